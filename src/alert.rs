@@ -1,0 +1,193 @@
+//! The words asakai uses for an alert (design §5): its state at a moment, and the
+//! JSON object that `alerts --format json` and the digest print.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::store::StoredAlert;
+
+/// How an alert stands at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Open,
+    Recovered,
+    ClosedManually,
+    ClosedBySystem,
+}
+
+impl State {
+    pub const ALL: [State; 4] = [
+        State::Open,
+        State::Recovered,
+        State::ClosedManually,
+        State::ClosedBySystem,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Recovered => "recovered",
+            State::ClosedManually => "closed_manually",
+            State::ClosedBySystem => "closed_by_system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// The state of an alert at `at` (Unix seconds), and whether the cause had to be guessed.
+///
+/// Closed after `at` counts as open. The close cause comes from the alert's logs;
+/// when they were not read, a non-empty reason counts as a manual close, else a recovery.
+pub fn state_at(
+    closed_at: Option<i64>,
+    close_cause: Option<&str>,
+    reason: Option<&str>,
+    at: i64,
+) -> (State, bool) {
+    match closed_at {
+        None => (State::Open, false),
+        Some(t) if t > at => (State::Open, false),
+        Some(_) => match close_cause {
+            Some("monitoring") => (State::Recovered, false),
+            Some("manual") => (State::ClosedManually, false),
+            Some(_) => (State::ClosedBySystem, false),
+            None if reason.is_some_and(|r| !r.trim().is_empty()) => (State::ClosedManually, true),
+            None => (State::Recovered, true),
+        },
+    }
+}
+
+/// The SQL condition equal to `state_at(..).0 == state` for a moment after every close
+/// (the state "as of now"), over the columns of `alerts`.
+pub fn state_sql(state: State) -> &'static str {
+    match state {
+        State::Open => "closed_at IS NULL",
+        State::Recovered => {
+            "(closed_at IS NOT NULL AND (close_cause = 'monitoring' OR (close_cause IS NULL AND trim(coalesce(reason, '')) = '')))"
+        }
+        State::ClosedManually => {
+            "(closed_at IS NOT NULL AND (close_cause = 'manual' OR (close_cause IS NULL AND trim(coalesce(reason, '')) <> '')))"
+        }
+        State::ClosedBySystem => "(closed_at IS NOT NULL AND close_cause IS NOT NULL AND close_cause NOT IN ('monitoring', 'manual'))",
+    }
+}
+
+/// RFC 3339 in UTC, as every JSON time asakai prints.
+pub fn rfc3339(secs: i64) -> String {
+    DateTime::<Utc>::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The alert object of design §7.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub severity: Option<String>,
+    pub state: State,
+    pub monitor_id: Option<String>,
+    pub monitor: Option<String>,
+    pub host_id: Option<String>,
+    pub host: Option<String>,
+    pub services: Vec<String>,
+    pub roles: Vec<String>,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub value: Option<f64>,
+    pub url: Option<String>,
+}
+
+impl AlertView {
+    /// The alert as it stood at `at` (Unix seconds).
+    pub fn at(a: &StoredAlert, at: i64) -> AlertView {
+        let (state, _) = state_at(
+            a.closed_at,
+            a.close_cause.as_deref(),
+            a.reason.as_deref(),
+            at,
+        );
+        let closed = a.closed_at.filter(|t| *t <= at);
+        AlertView {
+            id: a.id.clone(),
+            kind: a.kind.clone(),
+            status: if closed.is_none() && a.closed_at.is_some() {
+                a.severity.clone().unwrap_or_else(|| a.status.clone())
+            } else {
+                a.status.clone()
+            },
+            severity: a.severity.clone(),
+            state,
+            monitor_id: a.monitor_id.clone(),
+            monitor: a.monitor_name.clone(),
+            host_id: a.host_id.clone(),
+            host: a.host_name.clone(),
+            services: a.services.clone(),
+            roles: a.roles.clone(),
+            opened_at: rfc3339(a.opened_at),
+            closed_at: closed.map(rfc3339),
+            reason: if closed.is_some() {
+                a.reason.clone()
+            } else {
+                None
+            },
+            message: a.message.clone(),
+            value: a.value,
+            url: a.url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alert_closed_after_the_moment_is_open_at_that_moment() {
+        assert_eq!(
+            state_at(Some(200), Some("monitoring"), None, 100),
+            (State::Open, false)
+        );
+        assert_eq!(
+            state_at(Some(200), Some("monitoring"), None, 200),
+            (State::Recovered, false)
+        );
+    }
+
+    #[test]
+    fn the_close_cause_decides_the_state() {
+        assert_eq!(
+            state_at(Some(1), Some("manual"), None, 9).0,
+            State::ClosedManually
+        );
+        assert_eq!(
+            state_at(Some(1), Some("hostRetire"), None, 9).0,
+            State::ClosedBySystem
+        );
+        assert_eq!(
+            state_at(Some(1), Some("monitorDelete"), Some("x"), 9).0,
+            State::ClosedBySystem
+        );
+    }
+
+    #[test]
+    fn an_unknown_cause_is_guessed_from_the_reason() {
+        assert_eq!(
+            state_at(Some(1), None, Some("deployed fix"), 9),
+            (State::ClosedManually, true)
+        );
+        assert_eq!(
+            state_at(Some(1), None, Some("  "), 9),
+            (State::Recovered, true)
+        );
+        assert_eq!(state_at(Some(1), None, None, 9), (State::Recovered, true));
+    }
+}

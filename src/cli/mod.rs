@@ -1,0 +1,78 @@
+//! The command line (design §7). `main.rs` only calls [`main`].
+
+mod alerts;
+mod poll;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Env, Settings, DEFAULT_DB};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "asakai",
+    version,
+    about = "Every Mackerel alert in SQLite, and the morning digest for your standup"
+)]
+pub struct Cli {
+    /// The SQLite database file.
+    #[arg(long, global = true, env = "ASAKAI_DB", default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// A TOML config file (see asakai.example.toml).
+    #[arg(long, global = true, env = "ASAKAI_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one sync pass against Mackerel, then print a one-line summary.
+    Poll(poll::PollArgs),
+    /// Look up stored alerts, newest first.
+    Alerts(alerts::AlertsArgs),
+}
+
+/// Parses the process arguments, runs the command, and turns errors into a message
+/// on stderr and a non-zero exit code.
+pub fn main() -> ExitCode {
+    crate::telemetry::init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref(), &Env::from_process())?;
+    match cli.command {
+        Command::Poll(args) => poll::run(&cli.db, &settings, args).await,
+        Command::Alerts(args) => alerts::run(&cli.db, &settings, args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

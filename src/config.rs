@@ -1,0 +1,349 @@
+//! Configuration: flags beat env, env beats the file, the file beats defaults.
+//! An unknown key or a bad value is an error naming the key and the file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::mackerel::ClientConfig;
+use crate::sync::SyncOptions;
+use crate::timefmt::{parse_duration, parse_zone, system_zone};
+
+pub const DEFAULT_API_BASE: &str = "https://api.mackerelio.com/";
+pub const DEFAULT_DB: &str = "asakai.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The config file as written; every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    #[serde(default)]
+    pub mackerel: MackerelSection,
+    #[serde(default)]
+    pub sync: SyncSection,
+    #[serde(default)]
+    pub digest: DigestSection,
+    #[serde(default)]
+    pub slack: SlackSection,
+    #[serde(default)]
+    pub server: ServerSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MackerelSection {
+    pub api_base: Option<String>,
+    pub request_interval: Option<String>,
+    pub timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSection {
+    pub interval: Option<String>,
+    pub backfill: Option<String>,
+    pub logs_per_pass: Option<u32>,
+    pub overlap: Option<String>,
+    pub metadata_refresh: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestSection {
+    pub timezone: Option<String>,
+    pub mode: Option<String>,
+    pub meeting_time: Option<String>,
+    pub holidays: Option<String>,
+    #[serde(default)]
+    pub extra_holidays: Vec<String>,
+    pub lang: Option<String>,
+    pub post_at: Option<String>,
+    pub templates_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSection {
+    pub webhook_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    pub listen: Option<String>,
+}
+
+/// The environment variables asakai reads, gathered once (tests pass their own).
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub api_key: Option<String>,
+    pub api_base: Option<String>,
+    pub slack_webhook_url: Option<String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Env {
+            api_key: var("MACKEREL_APIKEY"),
+            api_base: var("MACKEREL_APIBASE"),
+            slack_webhook_url: var("SLACK_WEBHOOK_URL"),
+        }
+    }
+}
+
+/// Everything resolved, ready to use.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub api_base: String,
+    pub request_interval: Duration,
+    pub timeout: Duration,
+    pub sync: SyncOptions,
+    pub poll_interval: Duration,
+    pub timezone: Tz,
+    pub file: std::sync::Arc<FileConfigSnapshot>,
+    api_key: Option<String>,
+}
+
+/// The parts of the file later stages (digest, serve) read as written.
+#[derive(Debug, Default)]
+pub struct FileConfigSnapshot {
+    pub digest_mode: Option<String>,
+    pub meeting_time: Option<String>,
+    pub holidays: Option<String>,
+    pub extra_holidays: Vec<String>,
+    pub lang: Option<String>,
+    pub post_at: Option<String>,
+    pub templates_dir: Option<PathBuf>,
+    pub slack_webhook_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+impl Settings {
+    /// Reads the file at `path` (if any) and resolves it against `env`.
+    pub fn load(path: Option<&Path>, env: &Env) -> Result<Settings, ConfigError> {
+        let (file, path) = match path {
+            Some(p) => (read_file(p)?, p.to_owned()),
+            None => (FileConfig::default(), PathBuf::from("(no config file)")),
+        };
+        resolve(file, env, &path)
+    }
+
+    /// The client settings; fails with a clear message when no key is set.
+    pub fn client_config(&self) -> Result<ClientConfig, crate::mackerel::MackerelError> {
+        let key = self
+            .api_key
+            .clone()
+            .ok_or(crate::mackerel::MackerelError::NoKey)?;
+        let mut c = ClientConfig::new(self.api_base.clone(), key);
+        c.request_interval = self.request_interval;
+        c.timeout = self.timeout;
+        Ok(c)
+    }
+
+    pub fn has_api_key(&self) -> bool {
+        self.api_key.is_some()
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigError> {
+    let invalid = |key: &str, message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        message: format!("{key}: {message}"),
+    };
+    let duration =
+        |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
+            value
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .map_err(|e| invalid(key, e.0))
+                .map(|d| d.unwrap_or(default))
+        };
+    let api_base = env
+        .api_base
+        .clone()
+        .or(file.mackerel.api_base)
+        .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+    let defaults = SyncOptions::default();
+    let sync = SyncOptions {
+        since: None,
+        backfill: duration("[sync] backfill", &file.sync.backfill, defaults.backfill)?,
+        overlap: duration("[sync] overlap", &file.sync.overlap, defaults.overlap)?,
+        logs_per_pass: file.sync.logs_per_pass.unwrap_or(defaults.logs_per_pass),
+        metadata_max_age: duration(
+            "[sync] metadata_refresh",
+            &file.sync.metadata_refresh,
+            defaults.metadata_max_age,
+        )?,
+    };
+    let timezone = match &file.digest.timezone {
+        Some(name) => parse_zone(name).map_err(|e| invalid("[digest] timezone", e.0))?,
+        None => system_zone(),
+    };
+    if let Some(lang) = file
+        .digest
+        .lang
+        .as_deref()
+        .filter(|l| !matches!(*l, "en" | "ja"))
+    {
+        return Err(invalid(
+            "[digest] lang",
+            format!("{lang:?} is not a language asakai speaks; use \"en\" or \"ja\""),
+        ));
+    }
+    if let Some(mode) = file
+        .digest
+        .mode
+        .as_deref()
+        .filter(|m| !matches!(*m, "calendar-day" | "since-previous-meeting"))
+    {
+        return Err(invalid(
+            "[digest] mode",
+            format!("{mode:?} is not a mode; use \"calendar-day\" or \"since-previous-meeting\""),
+        ));
+    }
+    if let Some(h) = file
+        .digest
+        .holidays
+        .as_deref()
+        .filter(|h| !matches!(*h, "jp" | "none"))
+    {
+        return Err(invalid(
+            "[digest] holidays",
+            format!("{h:?} is not a holiday calendar; use \"jp\" or \"none\""),
+        ));
+    }
+    for day in &file.digest.extra_holidays {
+        crate::timefmt::parse_date(day).map_err(|e| invalid("[digest] extra_holidays", e.0))?;
+    }
+    Ok(Settings {
+        api_base,
+        request_interval: duration(
+            "[mackerel] request_interval",
+            &file.mackerel.request_interval,
+            Duration::from_millis(200),
+        )?,
+        timeout: duration(
+            "[mackerel] timeout",
+            &file.mackerel.timeout,
+            Duration::from_secs(30),
+        )?,
+        sync,
+        poll_interval: duration(
+            "[sync] interval",
+            &file.sync.interval,
+            Duration::from_secs(60),
+        )?,
+        timezone,
+        file: std::sync::Arc::new(FileConfigSnapshot {
+            digest_mode: file.digest.mode,
+            meeting_time: file.digest.meeting_time,
+            holidays: file.digest.holidays,
+            extra_holidays: file.digest.extra_holidays,
+            lang: file.digest.lang,
+            post_at: file.digest.post_at,
+            templates_dir: file.digest.templates_dir,
+            slack_webhook_url: env.slack_webhook_url.clone().or(file.slack.webhook_url),
+            listen: file.server.listen,
+        }),
+        api_key: env.api_key.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, env: &Env) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("asakai.toml");
+        std::fs::write(&path, text).unwrap();
+        Settings::load(Some(&path), env)
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_the_file() {
+        let err = load("[mackerel]\napi_key = \"x\"\n", &Env::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("asakai.toml"), "{err}");
+        assert!(err.contains("api_key"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_duration_names_its_key() {
+        let err = load(
+            "[mackerel]\nrequest_interval = \"often\"\n",
+            &Env::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("[mackerel] request_interval"), "{err}");
+    }
+
+    #[test]
+    fn env_beats_the_file_and_the_file_beats_defaults() {
+        let s = load(
+            "[mackerel]\napi_base = \"http://file/\"\nrequest_interval = \"0s\"\n",
+            &Env::default(),
+        )
+        .unwrap();
+        assert_eq!(s.api_base, "http://file/");
+        assert_eq!(s.request_interval, Duration::ZERO);
+        let env = Env {
+            api_base: Some("http://env/".into()),
+            ..Env::default()
+        };
+        assert_eq!(
+            load("[mackerel]\napi_base = \"http://file/\"\n", &env)
+                .unwrap()
+                .api_base,
+            "http://env/"
+        );
+        assert_eq!(
+            Settings::load(None, &Env::default()).unwrap().api_base,
+            DEFAULT_API_BASE
+        );
+    }
+
+    #[test]
+    fn a_bad_zone_in_the_file_is_refused() {
+        let err = load("[digest]\ntimezone = \"Tokyo\"\n", &Env::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[digest] timezone") && err.contains("IANA"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_example_config_in_the_repository_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("asakai.example.toml");
+        Settings::load(Some(&path), &Env::default()).unwrap();
+    }
+}

@@ -1,0 +1,15 @@
+//! asakai (朝会, "morning meeting"): every Mackerel alert in SQLite, and the
+//! morning digest a team runs its standup from.
+//!
+//! The modules follow the data flow: [`mackerel`] (the API) → [`sync`] → [`store`]
+//! → [`lookup`] and the digest.
+
+pub mod alert;
+pub mod cli;
+pub mod config;
+pub mod lookup;
+pub mod mackerel;
+pub mod store;
+pub mod sync;
+pub mod telemetry;
+pub mod timefmt;

@@ -1,0 +1,206 @@
+//! `asakai alerts`: the history lookup's three formats.
+
+use std::io::Write;
+
+use chrono::{Datelike, TimeZone};
+use chrono_tz::Tz;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::alert::{state_at, AlertView, State};
+use crate::store::StoredAlert;
+
+/// Output formats of `alerts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Writes `alerts` (state as of `now`) in `format`.
+pub fn write(
+    out: &mut dyn Write,
+    alerts: &[StoredAlert],
+    format: Format,
+    tz: Tz,
+    now: i64,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            let views: Vec<AlertView> = alerts.iter().map(|a| AlertView::at(a, now)).collect();
+            serde_json::to_writer_pretty(&mut *out, &views)?;
+            writeln!(out)
+        }
+        Format::Csv => write_csv(out, alerts, now),
+        Format::Table => write_table(out, alerts, tz, now),
+    }
+}
+
+const CSV_HEADER: [&str; 17] = [
+    "id",
+    "type",
+    "status",
+    "severity",
+    "state",
+    "monitor_id",
+    "monitor",
+    "host_id",
+    "host",
+    "services",
+    "roles",
+    "opened_at",
+    "closed_at",
+    "reason",
+    "message",
+    "value",
+    "url",
+];
+
+fn write_csv(out: &mut dyn Write, alerts: &[StoredAlert], now: i64) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    for a in alerts {
+        let v = AlertView::at(a, now);
+        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        w.write_record([
+            v.id,
+            v.kind,
+            v.status,
+            opt(&v.severity),
+            v.state.as_str().to_owned(),
+            opt(&v.monitor_id),
+            opt(&v.monitor),
+            opt(&v.host_id),
+            opt(&v.host),
+            v.services.join(";"),
+            v.roles.join(";"),
+            v.opened_at,
+            opt(&v.closed_at),
+            opt(&v.reason),
+            opt(&v.message),
+            v.value.map(|x| x.to_string()).unwrap_or_default(),
+            opt(&v.url),
+        ])?;
+    }
+    w.flush()
+}
+
+/// Columns: id, opened, state, severity, service, then monitor @ host in what is left of 80.
+const WIDTHS: [usize; 5] = [11, 11, 10, 4, 10];
+const LINE: usize = 80;
+
+fn write_table(
+    out: &mut dyn Write,
+    alerts: &[StoredAlert],
+    tz: Tz,
+    now: i64,
+) -> std::io::Result<()> {
+    let rest = LINE - WIDTHS.iter().sum::<usize>() - WIDTHS.len();
+    let head = ["ID", "OPENED", "STATE", "SEV", "SERVICE", "MONITOR @ HOST"];
+    writeln!(out, "{}", row(&head.map(str::to_owned), rest))?;
+    let this_year = tz.timestamp_opt(now, 0).single().map(|t| t.year());
+    for a in alerts {
+        let opened = tz.timestamp_opt(a.opened_at, 0).single();
+        let when = match opened {
+            Some(t) if Some(t.year()) == this_year => t.format("%m-%d %H:%M").to_string(),
+            Some(t) => t.format("%Y-%m-%d").to_string(),
+            None => "?".into(),
+        };
+        let (state, guessed) = state_at(
+            a.closed_at,
+            a.close_cause.as_deref(),
+            a.reason.as_deref(),
+            now,
+        );
+        let state = format!("{}{}", short_state(state), if guessed { "?" } else { "" });
+        let sev = a
+            .severity
+            .as_deref()
+            .map(|s| s.get(..4).unwrap_or(s))
+            .unwrap_or("-")
+            .to_owned();
+        let service = if a.services.is_empty() {
+            "-".to_owned()
+        } else {
+            a.services.join(",")
+        };
+        let monitor = a
+            .monitor_name
+            .clone()
+            .or_else(|| a.monitor_id.clone())
+            .unwrap_or_else(|| a.kind.clone());
+        let what = match &a.host_name {
+            Some(h) => format!("{monitor} @ {h}"),
+            None => monitor,
+        };
+        writeln!(
+            out,
+            "{}",
+            row(
+                &[a.id.clone(), when, state, sev, service, single_line(&what)],
+                rest
+            )
+        )?;
+    }
+    Ok(())
+}
+
+fn short_state(s: State) -> &'static str {
+    match s {
+        State::Open => "open",
+        State::Recovered => "recovered",
+        State::ClosedManually => "manual",
+        State::ClosedBySystem => "system",
+    }
+}
+
+fn row(cells: &[String; 6], rest: usize) -> String {
+    let mut line = String::new();
+    for (cell, width) in cells.iter().zip(WIDTHS) {
+        line.push_str(&fit(cell, width));
+        line.push(' ');
+    }
+    line.push_str(&clip(&cells[5], rest));
+    line.trim_end().to_owned()
+}
+
+fn single_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Cut to `width` terminal columns (wide characters count two), marking the cut with "…".
+fn clip(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+fn fit(s: &str, width: usize) -> String {
+    let clipped = clip(s, width);
+    let pad = width.saturating_sub(clipped.width());
+    format!("{clipped}{}", " ".repeat(pad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_text_is_clipped_to_terminal_columns() {
+        assert_eq!(clip("ディスク使用率", 7), "ディス…");
+        assert_eq!(fit("db", 4), "db  ");
+        assert!(clip("ディスク使用率が高い", 9).width() <= 9);
+    }
+}

@@ -1,0 +1,375 @@
+//! Alerts in the store: the write side used by sync, the read side used by lookup and digest.
+
+use sqlx::types::Json;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use super::{Store, StoreError};
+use crate::alert::{state_sql, State};
+
+/// An alert as sync writes it: Mackerel's fields plus what asakai derived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRecord {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub severity: Option<String>,
+    pub monitor_id: Option<String>,
+    pub monitor_name: Option<String>,
+    pub host_id: Option<String>,
+    pub host_name: Option<String>,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+    pub close_cause: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub value: Option<f64>,
+    pub memo: Option<String>,
+    pub series: Option<String>,
+    pub roles: Vec<String>,
+    pub services: Vec<String>,
+    pub url: Option<String>,
+    pub image_url: Option<String>,
+    pub gone: bool,
+    pub logs_read: bool,
+}
+
+/// An alert as read back, with its services.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct StoredAlert {
+    pub id: String,
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub severity: Option<String>,
+    pub monitor_id: Option<String>,
+    pub monitor_name: Option<String>,
+    pub host_id: Option<String>,
+    pub host_name: Option<String>,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+    pub close_cause: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub value: Option<f64>,
+    pub memo: Option<String>,
+    pub series: Option<String>,
+    #[sqlx(json)]
+    pub roles: Vec<String>,
+    #[sqlx(json)]
+    pub services: Vec<String>,
+    pub url: Option<String>,
+    pub image_url: Option<String>,
+    pub gone: bool,
+    pub logs_read: bool,
+}
+
+impl StoredAlert {
+    /// Back to the write shape, so sync can merge what it fetched with what it had.
+    pub fn into_record(self) -> AlertRecord {
+        AlertRecord {
+            id: self.id,
+            kind: self.kind,
+            status: self.status,
+            severity: self.severity,
+            monitor_id: self.monitor_id,
+            monitor_name: self.monitor_name,
+            host_id: self.host_id,
+            host_name: self.host_name,
+            opened_at: self.opened_at,
+            closed_at: self.closed_at,
+            close_cause: self.close_cause,
+            reason: self.reason,
+            message: self.message,
+            value: self.value,
+            memo: self.memo,
+            series: self.series,
+            roles: self.roles,
+            services: self.services,
+            url: self.url,
+            image_url: self.image_url,
+            gone: self.gone,
+            logs_read: self.logs_read,
+        }
+    }
+}
+
+/// The columns of [`StoredAlert`], for `SELECT ... FROM alerts a`.
+pub(crate) const SELECT_ALERT: &str = "SELECT a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
+     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
+     a.memo, a.series, a.roles, a.url, a.image_url, a.gone, a.logs_read, \
+     (SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id) AS services \
+     FROM alerts a";
+
+/// Filters of `asakai alerts` (design §7); every one is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Any of these services; `"(no service)"` matches alerts without one.
+    pub services: Vec<String>,
+    /// Monitor id, or part of its name (case-insensitive).
+    pub monitor: Option<String>,
+    /// Host id, or part of its name (case-insensitive).
+    pub host: Option<String>,
+    pub state: Option<State>,
+    pub severity: Option<String>,
+    /// Bounds on `opened_at`: `from <= opened_at < to`.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Text in monitor, host, message or reason.
+    pub search: Option<String>,
+    /// Most rows to return; `None` for all.
+    pub limit: Option<u32>,
+}
+
+pub const NO_SERVICE: &str = "(no service)";
+
+impl Store {
+    /// The stored alerts with these ids.
+    pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERT);
+            q.push(" WHERE a.id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id);
+            }
+            q.push(")");
+            out.extend(
+                q.build_query_as::<StoredAlert>()
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Ids of the alerts the store holds as open (and not gone from Mackerel).
+    pub async fn open_alert_ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM alerts WHERE closed_at IS NULL AND gone = 0")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Closed alerts whose logs were never read, newest first: their close cause or
+    /// peak severity is still unknown.
+    pub async fn alerts_wanting_logs(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
+             AND (close_cause IS NULL OR severity IS NULL) ORDER BY opened_at DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn count_alerts(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM alerts")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// History lookup: the alerts that pass `filter`, newest first.
+    pub async fn find_alerts(&self, filter: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERT);
+        q.push(" WHERE 1 = 1");
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY a.opened_at DESC, a.id DESC");
+        if let Some(limit) = filter.limit {
+            q.push(" LIMIT ").push_bind(limit);
+        }
+        Ok(q.build_query_as::<StoredAlert>()
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
+    if let Some(from) = f.from {
+        q.push(" AND a.opened_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        q.push(" AND a.opened_at < ").push_bind(to);
+    }
+    push_services(q, f);
+    if let Some(m) = &f.monitor {
+        q.push(" AND (a.monitor_id = ").push_bind(m.clone());
+        q.push(" OR a.monitor_name LIKE ")
+            .push_bind(like(m))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(h) = &f.host {
+        q.push(" AND (a.host_id = ").push_bind(h.clone());
+        q.push(" OR a.host_name LIKE ")
+            .push_bind(like(h))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(state) = f.state {
+        q.push(" AND ")
+            .push(state_sql(state).replace("closed_at", "a.closed_at"));
+    }
+    if let Some(sev) = &f.severity {
+        q.push(" AND a.severity = ").push_bind(sev.clone());
+    }
+    if let Some(text) = f.search.as_deref().filter(|t| !t.trim().is_empty()) {
+        push_search(q, text);
+    }
+}
+
+fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
+    let (none, named): (Vec<&String>, Vec<&String>) =
+        f.services.iter().partition(|s| *s == NO_SERVICE);
+    if f.services.is_empty() {
+        return;
+    }
+    q.push(" AND (0");
+    if !named.is_empty() {
+        // Driven by the (service, opened_at) index: a service's alerts in a range are one index range.
+        q.push(" OR a.id IN (SELECT s.alert_id FROM alert_services s WHERE s.service IN (");
+        let mut sep = q.separated(", ");
+        for s in named {
+            sep.push_bind(s.clone());
+        }
+        q.push(")");
+        if let Some(from) = f.from {
+            q.push(" AND s.opened_at >= ").push_bind(from);
+        }
+        if let Some(to) = f.to {
+            q.push(" AND s.opened_at < ").push_bind(to);
+        }
+        q.push(")");
+    }
+    if !none.is_empty() {
+        q.push(" OR NOT EXISTS (SELECT 1 FROM alert_services s WHERE s.alert_id = a.id)");
+    }
+    q.push(")");
+}
+
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, text: &str) {
+    if text.chars().count() >= 3 {
+        // The trigram index answers substring queries of three characters or more.
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        q.push(" AND a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
+            .push_bind(phrase)
+            .push(")");
+    } else {
+        let pattern = like(text);
+        q.push(" AND (");
+        for (i, col) in ["monitor_name", "host_name", "message", "reason"]
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("a.{col} LIKE "))
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+}
+
+/// A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped.
+fn like(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Writes alerts inside the caller's transaction: insert or replace every field,
+/// and their services.
+pub async fn upsert_alerts(
+    conn: &mut SqliteConnection,
+    alerts: &[AlertRecord],
+    now: i64,
+) -> Result<(), StoreError> {
+    for a in alerts {
+        sqlx::query(
+            "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
+             opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, url, image_url, \
+             gone, logs_read, ingested_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status, \
+             severity = excluded.severity, monitor_id = excluded.monitor_id, monitor_name = excluded.monitor_name, \
+             host_id = excluded.host_id, host_name = excluded.host_name, opened_at = excluded.opened_at, \
+             closed_at = excluded.closed_at, close_cause = excluded.close_cause, reason = excluded.reason, \
+             message = excluded.message, value = excluded.value, memo = excluded.memo, series = excluded.series, \
+             roles = excluded.roles, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
+             logs_read = excluded.logs_read, updated_at = excluded.updated_at",
+        )
+        .bind(&a.id)
+        .bind(&a.kind)
+        .bind(&a.status)
+        .bind(&a.severity)
+        .bind(&a.monitor_id)
+        .bind(&a.monitor_name)
+        .bind(&a.host_id)
+        .bind(&a.host_name)
+        .bind(a.opened_at)
+        .bind(a.closed_at)
+        .bind(&a.close_cause)
+        .bind(&a.reason)
+        .bind(&a.message)
+        .bind(a.value)
+        .bind(&a.memo)
+        .bind(&a.series)
+        .bind(Json(&a.roles))
+        .bind(&a.url)
+        .bind(&a.image_url)
+        .bind(a.gone)
+        .bind(a.logs_read)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM alert_services WHERE alert_id = ?")
+            .bind(&a.id)
+            .execute(&mut *conn)
+            .await?;
+        for service in &a.services {
+            sqlx::query(
+                "INSERT INTO alert_services (alert_id, service, opened_at) VALUES (?, ?, ?)",
+            )
+            .bind(&a.id)
+            .bind(service)
+            .bind(a.opened_at)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces an alert's log entries (inside the caller's transaction).
+pub async fn replace_logs(
+    conn: &mut SqliteConnection,
+    alert_id: &str,
+    logs: &[crate::mackerel::AlertLog],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM alert_logs WHERE alert_id = ?")
+        .bind(alert_id)
+        .execute(&mut *conn)
+        .await?;
+    for (seq, log) in logs.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO alert_logs (alert_id, seq, log_id, created_at, status, trigger, monitor_id, target_value, detail) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(alert_id)
+        .bind(seq as i64)
+        .bind(&log.id)
+        .bind(log.created_at)
+        .bind(log.status.as_str())
+        .bind(&log.trigger)
+        .bind(&log.monitor_id)
+        .bind(log.target_value)
+        .bind(log.status_detail.as_ref().map(|d| d.to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! The record of every sync pass: when, how many requests, what changed, how it ended.
+
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct PassRecord {
+    pub started_at: i64,
+    pub finished_at: i64,
+    pub requests: i64,
+    pub new_alerts: i64,
+    pub changed: i64,
+    pub skipped: i64,
+    pub logs_read: i64,
+    pub outcome: String,
+    pub message: Option<String>,
+}
+
+pub async fn record_pass(conn: &mut SqliteConnection, p: &PassRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_passes (started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(p.started_at)
+    .bind(p.finished_at)
+    .bind(p.requests)
+    .bind(p.new_alerts)
+    .bind(p.changed)
+    .bind(p.skipped)
+    .bind(p.logs_read)
+    .bind(&p.outcome)
+    .bind(&p.message)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records a pass on its own (used for failed passes, whose own transaction was rolled back).
+    pub async fn record_pass(&self, p: &PassRecord) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        record_pass(&mut conn, p).await
+    }
+
+    /// The passes, newest first.
+    pub async fn passes(&self, limit: u32) -> Result<Vec<PassRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message \
+             FROM sync_passes ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

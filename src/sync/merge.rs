@@ -1,0 +1,161 @@
+//! Turning what Mackerel said into the rows asakai keeps, without forgetting what
+//! only earlier passes knew (the severity seen while open, logs, graph images).
+
+use crate::mackerel::{max_severity, Alert, AlertLog, AlertStatus};
+use crate::store::AlertRecord;
+
+use super::attribution::{attribute, Attribution};
+use super::metadata::Metadata;
+
+/// Where an alert's page in Mackerel is.
+pub fn alert_url(web_base: &str, org: Option<&str>, id: &str) -> Option<String> {
+    org.map(|org| format!("{web_base}/orgs/{org}/alerts/{id}"))
+}
+
+/// The row for `alert`, merged with the stored one.
+pub fn merge(
+    existing: Option<&AlertRecord>,
+    alert: &Alert,
+    meta: &Metadata,
+    web_base: &str,
+) -> AlertRecord {
+    let seen = (alert.status != AlertStatus::Ok).then_some(alert.status);
+    let known = existing
+        .and_then(|e| e.severity.as_deref())
+        .and_then(AlertStatus::parse);
+    // Attribution is kept as of ingestion once an alert is stored closed: hosts change
+    // roles and monitors get deleted, but what the alert was filed under does not.
+    let frozen = existing.filter(|e| e.closed_at.is_some());
+    let Attribution {
+        services,
+        roles,
+        monitor_name,
+        host_name,
+    } = match frozen {
+        Some(e) => Attribution {
+            services: e.services.clone(),
+            roles: e.roles.clone(),
+            monitor_name: e.monitor_name.clone(),
+            host_name: e.host_name.clone(),
+        },
+        None => attribute(
+            alert,
+            alert
+                .monitor_id
+                .as_ref()
+                .and_then(|id| meta.monitors.get(id)),
+            alert.host_id.as_ref().and_then(|id| meta.hosts.get(id)),
+        ),
+    };
+    AlertRecord {
+        id: alert.id.clone(),
+        kind: alert.kind.clone(),
+        status: alert.status.as_str().to_owned(),
+        severity: max_severity(known, seen).map(|s| s.as_str().to_owned()),
+        monitor_id: alert.monitor_id.clone(),
+        monitor_name: monitor_name.or_else(|| existing.and_then(|e| e.monitor_name.clone())),
+        host_id: alert.host_id.clone(),
+        host_name: host_name.or_else(|| existing.and_then(|e| e.host_name.clone())),
+        opened_at: alert.opened_at,
+        closed_at: alert.closed_at,
+        close_cause: existing
+            .and_then(|e| e.close_cause.clone())
+            .filter(|_| alert.closed_at.is_some()),
+        reason: alert.reason.clone(),
+        message: alert.message.clone(),
+        value: alert.value,
+        memo: alert.memo.clone(),
+        series: alert.series.as_ref().map(|s| s.to_string()),
+        roles,
+        services,
+        url: alert_url(web_base, meta.org.as_deref(), &alert.id)
+            .or_else(|| existing.and_then(|e| e.url.clone())),
+        image_url: existing.and_then(|e| e.image_url.clone()),
+        gone: false,
+        logs_read: existing.is_some_and(|e| e.logs_read) && alert.closed_at.is_some(),
+    }
+}
+
+/// Whether the row still wants its logs read: closed, with cause or peak severity unknown.
+pub fn wants_logs(r: &AlertRecord) -> bool {
+    r.closed_at.is_some()
+        && !r.logs_read
+        && !r.gone
+        && (r.close_cause.is_none() || r.severity.is_none())
+}
+
+/// What an alert's logs tell: the trigger of its closing entry, and its highest severity.
+pub fn apply_logs(r: &mut AlertRecord, logs: &[AlertLog]) {
+    let peak = logs
+        .iter()
+        .map(|l| l.status)
+        .filter(|s| *s != AlertStatus::Ok)
+        .fold(None, |acc, s| max_severity(acc, Some(s)));
+    let known = r.severity.as_deref().and_then(AlertStatus::parse);
+    r.severity = max_severity(known, peak).map(|s| s.as_str().to_owned());
+    if r.closed_at.is_some() {
+        if let Some(close) = logs.iter().rev().find(|l| l.status == AlertStatus::Ok) {
+            r.close_cause = Some(close.trigger.clone());
+        }
+    }
+    r.logs_read = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(at: i64, status: AlertStatus, trigger: &str) -> AlertLog {
+        AlertLog {
+            id: None,
+            created_at: at,
+            status,
+            trigger: trigger.into(),
+            monitor_id: None,
+            target_value: None,
+            status_detail: None,
+        }
+    }
+
+    fn closed_record() -> AlertRecord {
+        AlertRecord {
+            id: "a".into(),
+            kind: "host".into(),
+            status: "OK".into(),
+            severity: None,
+            monitor_id: None,
+            monitor_name: None,
+            host_id: None,
+            host_name: None,
+            opened_at: 1,
+            closed_at: Some(5),
+            close_cause: None,
+            reason: None,
+            message: None,
+            value: None,
+            memo: None,
+            series: None,
+            roles: vec![],
+            services: vec![],
+            url: None,
+            image_url: None,
+            gone: false,
+            logs_read: false,
+        }
+    }
+
+    #[test]
+    fn logs_give_the_peak_severity_and_the_closing_trigger() {
+        let mut r = closed_record();
+        let logs = [
+            log(1, AlertStatus::Warning, "monitoring"),
+            log(2, AlertStatus::Critical, "monitoring"),
+            log(3, AlertStatus::Warning, "monitoring"),
+            log(5, AlertStatus::Ok, "manual"),
+        ];
+        apply_logs(&mut r, &logs);
+        assert_eq!(r.severity.as_deref(), Some("CRITICAL"));
+        assert_eq!(r.close_cause.as_deref(), Some("manual"));
+        assert!(r.logs_read && !wants_logs(&r));
+    }
+}

@@ -1,0 +1,297 @@
+//! One sync pass (design §4): read Mackerel, write the store in one transaction.
+
+mod attribution;
+mod fetch;
+mod lock;
+mod merge;
+mod metadata;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use attribution::{attribute, Attribution};
+pub use lock::{lock_path, PassLock};
+pub use merge::alert_url;
+
+use crate::mackerel::{Client, MackerelError};
+use crate::store::{self, AlertRecord, PassRecord, Store, StoreError};
+use fetch::Fetched;
+use metadata::Metadata;
+
+const HIGH_WATER_KEY: &str = "high_water_mark";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Mackerel(#[from] MackerelError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("another sync pass is running on {0}; wait for it to finish (is `asakai serve` running on this database?)")]
+    Busy(PathBuf),
+    #[error("{0}")]
+    Lock(String),
+}
+
+impl From<sqlx::Error> for SyncError {
+    fn from(e: sqlx::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+/// How far and how often a pass reaches.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Reach back this far instead of the high-water mark (`poll --since`).
+    pub since: Option<i64>,
+    /// How far the first pass reaches back.
+    pub backfill: Duration,
+    /// Re-read this much before the newest alert already stored.
+    pub overlap: Duration,
+    /// Most alert-log reads in one pass.
+    pub logs_per_pass: u32,
+    /// Metadata older than this is refreshed.
+    pub metadata_max_age: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            since: None,
+            backfill: Duration::from_secs(7 * 86_400),
+            overlap: Duration::from_secs(600),
+            logs_per_pass: 200,
+            metadata_max_age: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// What a pass did; also recorded in `sync_passes`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PassSummary {
+    pub requests: u64,
+    pub new_alerts: usize,
+    pub changed: usize,
+    pub skipped: usize,
+    pub logs_read: usize,
+    /// Closed alerts whose logs are still to be read in later passes.
+    pub logs_pending: bool,
+}
+
+impl std::fmt::Display for PassSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} new, {} changed, {} skipped, {} alert logs read, {} requests",
+            self.new_alerts, self.changed, self.skipped, self.logs_read, self.requests
+        )?;
+        if self.logs_pending {
+            write!(f, " (more alert logs left for the next passes)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs one pass at `now` (Unix seconds). Nothing is written unless the whole pass
+/// succeeds; a failed pass is recorded as failed and leaves every alert as it was.
+pub async fn run_pass(
+    client: &Client,
+    store: &Store,
+    opts: &SyncOptions,
+    now: i64,
+) -> Result<PassSummary, SyncError> {
+    let _lock = PassLock::acquire(store.path())?;
+    let before = client.request_count();
+    let result = pass(client, store, opts, now, before).await;
+    if let Err(e) = &result {
+        let failed = PassRecord {
+            started_at: now,
+            finished_at: chrono::Utc::now().timestamp(),
+            requests: (client.request_count() - before) as i64,
+            outcome: "failed".into(),
+            message: Some(e.to_string()),
+            ..Default::default()
+        };
+        if let Err(record_error) = store.record_pass(&failed).await {
+            tracing::warn!(error = %record_error, "could not record the failed pass");
+        }
+    }
+    result
+}
+
+async fn pass(
+    client: &Client,
+    store: &Store,
+    opts: &SyncOptions,
+    now: i64,
+    before: u64,
+) -> Result<PassSummary, SyncError> {
+    let mut meta = Metadata::load(store).await?;
+    if meta.is_stale(now, opts.metadata_max_age.as_secs() as i64) {
+        meta.refresh(client).await?;
+    }
+    let mut fetched = Fetched::default();
+    fetched.open_alerts(client).await?;
+    let high_water: Option<i64> = store
+        .state(HIGH_WATER_KEY)
+        .await?
+        .and_then(|v| v.parse().ok());
+    let boundary = opts
+        .since
+        .or(high_water.map(|h| h - opts.overlap.as_secs() as i64))
+        .unwrap_or(now - opts.backfill.as_secs() as i64);
+    fetched.recent_alerts(client, boundary).await?;
+    let gone = find_closed_since(client, store, &mut fetched).await?;
+    meta.resolve(client, fetched.alerts.values()).await?;
+
+    let ids: Vec<String> = fetched.alerts.keys().chain(gone.iter()).cloned().collect();
+    let mut existing: HashMap<String, AlertRecord> = store
+        .alerts_by_id(&ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a.into_record()))
+        .collect();
+    let web_base = client.web_base();
+    let mut rows: HashMap<String, AlertRecord> = fetched
+        .alerts
+        .values()
+        .map(|a| {
+            (
+                a.id.clone(),
+                merge::merge(existing.get(&a.id), a, &meta, &web_base),
+            )
+        })
+        .collect();
+    for id in &gone {
+        if let Some(mut r) = existing.get(id).cloned() {
+            r.gone = true;
+            rows.insert(id.clone(), r);
+        }
+    }
+    let (logs, logs_pending) =
+        read_logs(client, store, opts.logs_per_pass, &mut rows, &mut existing).await?;
+
+    let changed: Vec<AlertRecord> = rows
+        .into_values()
+        .filter(|r| existing.get(&r.id) != Some(r))
+        .collect();
+    let new_alerts = changed
+        .iter()
+        .filter(|r| !existing.contains_key(&r.id))
+        .count();
+    let mut summary = PassSummary {
+        requests: 0,
+        new_alerts,
+        changed: changed.len() - new_alerts,
+        skipped: fetched.skipped.len() + meta.skipped,
+        logs_read: logs.len(),
+        logs_pending,
+    };
+    let high_water = [high_water, fetched.newest_opened, Some(boundary)]
+        .into_iter()
+        .flatten()
+        .max();
+
+    let mut tx = store.pool().begin().await?;
+    meta.save(&mut tx, now).await?;
+    store::alerts::upsert_alerts(&mut tx, &changed, now).await?;
+    for (id, entries) in &logs {
+        store::alerts::replace_logs(&mut tx, id, entries).await?;
+    }
+    if let Some(h) = high_water {
+        store::set_state(&mut tx, HIGH_WATER_KEY, &h.to_string()).await?;
+    }
+    summary.requests = client.request_count() - before;
+    let record = PassRecord {
+        started_at: now,
+        finished_at: chrono::Utc::now().timestamp(),
+        requests: summary.requests as i64,
+        new_alerts: summary.new_alerts as i64,
+        changed: summary.changed as i64,
+        skipped: summary.skipped as i64,
+        logs_read: summary.logs_read as i64,
+        outcome: "ok".into(),
+        message: None,
+    };
+    store::passes::record_pass(&mut tx, &record).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Step 4: alerts the store holds as open that neither list returned have closed
+/// since; each is fetched by id. Returns the ids Mackerel no longer has (404).
+async fn find_closed_since(
+    client: &Client,
+    store: &Store,
+    fetched: &mut Fetched,
+) -> Result<Vec<String>, SyncError> {
+    let mut gone = Vec::new();
+    for id in store.open_alert_ids().await? {
+        if fetched.alerts.contains_key(&id) {
+            continue;
+        }
+        match client.alert(&id).await? {
+            Some(Ok(alert)) => {
+                fetched.alerts.insert(id, alert);
+            }
+            Some(Err(e)) => {
+                tracing::warn!(alert = %e.id, reason = %e.reason, "skipping an alert that does not parse");
+                fetched.skipped.push(e);
+            }
+            None => gone.push(id),
+        }
+    }
+    Ok(gone)
+}
+
+/// Step 5: reads logs for closed alerts whose close cause or peak severity is
+/// unknown, this pass's alerts first, then older ones, at most `budget`.
+/// Returns the logs read by alert id, and whether some are left for later passes.
+async fn read_logs(
+    client: &Client,
+    store: &Store,
+    budget: u32,
+    rows: &mut HashMap<String, AlertRecord>,
+    existing: &mut HashMap<String, AlertRecord>,
+) -> Result<(Vec<(String, Vec<crate::mackerel::AlertLog>)>, bool), SyncError> {
+    let mut wanted: Vec<(i64, String)> = rows
+        .values()
+        .filter(|r| merge::wants_logs(r))
+        .map(|r| (r.opened_at, r.id.clone()))
+        .collect();
+    wanted.sort_by(|a, b| b.cmp(a));
+    let mut ids: Vec<String> = wanted.into_iter().map(|(_, id)| id).collect();
+    if ids.len() < budget as usize {
+        let backlog = store.alerts_wanting_logs(budget).await?;
+        let older: Vec<String> = backlog
+            .into_iter()
+            .filter(|id| !rows.contains_key(id))
+            .collect();
+        for stored in store.alerts_by_id(&older).await? {
+            let record = stored.into_record();
+            existing.insert(record.id.clone(), record.clone());
+            rows.insert(record.id.clone(), record);
+        }
+        ids.extend(older);
+    }
+    let pending = ids.len() > budget as usize;
+    ids.truncate(budget as usize);
+    let mut read = Vec::new();
+    for id in ids {
+        let logs = match client.alert_logs(&id).await {
+            Ok(logs) => logs,
+            Err(MackerelError::Api { status: 404, .. }) => Vec::new(),
+            Err(e) if e.is_transient() => {
+                // Logs only refine a closed alert; the next pass tries again.
+                tracing::warn!(alert = %id, error = %e, "could not read alert logs");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(r) = rows.get_mut(&id) {
+            merge::apply_logs(r, &logs);
+        }
+        read.push((id, logs));
+    }
+    Ok((read, pending))
+}
