@@ -1,0 +1,321 @@
+//! Shared helpers: a Mackerel stand-in on wiremock built from the shared fixtures'
+//! shapes, temporary stores, and a client pointed at the stand-in.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asakai::mackerel::{Client, ClientConfig};
+use asakai::store::Store;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub const KEY: &str = "test-api-key-1234";
+pub const NOW: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z
+pub const DAY: i64 = 86_400;
+
+/// A file from `../shared/fixtures/mackerel/`.
+pub fn fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/mackerel")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// An organisation as Mackerel would serve it; tests change it between passes.
+#[derive(Clone, Default)]
+pub struct World {
+    pub org: String,
+    pub monitors: Vec<Value>,
+    pub checks: Vec<(String, String)>,
+    /// Hosts the list returns (by their `status`).
+    pub hosts: Vec<Value>,
+    /// Retired hosts: answered by `GET /hosts/<id>` only (`None`: 404).
+    pub retired: Vec<(String, Option<Value>)>,
+    pub services: Vec<Value>,
+    /// Alerts in any order; served newest opened first.
+    pub alerts: Vec<Value>,
+    pub logs: HashMap<String, Vec<Value>>,
+}
+
+pub fn alert(
+    id: &str,
+    kind: &str,
+    monitor: &str,
+    host: Option<&str>,
+    status: &str,
+    opened_at: i64,
+) -> Value {
+    let mut a = json!({"id": id, "status": status, "monitorId": monitor, "type": kind, "openedAt": opened_at});
+    if let Some(h) = host {
+        a["hostId"] = json!(h);
+    }
+    a
+}
+
+pub fn closed(mut a: Value, closed_at: i64, reason: Option<&str>) -> Value {
+    a["status"] = json!("OK");
+    a["closedAt"] = json!(closed_at);
+    if let Some(r) = reason {
+        a["reason"] = json!(r);
+    }
+    a
+}
+
+pub fn host(id: &str, name: &str, status: &str, roles: Value) -> Value {
+    json!({"id": id, "name": name, "status": status, "memo": "", "roles": roles, "isRetired": false, "createdAt": 1_600_000_000})
+}
+
+pub fn log(at: i64, status: &str, trigger: &str) -> Value {
+    json!({"id": format!("log{at}"), "createdAt": at, "status": status, "trigger": trigger, "monitorId": null, "targetValue": null, "statusDetail": null})
+}
+
+/// Serves `GET /api/v0/alerts` from the world's alerts, paging by `nextId` like Mackerel.
+struct AlertsResponder(Arc<Mutex<World>>);
+
+impl Respond for AlertsResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+        let limit: usize = q.get("limit").map(|l| l.parse().unwrap()).unwrap_or(100);
+        if limit > 100 {
+            return ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"message": "limit too large"}}));
+        }
+        let with_closed = q.get("withClosed").is_some_and(|v| v == "true");
+        let world = self.0.lock().unwrap();
+        let mut list: Vec<&Value> = world
+            .alerts
+            .iter()
+            .filter(|a| with_closed || a.get("closedAt").is_none())
+            .collect();
+        list.sort_by_key(|a| {
+            std::cmp::Reverse((a["openedAt"].as_i64(), a["id"].as_str().map(str::to_owned)))
+        });
+        let start = match q.get("nextId") {
+            Some(id) => list
+                .iter()
+                .position(|a| a["id"] == json!(id))
+                .unwrap_or(list.len()),
+            None => 0,
+        };
+        let page: Vec<&Value> = list.iter().skip(start).take(limit).copied().collect();
+        let mut body = json!({"alerts": page});
+        if let Some(next) = list.get(start + limit) {
+            body["nextId"] = next["id"].clone();
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+/// Serves the id-addressed endpoints from the world.
+struct ByIdResponder(Arc<Mutex<World>>);
+
+impl Respond for ByIdResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let world = self.0.lock().unwrap();
+        let parts: Vec<&str> = req
+            .url
+            .path()
+            .trim_start_matches("/api/v0/")
+            .split('/')
+            .collect();
+        let not_found = ResponseTemplate::new(404).set_body_json(fixture("error-not-found.json"));
+        let found = |v: Value| ResponseTemplate::new(200).set_body_json(v);
+        match parts.as_slice() {
+            ["alerts", id] => world
+                .alerts
+                .iter()
+                .find(|a| a["id"] == json!(id))
+                .cloned()
+                .map_or(not_found, found),
+            ["alerts", id, "logs"] => match world.logs.get(*id) {
+                Some(logs) => found(json!({"logs": logs})),
+                None if world.alerts.iter().any(|a| a["id"] == json!(id)) => {
+                    found(json!({"logs": []}))
+                }
+                None => not_found,
+            },
+            ["hosts", id] => {
+                let live = world.hosts.iter().find(|h| h["id"] == json!(id)).cloned();
+                let retired = world
+                    .retired
+                    .iter()
+                    .find(|(r, _)| r == id)
+                    .and_then(|(_, h)| h.clone());
+                live.or(retired)
+                    .map_or(not_found, |h| found(json!({"host": h})))
+            }
+            ["monitors", id] => world
+                .monitors
+                .iter()
+                .find(|m| m["id"] == json!(id))
+                .map_or(not_found, |m| found(json!({"monitor": m}))),
+            ["monitoring", "checks", id] => world
+                .checks
+                .iter()
+                .find(|(c, _)| c == id)
+                .map_or(not_found, |(c, n)| {
+                    found(json!({"check": {"id": c, "name": n}}))
+                }),
+            _ => not_found,
+        }
+    }
+}
+
+/// Serves the hosts list: like Mackerel, maintenance and poweroff hosts only when asked for.
+struct HostsResponder(Arc<Mutex<World>>);
+
+impl Respond for HostsResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut statuses: Vec<String> = req
+            .url
+            .query_pairs()
+            .filter(|(k, _)| k == "status")
+            .map(|(_, v)| v.into_owned())
+            .collect();
+        if statuses.is_empty() {
+            statuses = vec!["working".into(), "standby".into()];
+        }
+        let world = self.0.lock().unwrap();
+        let hosts: Vec<&Value> = world
+            .hosts
+            .iter()
+            .filter(|h| statuses.iter().any(|s| h["status"] == json!(s)))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"hosts": hosts}))
+    }
+}
+
+/// A wiremock Mackerel serving a [`World`] that tests can change between passes.
+pub struct Mackerel {
+    pub server: MockServer,
+    pub world: Arc<Mutex<World>>,
+}
+
+impl Mackerel {
+    pub async fn start(world: World) -> Mackerel {
+        let server = MockServer::start().await;
+        let world = Arc::new(Mutex::new(world));
+        let m = Mackerel { server, world };
+        m.mount().await;
+        m
+    }
+
+    async fn mount(&self) {
+        let w = self.world.clone();
+        let key = || wiremock::matchers::header("X-Api-Key", KEY);
+        Mock::given(method("GET"))
+            .and(path("/api/v0/alerts"))
+            .and(key())
+            .respond_with(AlertsResponder(w.clone()))
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v0/hosts"))
+            .and(key())
+            .respond_with(HostsResponder(w.clone()))
+            .mount(&self.server)
+            .await;
+        let world = w.clone();
+        Mock::given(method("GET"))
+            .and(path("/api/v0/monitors"))
+            .and(key())
+            .respond_with(move |_: &Request| {
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"monitors": world.lock().unwrap().monitors}))
+            })
+            .mount(&self.server)
+            .await;
+        let world = w.clone();
+        Mock::given(method("GET"))
+            .and(path("/api/v0/services"))
+            .and(key())
+            .respond_with(move |_: &Request| {
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"services": world.lock().unwrap().services}))
+            })
+            .mount(&self.server)
+            .await;
+        let world = w.clone();
+        Mock::given(method("GET"))
+            .and(path("/api/v0/org"))
+            .and(key())
+            .respond_with(move |_: &Request| {
+                ResponseTemplate::new(200).set_body_json(json!({"name": world.lock().unwrap().org}))
+            })
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex(
+                r"^/api/v0/(alerts|hosts|monitors|monitoring/checks)/[^/]+(/logs)?$",
+            ))
+            .and(key())
+            .respond_with(ByIdResponder(w))
+            .mount(&self.server)
+            .await;
+        // Anything else, or a wrong key: Mackerel's 403.
+        Mock::given(wiremock::matchers::any())
+            .respond_with(
+                ResponseTemplate::new(403)
+                    .set_body_json(json!({"error": {"message": "Forbidden"}})),
+            )
+            .with_priority(10)
+            .mount(&self.server)
+            .await;
+    }
+
+    pub fn update(&self, f: impl FnOnce(&mut World)) {
+        f(&mut self.world.lock().unwrap());
+    }
+
+    pub async fn requests(&self) -> Vec<Request> {
+        self.server.received_requests().await.unwrap_or_default()
+    }
+
+    pub fn client(&self) -> Client {
+        client_for(&self.server.uri())
+    }
+}
+
+pub fn client_for(base: &str) -> Client {
+    let mut c = ClientConfig::new(base, KEY);
+    c.request_interval = Duration::ZERO;
+    c.backoff_min = Duration::from_millis(5);
+    c.backoff_max = Duration::from_secs(2);
+    Client::new(c).unwrap()
+}
+
+/// A store in its own temporary directory (kept alive with the returned guard).
+pub async fn temp_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+    (store, dir)
+}
+
+/// Every alert row as (id, status, severity, closed_at, close_cause, services, monitor, host, gone).
+pub async fn snapshot(store: &Store) -> Vec<String> {
+    let all = store
+        .find_alerts(&asakai::store::AlertFilter::default())
+        .await
+        .unwrap();
+    all.into_iter()
+        .map(|a| {
+            format!(
+                "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                a.id,
+                a.status,
+                a.severity,
+                a.closed_at,
+                a.close_cause,
+                a.services,
+                a.monitor_name,
+                a.host_name,
+                a.gone
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,396 @@
+//! `asakai alerts`: filters and formats on a real store, and the binary end to end.
+
+use std::process::Command;
+
+use asakai::alert::State;
+use asakai::lookup::{self, Format};
+use asakai::store::{AlertFilter, Store};
+use asakai::sync::{run_pass, SyncOptions};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn world() -> World {
+    let mut check = alert("c1", "check", "chk", Some("h1"), "CRITICAL", NOW - 3600);
+    check["message"] = json!("disk, \"var\" full\nsecond line");
+    let mut manual = closed(
+        alert("m1", "host", "cpu", Some("h2"), "OK", NOW - 2 * DAY),
+        NOW - 2 * DAY + 600,
+        Some("restarted nginx"),
+    );
+    manual["value"] = json!(93.5);
+    let mut ext = alert("e1", "external", "ext", None, "WARNING", NOW - 40 * DAY);
+    ext["message"] = json!("HTTP request failed - status is 500");
+    World {
+        org: "acme".into(),
+        monitors: vec![
+            json!({"id": "cpu", "type": "host", "name": "CPU 使用率"}),
+            json!({"id": "ext", "type": "external", "name": "shop top", "service": "shop"}),
+        ],
+        checks: vec![("chk".into(), "check-disk".into())],
+        hosts: vec![
+            host("h1", "app01", "working", json!({"blog": ["app"]})),
+            host(
+                "h2",
+                "db01",
+                "working",
+                json!({"blog": ["db"], "shop": ["db"]}),
+            ),
+            host("h3", "lonely", "working", json!({})),
+        ],
+        alerts: vec![
+            check,
+            manual,
+            ext,
+            closed(
+                alert("r1", "host", "cpu", Some("h3"), "OK", NOW - DAY),
+                NOW - DAY + 60,
+                None,
+            ),
+        ],
+        logs: [
+            (
+                "m1".to_owned(),
+                vec![
+                    log(NOW - 2 * DAY, "CRITICAL", "monitoring"),
+                    log(NOW - 2 * DAY + 600, "OK", "manual"),
+                ],
+            ),
+            (
+                "r1".to_owned(),
+                vec![
+                    log(NOW - DAY, "WARNING", "monitoring"),
+                    log(NOW - DAY + 60, "OK", "monitoring"),
+                ],
+            ),
+        ]
+        .into(),
+        ..World::default()
+    }
+}
+
+async fn synced() -> (Store, tempfile::TempDir, Mackerel) {
+    let mackerel = Mackerel::start(world()).await;
+    let (store, dir) = temp_store().await;
+    let opts = SyncOptions {
+        since: Some(NOW - 60 * DAY),
+        ..SyncOptions::default()
+    };
+    run_pass(&mackerel.client(), &store, &opts, NOW)
+        .await
+        .unwrap();
+    (store, dir, mackerel)
+}
+
+async fn ids(store: &Store, f: AlertFilter) -> Vec<String> {
+    store
+        .find_alerts(&f)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_filter_narrows_the_history_newest_first() {
+    let (store, _dir, _m) = synced().await;
+    assert_eq!(
+        ids(&store, AlertFilter::default()).await,
+        ["c1", "r1", "m1", "e1"]
+    );
+    let svc = |s: &[&str]| AlertFilter {
+        services: s.iter().map(|x| x.to_string()).collect(),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, svc(&["shop"])).await, ["m1", "e1"]);
+    assert_eq!(
+        ids(&store, svc(&["blog", "shop"])).await,
+        ["c1", "m1", "e1"]
+    );
+    assert_eq!(ids(&store, svc(&["(no service)"])).await, ["r1"]);
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                monitor: Some("cpu".into()),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["r1", "m1"]
+    );
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                monitor: Some("使用率".into()),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["r1", "m1"]
+    );
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                host: Some("DB0".into()),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["m1"]
+    );
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                state: Some(State::Open),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["c1", "e1"]
+    );
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                state: Some(State::ClosedManually),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["m1"]
+    );
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                state: Some(State::Recovered),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["r1"]
+    );
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                severity: Some("CRITICAL".into()),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["c1", "m1"]
+    );
+    let range = AlertFilter {
+        from: Some(NOW - 3 * DAY),
+        to: Some(NOW - DAY + 1),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, range).await, ["r1", "m1"]);
+    let svc_range = AlertFilter {
+        from: Some(NOW - 30 * DAY),
+        ..svc(&["shop"])
+    };
+    assert_eq!(ids(&store, svc_range).await, ["m1"]);
+    for (text, want) in [
+        ("nginx", vec!["m1"]),
+        ("var", vec!["c1"]),
+        ("status is 500", vec!["e1"]),
+        ("db", vec!["m1"]),
+        ("%", vec![]),
+    ] {
+        assert_eq!(
+            ids(
+                &store,
+                AlertFilter {
+                    search: Some(text.into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            want,
+            "search {text}"
+        );
+    }
+    assert_eq!(
+        ids(
+            &store,
+            AlertFilter {
+                limit: Some(2),
+                ..Default::default()
+            }
+        )
+        .await,
+        ["c1", "r1"]
+    );
+}
+
+#[tokio::test]
+async fn json_output_is_the_alert_object_of_the_brief() {
+    let (store, _dir, m) = synced().await;
+    let alerts = store
+        .find_alerts(&AlertFilter {
+            search: Some("nginx".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    lookup::write(&mut out, &alerts, Format::Json, chrono_tz::Asia::Tokyo, NOW).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let expected = json!([{
+        "id": "m1", "type": "host", "status": "OK", "severity": "CRITICAL", "state": "closed_manually",
+        "monitor_id": "cpu", "monitor": "CPU 使用率", "host_id": "h2", "host": "db01",
+        "services": ["blog", "shop"], "roles": ["blog:db", "shop:db"],
+        "opened_at": "2025-11-22T16:00:00Z", "closed_at": "2025-11-22T16:10:00Z",
+        "reason": "restarted nginx", "message": null, "value": 93.5,
+        "url": format!("{}/orgs/acme/alerts/m1", m.server.uri()),
+    }]);
+    assert_eq!(v, expected);
+}
+
+#[tokio::test]
+async fn csv_quotes_commas_quotes_and_newlines() {
+    let (store, _dir, _m) = synced().await;
+    let alerts = store.find_alerts(&AlertFilter::default()).await.unwrap();
+    let mut out = Vec::new();
+    lookup::write(&mut out, &alerts, Format::Csv, chrono_tz::UTC, NOW).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("id,type,status,severity,state,monitor_id,monitor,host_id,host,services,")
+    );
+    assert!(
+        text.contains("\"disk, \"\"var\"\" full\nsecond line\""),
+        "{text}"
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][14], "disk, \"var\" full\nsecond line");
+    assert_eq!(&rows[2][9], "blog;shop");
+}
+
+#[tokio::test]
+async fn the_table_fits_80_columns() {
+    let (store, _dir, _m) = synced().await;
+    let alerts = store.find_alerts(&AlertFilter::default()).await.unwrap();
+    let mut out = Vec::new();
+    lookup::write(
+        &mut out,
+        &alerts,
+        Format::Table,
+        chrono_tz::Asia::Tokyo,
+        NOW,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    for line in &lines {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(*line) <= 80,
+            "too wide: {line}"
+        );
+    }
+    // Times in the team's zone: opened 2025-11-24T15:00Z is 11-25 00:00 in Tokyo.
+    assert!(
+        lines[1].starts_with("c1          11-25 00:00 open"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[3].contains("manual") && lines[3].contains("CRIT") && lines[3].contains("blog,shop")
+    );
+    assert!(
+        lines[2].contains("recovered") && lines[2].contains(" - "),
+        "{}",
+        lines[2]
+    );
+}
+
+fn asakai(db: &std::path::Path, base: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("MACKEREL_APIBASE", base)
+        .env("MACKEREL_APIKEY", KEY)
+        .env_remove("ASAKAI_CONFIG")
+        .env_remove("ASAKAI_DB")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn poll_then_alerts_work_from_the_command_line() {
+    let mut w = world();
+    // Make the alerts recent so the default backfill (7 days) reaches them, relative to the real clock.
+    let now = chrono::Utc::now().timestamp();
+    for a in &mut w.alerts {
+        let shift = now - NOW;
+        a["openedAt"] = json!(a["openedAt"].as_i64().unwrap() + shift);
+        if let Some(c) = a.get("closedAt").and_then(Value::as_i64) {
+            a["closedAt"] = json!(c + shift);
+        }
+    }
+    let mackerel = Mackerel::start(w).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let poll = asakai(&db, &mackerel.server.uri(), &["poll"]);
+    let stderr = String::from_utf8_lossy(&poll.stderr);
+    assert!(poll.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("4 new") && stderr.contains("4 alerts stored"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(KEY));
+
+    let out = asakai(
+        &db,
+        &mackerel.server.uri(),
+        &["alerts", "--format", "json", "--service", "blog"],
+    );
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["c1", "m1"]
+    );
+
+    let bad = asakai(&db, &mackerel.server.uri(), &["alerts", "--state", "fixed"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("closed_manually"));
+    let bad = asakai(
+        &db,
+        &mackerel.server.uri(),
+        &["alerts", "--from", "yesterday"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from"));
+}
+
+#[tokio::test]
+async fn poll_with_a_rejected_key_exits_non_zero_without_printing_the_key() {
+    let mackerel = Mackerel::start(world()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .args(["poll", "--db"])
+        .arg(dir.path().join("x.db"))
+        .env("MACKEREL_APIBASE", mackerel.server.uri())
+        .env("MACKEREL_APIKEY", "not-the-key-999")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("rejected the API key"), "{stderr}");
+    assert!(!stderr.contains("not-the-key-999"));
+}

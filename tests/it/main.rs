@@ -1,0 +1,6 @@
+//! asakai's integration tests: one binary, real SQLite files, real HTTP on loopback.
+
+mod client;
+mod helpers;
+mod lookup;
+mod sync;
