@@ -199,6 +199,7 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             &file.sync.metadata_refresh,
             defaults.metadata_max_age,
         )?,
+        progress: None,
     };
     let timezone = match &file.digest.timezone {
         Some(name) => parse_zone(name).map_err(|e| invalid("[digest] timezone", e.0))?,

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod lookup;
 pub mod mackerel;
+pub mod sim;
 pub mod store;
 pub mod sync;
 pub mod telemetry;

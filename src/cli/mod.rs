@@ -1,7 +1,9 @@
 //! The command line (design §7). `main.rs` only calls [`main`].
 
 mod alerts;
+mod demo;
 mod poll;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,9 +19,9 @@ use crate::config::{Env, Settings, DEFAULT_DB};
     about = "Every Mackerel alert in SQLite, and the morning digest for your standup"
 )]
 pub struct Cli {
-    /// The SQLite database file.
-    #[arg(long, global = true, env = "ASAKAI_DB", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    /// The SQLite database file [default: asakai.db; asakai-demo.db for `demo`].
+    #[arg(long, global = true, env = "ASAKAI_DB")]
+    pub db: Option<PathBuf>,
     /// A TOML config file (see asakai.example.toml).
     #[arg(long, global = true, env = "ASAKAI_CONFIG")]
     pub config: Option<PathBuf>,
@@ -33,6 +35,10 @@ pub enum Command {
     Poll(poll::PollArgs),
     /// Look up stored alerts, newest first.
     Alerts(alerts::AlertsArgs),
+    /// Serve a simulated Mackerel organisation on loopback (for trying asakai and for tests).
+    Sim(sim::SimArgs),
+    /// Start the simulator, backfill a month of alerts into a demo database, and show them.
+    Demo(demo::DemoArgs),
 }
 
 /// Parses the process arguments, runs the command, and turns errors into a message
@@ -61,9 +67,15 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), &Env::from_process())?;
+    let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
     match cli.command {
-        Command::Poll(args) => poll::run(&cli.db, &settings, args).await,
-        Command::Alerts(args) => alerts::run(&cli.db, &settings, args).await,
+        Command::Poll(args) => poll::run(&db, &settings, args).await,
+        Command::Alerts(args) => alerts::run(&db, &settings, args).await,
+        Command::Sim(args) => sim::run(args).await,
+        Command::Demo(args) => {
+            let db = cli.db.unwrap_or_else(|| PathBuf::from(demo::DEMO_DB));
+            demo::run(&db, &settings, args).await
+        }
     }
 }
 

@@ -11,10 +11,13 @@ pub struct Fetched {
     pub skipped: Vec<RecordError>,
     /// Newest `openedAt` seen in the recent list.
     pub newest_opened: Option<i64>,
+    pub progress: Option<super::Progress>,
+    pub read: u64,
 }
 
 impl Fetched {
     fn take(&mut self, records: Vec<Result<Alert, RecordError>>) -> Vec<i64> {
+        self.read += records.len() as u64;
         let mut opened = Vec::new();
         for record in records {
             match record {
@@ -27,6 +30,15 @@ impl Fetched {
                     self.skipped.push(e);
                 }
             }
+        }
+        if let Some(&oldest) = opened.iter().min() {
+            super::Progress::report(
+                &self.progress,
+                super::Stage::Alerts {
+                    read: self.read,
+                    oldest,
+                },
+            );
         }
         opened
     }

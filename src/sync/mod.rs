@@ -39,6 +39,33 @@ impl From<sqlx::Error> for SyncError {
     }
 }
 
+/// What a pass is doing, for a progress bar: the stage and a count so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Alerts read from the lists so far, and the oldest `openedAt` reached.
+    Alerts { read: u64, oldest: i64 },
+    /// Alert logs read so far, of how many this pass will read.
+    Logs { read: u64, of: u64 },
+}
+
+/// A callback told about a pass's progress (the demo's progress bar).
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(Stage) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
+impl Progress {
+    fn report(progress: &Option<Progress>, stage: Stage) {
+        if let Some(p) = progress {
+            (p.0)(stage);
+        }
+    }
+}
+
 /// How far and how often a pass reaches.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -52,6 +79,7 @@ pub struct SyncOptions {
     pub logs_per_pass: u32,
     /// Metadata older than this is refreshed.
     pub metadata_max_age: Duration,
+    pub progress: Option<Progress>,
 }
 
 impl Default for SyncOptions {
@@ -62,6 +90,7 @@ impl Default for SyncOptions {
             overlap: Duration::from_secs(600),
             logs_per_pass: 200,
             metadata_max_age: Duration::from_secs(3600),
+            progress: None,
         }
     }
 }
@@ -130,7 +159,10 @@ async fn pass(
     if meta.is_stale(now, opts.metadata_max_age.as_secs() as i64) {
         meta.refresh(client).await?;
     }
-    let mut fetched = Fetched::default();
+    let mut fetched = Fetched {
+        progress: opts.progress.clone(),
+        ..Fetched::default()
+    };
     fetched.open_alerts(client).await?;
     let high_water: Option<i64> = store
         .state(HIGH_WATER_KEY)
@@ -168,8 +200,7 @@ async fn pass(
             rows.insert(id.clone(), r);
         }
     }
-    let (logs, logs_pending) =
-        read_logs(client, store, opts.logs_per_pass, &mut rows, &mut existing).await?;
+    let (logs, logs_pending) = read_logs(client, store, opts, &mut rows, &mut existing).await?;
 
     let changed: Vec<AlertRecord> = rows
         .into_values()
@@ -250,10 +281,11 @@ async fn find_closed_since(
 async fn read_logs(
     client: &Client,
     store: &Store,
-    budget: u32,
+    opts: &SyncOptions,
     rows: &mut HashMap<String, AlertRecord>,
     existing: &mut HashMap<String, AlertRecord>,
 ) -> Result<(Vec<(String, Vec<crate::mackerel::AlertLog>)>, bool), SyncError> {
+    let budget = opts.logs_per_pass;
     let mut wanted: Vec<(i64, String)> = rows
         .values()
         .filter(|r| merge::wants_logs(r))
@@ -277,7 +309,15 @@ async fn read_logs(
     let pending = ids.len() > budget as usize;
     ids.truncate(budget as usize);
     let mut read = Vec::new();
+    let of = ids.len() as u64;
     for id in ids {
+        Progress::report(
+            &opts.progress,
+            Stage::Logs {
+                read: read.len() as u64,
+                of,
+            },
+        );
         let logs = match client.alert_logs(&id).await {
             Ok(logs) => logs,
             Err(MackerelError::Api { status: 404, .. }) => Vec::new(),

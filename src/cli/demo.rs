@@ -1,0 +1,184 @@
+//! `asakai demo`: the whole product against the built-in simulator, no account needed.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Settings;
+use crate::lookup::{self, Format};
+use crate::mackerel::{Client, ClientConfig};
+use crate::sim::{self, SimOptions, DAY};
+use crate::store::{AlertFilter, Store};
+use crate::sync::{run_pass, Progress, Stage, SyncOptions};
+
+pub const DEMO_DB: &str = "asakai-demo.db";
+const DEMO_KEY: &str = "demo-api-key";
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Days of simulated history to backfill.
+    #[arg(long, default_value_t = 30)]
+    pub days: i64,
+    /// The simulation's seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Show the result and exit instead of keeping the simulator running.
+    #[arg(long)]
+    pub once: bool,
+}
+
+pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
+    fresh_demo_db(db).await?;
+    let opts = SimOptions {
+        seed: args.seed,
+        days: args.days,
+        api_key: DEMO_KEY.into(),
+        ..SimOptions::default()
+    };
+    let running = sim::start(opts, "127.0.0.1:0".parse()?).await?;
+    eprintln!(
+        "asakai demo: a simulated Mackerel organisation ({}) is serving on {}",
+        running.sim.org_name(),
+        running.base_url()
+    );
+
+    let mut config = ClientConfig::new(running.base_url(), DEMO_KEY);
+    config.request_interval = Duration::ZERO;
+    let client = Client::new(config)?;
+    let store = Store::open(db).await?;
+    let now = running.sim.now();
+    let bar = progress_bar(now, args.days);
+    let sync = SyncOptions {
+        since: Some(now - args.days * DAY),
+        logs_per_pass: 1_000_000,
+        progress: Some(bar.1.clone()),
+        ..settings.sync.clone()
+    };
+    let summary = run_pass(&client, &store, &sync, now).await?;
+    bar.0.finish_and_clear();
+    eprintln!(
+        "Backfilled {} days into {}: {summary}\n",
+        args.days,
+        db.display()
+    );
+
+    show_last_day(&store, settings, now).await?;
+    eprintln!(
+        "\nLook further with, for example:\n  asakai --db {db} alerts --service blog --state closed_manually\n  \
+         asakai --db {db} alerts --search \"<script>\" --format json\n\
+         The simulator is at {url} (MACKEREL_APIBASE={url} MACKEREL_APIKEY={DEMO_KEY}).",
+        db = db.display(),
+        url = running.base_url(),
+    );
+    if args.once {
+        return Ok(());
+    }
+    keep_polling(&client, &store, settings, &running).await
+}
+
+/// The demo owns its database: an old demo database is replaced, anything else refused.
+async fn fresh_demo_db(db: &Path) -> anyhow::Result<()> {
+    if !db.exists() {
+        return Ok(());
+    }
+    let store = Store::open(db).await?;
+    let org = store.state("org_name").await?;
+    let alerts = store.count_alerts().await?;
+    store.close().await;
+    if alerts > 0 && !org.as_deref().is_some_and(|o| o.starts_with("sim-")) {
+        anyhow::bail!(
+            "{} holds alerts of a real organisation; give the demo its own file with --db",
+            db.display()
+        );
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+fn progress_bar(now: i64, days: i64) -> (ProgressBar, Progress) {
+    let bar = ProgressBar::new((days * DAY) as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:32} [{bar:30}] {percent:>3}%")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let b = bar.clone();
+    let report = move |stage: Stage| match stage {
+        Stage::Alerts { read, oldest } => {
+            b.set_message(format!("reading alerts: {read}"));
+            b.set_position((now - oldest).clamp(0, days * DAY) as u64);
+        }
+        Stage::Logs { read, of } => {
+            b.set_length(of.max(1));
+            b.set_message(format!("reading alert logs: {read}/{of}"));
+            b.set_position(read);
+        }
+    };
+    (bar, Progress(Arc::new(report)))
+}
+
+/// Until the digest exists: the last day's alerts by state, and the newest of them.
+async fn show_last_day(store: &Store, settings: &Settings, now: i64) -> anyhow::Result<()> {
+    let day = AlertFilter {
+        from: Some(now - DAY),
+        to: Some(now + 1),
+        ..AlertFilter::default()
+    };
+    let alerts = store.find_alerts(&day).await?;
+    let mut counts = std::collections::BTreeMap::new();
+    for a in &alerts {
+        let (state, _) = crate::alert::state_at(
+            a.closed_at,
+            a.close_cause.as_deref(),
+            a.reason.as_deref(),
+            now,
+        );
+        *counts.entry(state).or_insert(0) += 1;
+    }
+    let counts: Vec<String> = counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    println!(
+        "Alerts of the last 24 hours: {} ({})\n",
+        alerts.len(),
+        counts.join(", ")
+    );
+    let newest: Vec<_> = alerts.into_iter().take(15).collect();
+    lookup::write(
+        &mut std::io::stdout().lock(),
+        &newest,
+        Format::Table,
+        settings.timezone,
+        now,
+    )?;
+    Ok(())
+}
+
+async fn keep_polling(
+    client: &Client,
+    store: &Store,
+    settings: &Settings,
+    running: &sim::RunningSim,
+) -> anyhow::Result<()> {
+    eprintln!("Polling the simulator every minute as its alerts open and close; Ctrl-C stops.");
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tick.tick() => {
+                let summary = run_pass(client, store, &settings.sync, running.sim.now()).await?;
+                if summary.new_alerts + summary.changed > 0 {
+                    eprintln!("poll: {summary}");
+                }
+            }
+        }
+    }
+}
