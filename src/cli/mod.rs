@@ -2,6 +2,7 @@
 
 mod alerts;
 mod demo;
+mod digest;
 mod poll;
 mod sim;
 
@@ -35,6 +36,8 @@ pub enum Command {
     Poll(poll::PollArgs),
     /// Look up stored alerts, newest first.
     Alerts(alerts::AlertsArgs),
+    /// The morning digest: the previous business day's alerts by service and state.
+    Digest(digest::DigestArgs),
     /// Serve a simulated Mackerel organisation on loopback (for trying asakai and for tests).
     Sim(sim::SimArgs),
     /// Start the simulator, backfill a month of alerts into a demo database, and show them.
@@ -71,6 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Poll(args) => poll::run(&db, &settings, args).await,
         Command::Alerts(args) => alerts::run(&db, &settings, args).await,
+        Command::Digest(args) => digest::run(&db, &settings, args).await,
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => {
             let db = cli.db.unwrap_or_else(|| PathBuf::from(demo::DEMO_DB));

@@ -20,6 +20,8 @@ use fetch::Fetched;
 use metadata::Metadata;
 
 const HIGH_WATER_KEY: &str = "high_water_mark";
+/// Where Mackerel's web pages are, for links in digests.
+pub const WEB_BASE_KEY: &str = "web_base";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -225,6 +227,7 @@ async fn pass(
 
     let mut tx = store.pool().begin().await?;
     meta.save(&mut tx, now).await?;
+    store::set_state(&mut tx, WEB_BASE_KEY, &web_base).await?;
     store::alerts::upsert_alerts(&mut tx, &changed, now).await?;
     for (id, entries) in &logs {
         store::alerts::replace_logs(&mut tx, id, entries).await?;

@@ -1,6 +1,8 @@
 //! asakai's integration tests: one binary, real SQLite files, real HTTP on loopback.
 
 mod client;
+mod digest;
+mod digest_cli;
 mod helpers;
 mod lookup;
 mod sim;

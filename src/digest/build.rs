@@ -1,0 +1,299 @@
+//! Building the digest: a pure function of the loaded alerts, the window and a clock.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::alert::{rfc3339, state_at, AlertView, State};
+use crate::store::StoredAlert;
+
+use super::model::*;
+use super::window::Window;
+
+/// A (monitor, host) pair: what "the same alert again" means.
+pub type Pair = (Option<String>, Option<String>);
+
+/// A host in maintenance, as the store knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostInMaintenance {
+    pub id: String,
+    pub name: String,
+    pub services: Vec<String>,
+    pub since: Option<i64>,
+    pub seen_since: Option<i64>,
+}
+
+/// Everything the digest is built from, loaded with queries bounded by the window.
+#[derive(Debug, Clone, Default)]
+pub struct DigestInput {
+    /// Alerts whose open interval meets the window.
+    pub alerts: Vec<StoredAlert>,
+    /// Alerts whose open interval meets the previous window.
+    pub previous: Vec<StoredAlert>,
+    /// Pairs that alerted in the 7 days before the window.
+    pub recent_pairs: HashSet<Pair>,
+    pub maintenance: Vec<HostInMaintenance>,
+    pub last_alert_before: Option<i64>,
+    /// `https://mackerel.io/orgs/ORG`, for host links.
+    pub org_url: Option<String>,
+}
+
+/// The order states are shown in at a standup: what needs attention first.
+pub const STATE_ORDER: [State; 4] = [
+    State::Open,
+    State::ClosedManually,
+    State::ClosedBySystem,
+    State::Recovered,
+];
+
+fn state_rank(s: State) -> usize {
+    STATE_ORDER.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+fn pair(a: &StoredAlert) -> Pair {
+    (a.monitor_id.clone(), a.host_id.clone())
+}
+
+pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
+    let end = window.end;
+    let opened_in = |a: &&StoredAlert| a.opened_at >= window.start && a.opened_at < end;
+    let mut per_pair: HashMap<Pair, i64> = HashMap::new();
+    for a in input.alerts.iter().filter(opened_in) {
+        *per_pair.entry(pair(a)).or_default() += 1;
+    }
+    let alerts: Vec<DigestAlert> = input
+        .alerts
+        .iter()
+        .map(|a| digest_alert(a, input, window, &per_pair))
+        .collect();
+
+    let mut totals = Counts::default();
+    for a in &alerts {
+        totals.add(a.alert.state);
+    }
+    let mut previous_totals = Counts::default();
+    for a in &input.previous {
+        previous_totals.add(
+            state_at(
+                a.closed_at,
+                a.close_cause.as_deref(),
+                a.reason.as_deref(),
+                window.start,
+            )
+            .0,
+        );
+    }
+    let carried_over: Vec<DigestAlert> =
+        alerts.iter().filter(|a| a.carried_over).cloned().collect();
+    Digest {
+        window: window_view(window),
+        generated_at: rfc3339(now),
+        totals,
+        previous_totals,
+        services: services(&alerts, window),
+        carried_over,
+        flapping: flapping(input, window, &per_pair),
+        noisy_monitors: noisy(input, window),
+        maintenance_hosts: input
+            .maintenance
+            .iter()
+            .map(|h| maintenance_host(h, input))
+            .collect(),
+        last_alert_before: input.last_alert_before.map(rfc3339),
+        hourly: hourly(&alerts, window),
+    }
+}
+
+fn window_view(w: &Window) -> WindowView {
+    WindowView {
+        start: w.local(w.start).to_rfc3339(),
+        end: w.local(w.end).to_rfc3339(),
+        timezone: w.tz.name().to_owned(),
+        meeting: w.meeting.map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+fn digest_alert(
+    a: &StoredAlert,
+    input: &DigestInput,
+    w: &Window,
+    per_pair: &HashMap<Pair, i64>,
+) -> DigestAlert {
+    let view = AlertView::at(a, w.end);
+    let (_, guessed) = state_at(
+        a.closed_at,
+        a.close_cause.as_deref(),
+        a.reason.as_deref(),
+        w.end,
+    );
+    let closed = a.closed_at.filter(|c| *c <= w.end);
+    let key = pair(a);
+    DigestAlert {
+        flapping: per_pair.get(&key).copied().unwrap_or(0) >= 3,
+        recurring: input.recent_pairs.contains(&key),
+        carried_over: a.opened_at < w.start && view.state == State::Open,
+        state_guessed: guessed,
+        duration_secs: closed.unwrap_or(w.end) - a.opened_at,
+        image_url: a.image_url.clone(),
+        host_url: host_url(input, a.host_id.as_deref()),
+        opened_secs: a.opened_at,
+        closed_secs: closed,
+        alert: view,
+    }
+}
+
+fn host_url(input: &DigestInput, host: Option<&str>) -> Option<String> {
+    Some(format!("{}/hosts/{}", input.org_url.as_ref()?, host?))
+}
+
+fn services(alerts: &[DigestAlert], w: &Window) -> Vec<ServiceDigest> {
+    let mut by_service: BTreeMap<Option<String>, Vec<DigestAlert>> = BTreeMap::new();
+    for a in alerts {
+        if a.alert.services.is_empty() {
+            by_service.entry(None).or_default().push(a.clone());
+        }
+        for s in &a.alert.services {
+            by_service
+                .entry(Some(s.clone()))
+                .or_default()
+                .push(a.clone());
+        }
+    }
+    let mut out: Vec<ServiceDigest> = by_service
+        .into_iter()
+        .map(|(service, alerts)| service_digest(service, alerts, w))
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            b.counts.open,
+            b.counts.total(),
+            a.service.is_none(),
+            &a.service,
+        )
+            .cmp(&(
+                a.counts.open,
+                a.counts.total(),
+                b.service.is_none(),
+                &b.service,
+            ))
+    });
+    out
+}
+
+fn service_digest(
+    service: Option<String>,
+    mut alerts: Vec<DigestAlert>,
+    w: &Window,
+) -> ServiceDigest {
+    alerts.sort_by(|a, b| {
+        let key = |x: &DigestAlert| {
+            (
+                state_rank(x.alert.state),
+                x.alert.monitor.clone(),
+                x.opened_secs,
+                x.alert.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut counts = Counts::default();
+    for a in &alerts {
+        counts.add(a.alert.state);
+    }
+    let mut recoveries: Vec<i64> = alerts
+        .iter()
+        .filter(|a| a.closed_secs.is_some_and(|c| c >= w.start))
+        .map(|a| a.duration_secs)
+        .collect();
+    recoveries.sort_unstable();
+    ServiceDigest {
+        service,
+        counts,
+        alerts,
+        recovery_median_secs: percentile(&recoveries, 50),
+        recovery_p90_secs: percentile(&recoveries, 90),
+    }
+}
+
+/// The nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    Some(sorted[rank - 1])
+}
+
+fn name_of(a: &StoredAlert) -> String {
+    a.monitor_name
+        .clone()
+        .or_else(|| a.monitor_id.clone())
+        .unwrap_or_else(|| a.kind.clone())
+}
+
+fn flapping(input: &DigestInput, w: &Window, per_pair: &HashMap<Pair, i64>) -> Vec<MonitorCount> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<MonitorCount> = input
+        .alerts
+        .iter()
+        .filter(|a| a.opened_at >= w.start && per_pair.get(&pair(a)).copied().unwrap_or(0) >= 3)
+        .filter(|a| seen.insert(pair(a)))
+        .map(|a| MonitorCount {
+            monitor: name_of(a),
+            host: a.host_name.clone(),
+            count: per_pair[&pair(a)],
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.monitor.cmp(&b.monitor))
+    });
+    out
+}
+
+/// The five monitors that opened the most alerts in the window (two or more).
+fn noisy(input: &DigestInput, w: &Window) -> Vec<MonitorCount> {
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for a in input.alerts.iter().filter(|a| a.opened_at >= w.start) {
+        *counts.entry(name_of(a)).or_default() += 1;
+    }
+    let mut out: Vec<MonitorCount> = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(monitor, count)| MonitorCount {
+            monitor,
+            host: None,
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.monitor.cmp(&b.monitor))
+    });
+    out.truncate(5);
+    out
+}
+
+fn maintenance_host(h: &HostInMaintenance, input: &DigestInput) -> MaintenanceHost {
+    MaintenanceHost {
+        id: h.id.clone(),
+        name: h.name.clone(),
+        services: h.services.clone(),
+        since: h.since.map(rfc3339),
+        seen_since: h.seen_since.map(rfc3339),
+        url: host_url(input, Some(&h.id)),
+    }
+}
+
+fn hourly(alerts: &[DigestAlert], w: &Window) -> Vec<Counts> {
+    let mut hours = vec![Counts::default(); w.hours().max(1) as usize];
+    for a in alerts {
+        if a.opened_secs >= w.start && a.opened_secs < w.end {
+            let h = ((a.opened_secs - w.start) / 3600) as usize;
+            if let Some(slot) = hours.get_mut(h) {
+                slot.add(a.alert.state);
+            }
+        }
+    }
+    hours
+}

@@ -1,0 +1,68 @@
+//! The HTML digest's chart: alerts opened per hour, stacked by state, as inline SVG.
+//! Everything in it is numbers and asakai's own labels: no untrusted text.
+
+use std::fmt::Write;
+
+use crate::alert::State;
+
+use super::build::STATE_ORDER;
+use super::labels::Labels;
+use super::model::Digest;
+
+pub fn colour(s: State) -> &'static str {
+    match s {
+        State::Open => "#d64545",
+        State::ClosedManually => "#e0a030",
+        State::ClosedBySystem => "#4a90c2",
+        State::Recovered => "#4caf6a",
+    }
+}
+
+pub fn svg(d: &Digest, l: &Labels) -> String {
+    let hours = &d.hourly;
+    let (w, h, pad) = (720.0_f64, 160.0_f64, 24.0_f64);
+    let max = hours.iter().map(|c| c.total()).max().unwrap_or(0).max(1) as f64;
+    let bar = (w - pad) / hours.len().max(1) as f64;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r##"<svg class="chart" viewBox="0 0 {w} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"##,
+        h + 20.0,
+        l.per_hour
+    );
+    for (i, c) in hours.iter().enumerate() {
+        let x = pad + i as f64 * bar;
+        let mut y = h;
+        for s in STATE_ORDER.iter().rev() {
+            let n = c.get(*s);
+            if n == 0 {
+                continue;
+            }
+            let height = n as f64 / max * (h - 10.0);
+            y -= height;
+            let _ = write!(
+                out,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="{}"><title>+{i}h: {n}</title></rect>"##,
+                (bar - 1.0).max(1.0),
+                colour(*s)
+            );
+        }
+        if i % 6 == 0 {
+            let _ = write!(
+                out,
+                r##"<text x="{x:.1}" y="{}" font-size="10" fill="#666">+{i}h</text>"##,
+                h + 14.0
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r##"<text x="0" y="10" font-size="10" fill="#666">{}</text>"##,
+        max as i64
+    );
+    let _ = write!(
+        out,
+        r##"<line x1="{pad}" y1="{h}" x2="{w}" y2="{h}" stroke="#999"/></svg>"##
+    );
+    out
+}

@@ -1,0 +1,185 @@
+//! Every word a digest prints, in English and Japanese.
+
+use serde::Serialize;
+
+use crate::alert::State;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Result<Lang, crate::timefmt::InputError> {
+        match s {
+            "en" => Ok(Lang::En),
+            "ja" => Ok(Lang::Ja),
+            _ => Err(crate::timefmt::InputError(format!(
+                "{s:?} is not a language asakai speaks; use en or ja"
+            ))),
+        }
+    }
+
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Lang::En => &EN,
+            Lang::Ja => &JA,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Labels {
+    pub lang: &'static str,
+    pub title: &'static str,
+    pub window: &'static str,
+    pub totals: &'static str,
+    pub vs_previous: &'static str,
+    pub open: &'static str,
+    pub recovered: &'static str,
+    pub closed_manually: &'static str,
+    pub closed_by_system: &'static str,
+    pub no_service: &'static str,
+    pub quiet: &'static str,
+    pub quiet_ever: &'static str,
+    pub carried_over: &'static str,
+    pub open_for: &'static str,
+    pub flapping: &'static str,
+    pub noisy: &'static str,
+    pub times: &'static str,
+    pub maintenance: &'static str,
+    pub since: &'static str,
+    pub seen_since: &'static str,
+    pub recovery: &'static str,
+    pub median: &'static str,
+    pub new: &'static str,
+    pub recurring: &'static str,
+    pub guessed: &'static str,
+    pub reason: &'static str,
+    pub graph: &'static str,
+    pub per_hour: &'static str,
+    pub still_open: &'static str,
+    pub generated: &'static str,
+    pub more: &'static str,
+    pub weekdays: [&'static str; 7],
+    pub units: [&'static str; 4],
+}
+
+impl Labels {
+    pub fn state(&self, s: State) -> &'static str {
+        match s {
+            State::Open => self.open,
+            State::Recovered => self.recovered,
+            State::ClosedManually => self.closed_manually,
+            State::ClosedBySystem => self.closed_by_system,
+        }
+    }
+}
+
+pub static EN: Labels = Labels {
+    lang: "en",
+    title: "Alert digest",
+    window: "Window",
+    totals: "Totals",
+    vs_previous: "vs previous",
+    open: "Open",
+    recovered: "Recovered",
+    closed_manually: "Closed manually",
+    closed_by_system: "Closed by system",
+    no_service: "(no service)",
+    quiet: "No alerts in this window. The last alert opened",
+    quiet_ever: "No alerts in this window, and none stored before it.",
+    carried_over: "Still open from before",
+    open_for: "open for",
+    flapping: "Flapping",
+    noisy: "Noisiest monitors",
+    times: "times",
+    maintenance: "Hosts in maintenance",
+    since: "since",
+    seen_since: "seen since",
+    recovery: "Time to recovery",
+    median: "median",
+    new: "new",
+    recurring: "recurring",
+    guessed: "cause guessed",
+    reason: "reason",
+    graph: "graph",
+    per_hour: "Alerts opened per hour",
+    still_open: "still open",
+    generated: "Generated",
+    more: "more alerts",
+    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    units: ["d", "h", "m", "s"],
+};
+
+pub static JA: Labels = Labels {
+    lang: "ja",
+    title: "アラート朝会レポート",
+    window: "対象期間",
+    totals: "合計",
+    vs_previous: "前回比",
+    open: "未解決",
+    recovered: "自動復旧",
+    closed_manually: "手動クローズ",
+    closed_by_system: "システムによるクローズ",
+    no_service: "(サービスなし)",
+    quiet: "この期間のアラートはありません。最後のアラート発生:",
+    quiet_ever: "この期間のアラートはありません(それ以前の記録もありません)。",
+    carried_over: "以前から継続中",
+    open_for: "継続時間",
+    flapping: "フラッピング",
+    noisy: "アラートの多い監視",
+    times: "回",
+    maintenance: "メンテナンス中のホスト",
+    since: "開始",
+    seen_since: "確認",
+    recovery: "復旧までの時間",
+    median: "中央値",
+    new: "新規",
+    recurring: "再発",
+    guessed: "原因は推定",
+    reason: "理由",
+    graph: "グラフ",
+    per_hour: "1時間ごとの発生数",
+    still_open: "継続中",
+    generated: "作成",
+    more: "件のアラートを省略",
+    weekdays: ["月", "火", "水", "木", "金", "土", "日"],
+    units: ["日", "時間", "分", "秒"],
+};
+
+/// A duration in the largest two units: `2d 4h`, `3h 5m`, `12m`, `40s` (or 2日4時間, ...).
+pub fn duration(secs: i64, l: &Labels) -> String {
+    let secs = secs.max(0);
+    let parts = [
+        (secs / 86_400, l.units[0]),
+        (secs % 86_400 / 3600, l.units[1]),
+        (secs % 3600 / 60, l.units[2]),
+        (secs % 60, l.units[3]),
+    ];
+    let first = parts.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    let sep = if l.lang == "ja" { "" } else { " " };
+    parts[first..(first + 2).min(4)]
+        .iter()
+        .filter(|(n, _)| *n > 0 || first == 3)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally_in_both_languages() {
+        assert_eq!(duration(40, &EN), "40s");
+        assert_eq!(duration(12 * 60 + 5, &EN), "12m 5s");
+        assert_eq!(duration(3 * 3600 + 5 * 60, &EN), "3h 5m");
+        assert_eq!(duration(2 * 86_400 + 4 * 3600 + 7, &EN), "2d 4h");
+        assert_eq!(duration(3600, &EN), "1h");
+        assert_eq!(duration(3 * 3600 + 5 * 60, &JA), "3時間5分");
+        assert_eq!(duration(0, &JA), "0秒");
+    }
+}

@@ -1,0 +1,141 @@
+//! Loading a digest's input with queries bounded by the window (no full scans).
+
+use std::collections::HashSet;
+
+use sqlx::types::Json;
+
+use crate::store::{Store, StoreError, StoredAlert};
+
+use super::build::{DigestInput, HostInMaintenance};
+use super::window::Window;
+
+const RECURRING_LOOKBACK: i64 = 7 * 86_400;
+
+impl Store {
+    /// Alerts whose open interval meets `[start, end)`, each from an index range:
+    /// opened inside; opened before and closed inside or after; opened before and still open.
+    pub async fn alerts_meeting(
+        &self,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<StoredAlert>, StoreError> {
+        let select = crate::store::alerts::SELECT_ALERT;
+        let sql = format!(
+            "{select} WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
+             UNION ALL {select} WHERE a.closed_at >= ?1 AND a.opened_at < ?1 \
+             UNION ALL {select} WHERE a.closed_at IS NULL AND a.opened_at < ?1 \
+             ORDER BY opened_at, id"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(start)
+            .bind(end)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    async fn recent_pairs(
+        &self,
+        start: i64,
+        end: i64,
+    ) -> Result<HashSet<(Option<String>, Option<String>)>, StoreError> {
+        let rows: Vec<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT DISTINCT monitor_id, host_id FROM alerts WHERE opened_at >= ? AND opened_at < ?")
+                .bind(start)
+                .bind(end)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn hosts_in_maintenance(&self) -> Result<Vec<HostInMaintenance>, StoreError> {
+        type Row = (
+            String,
+            Option<String>,
+            Json<std::collections::BTreeMap<String, Vec<String>>>,
+            Option<i64>,
+            Option<i64>,
+            i64,
+        );
+        // since: the newest move into maintenance after an observation of another status.
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT h.id, h.name, h.roles, \
+               (SELECT max(c.observed_at) FROM host_status_changes c WHERE c.host_id = h.id AND c.status = 'maintenance' \
+                  AND EXISTS (SELECT 1 FROM host_status_changes p WHERE p.host_id = h.id AND p.observed_at < c.observed_at)), \
+               (SELECT max(c.observed_at) FROM host_status_changes c WHERE c.host_id = h.id AND c.status = 'maintenance'), \
+               0 \
+             FROM hosts h WHERE h.status = 'maintenance' AND h.is_retired = 0 AND h.gone = 0 ORDER BY h.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, roles, since, seen, _)| HostInMaintenance {
+                name: name.unwrap_or_else(|| id.clone()),
+                id,
+                services: roles.0.keys().cloned().collect(),
+                since,
+                seen_since: seen,
+            })
+            .collect())
+    }
+
+    /// Everything a digest of `window` needs.
+    pub async fn digest_input(
+        &self,
+        window: &Window,
+        previous: &Window,
+    ) -> Result<DigestInput, StoreError> {
+        let org: Option<String> = self.state("org_name").await?;
+        let web: Option<String> = self.state("web_base").await?;
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT max(opened_at) FROM alerts WHERE opened_at < ?")
+                .bind(window.start)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(DigestInput {
+            alerts: self.alerts_meeting(window.start, window.end).await?,
+            previous: self.alerts_meeting(previous.start, previous.end).await?,
+            recent_pairs: self
+                .recent_pairs(window.start - RECURRING_LOOKBACK, window.start)
+                .await?,
+            maintenance: self.hosts_in_maintenance().await?,
+            last_alert_before: last,
+            org_url: org.zip(web).map(|(org, web)| format!("{web}/orgs/{org}")),
+        })
+    }
+
+    /// Whether this window was already delivered to `channel`.
+    pub async fn delivered(
+        &self,
+        window: &Window,
+        channel: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT delivered_at FROM deliveries WHERE window_start = ? AND window_end = ? AND channel = ?",
+        )
+        .bind(window.start)
+        .bind(window.end)
+        .bind(channel)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn record_delivery(
+        &self,
+        window: &Window,
+        channel: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO deliveries (window_start, window_end, channel, delivered_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT DO UPDATE SET delivered_at = excluded.delivered_at",
+        )
+        .bind(window.start)
+        .bind(window.end)
+        .bind(channel)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

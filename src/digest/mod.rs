@@ -1,0 +1,18 @@
+//! The morning digest (design §5–§6): the window, a pure build of the typed
+//! [`Digest`], rendering in every format and language, and delivery to Slack.
+
+mod build;
+mod chart;
+mod context;
+mod labels;
+mod load;
+mod model;
+mod render;
+pub mod slack;
+mod window;
+
+pub use build::{build, percentile, DigestInput, HostInMaintenance, Pair, STATE_ORDER};
+pub use labels::{duration, Labels, Lang, EN, JA};
+pub use model::*;
+pub use render::{escape_markdown, escape_slack, render, Format, RenderError};
+pub use window::{parse_meeting_time, Calendar, Mode, Window, WindowSpec};

@@ -1,0 +1,126 @@
+//! The typed digest: what every format renders, and what `--format json` prints.
+
+use serde::Serialize;
+
+use crate::alert::{AlertView, State};
+
+/// Alerts per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub open: i64,
+    pub recovered: i64,
+    pub closed_manually: i64,
+    pub closed_by_system: i64,
+}
+
+impl Counts {
+    pub fn add(&mut self, state: State) {
+        *self.get_mut(state) += 1;
+    }
+
+    fn get_mut(&mut self, state: State) -> &mut i64 {
+        match state {
+            State::Open => &mut self.open,
+            State::Recovered => &mut self.recovered,
+            State::ClosedManually => &mut self.closed_manually,
+            State::ClosedBySystem => &mut self.closed_by_system,
+        }
+    }
+
+    pub fn get(&self, state: State) -> i64 {
+        match state {
+            State::Open => self.open,
+            State::Recovered => self.recovered,
+            State::ClosedManually => self.closed_manually,
+            State::ClosedBySystem => self.closed_by_system,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.open + self.recovered + self.closed_manually + self.closed_by_system
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowView {
+    pub start: String,
+    pub end: String,
+    pub timezone: String,
+    /// The meeting date, `YYYY-MM-DD`, when the window is a meeting's.
+    pub meeting: Option<String>,
+}
+
+/// One alert in a digest: the alert object of design §7 (state as of the window's
+/// end), plus what the standup needs to know about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DigestAlert {
+    #[serde(flatten)]
+    pub alert: AlertView,
+    /// The same monitor on the same host opened 3 or more times in the window.
+    pub flapping: bool,
+    /// The same monitor and host alerted in the 7 days before the window.
+    pub recurring: bool,
+    /// Opened before the window and still open at its end.
+    pub carried_over: bool,
+    /// The close cause was not known and was guessed from the reason.
+    pub state_guessed: bool,
+    /// Seconds open: to the close, or to the window's end while open.
+    pub duration_secs: i64,
+    pub image_url: Option<String>,
+    pub host_url: Option<String>,
+    #[serde(skip)]
+    pub opened_secs: i64,
+    /// Closed at, when that is before the window's end.
+    #[serde(skip)]
+    pub closed_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceDigest {
+    /// `None` stands for "(no service)".
+    pub service: Option<String>,
+    pub counts: Counts,
+    /// Ordered by state (open, closed manually, closed by the system, recovered),
+    /// then monitor, then opening time.
+    pub alerts: Vec<DigestAlert>,
+    /// Time to recovery of the alerts that closed in the window.
+    pub recovery_median_secs: Option<i64>,
+    pub recovery_p90_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonitorCount {
+    pub monitor: String,
+    pub host: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MaintenanceHost {
+    pub id: String,
+    pub name: String,
+    pub services: Vec<String>,
+    /// When asakai saw it go into maintenance; `null` when it was already there at first sight.
+    pub since: Option<String>,
+    /// When asakai first saw it in maintenance.
+    pub seen_since: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Digest {
+    pub window: WindowView,
+    pub generated_at: String,
+    /// Each alert counted once, whatever its services.
+    pub totals: Counts,
+    pub previous_totals: Counts,
+    pub services: Vec<ServiceDigest>,
+    pub carried_over: Vec<DigestAlert>,
+    pub flapping: Vec<MonitorCount>,
+    pub noisy_monitors: Vec<MonitorCount>,
+    pub maintenance_hosts: Vec<MaintenanceHost>,
+    /// When the newest alert before the window opened, for a quiet day's "no alerts since".
+    pub last_alert_before: Option<String>,
+    /// Alerts opened per hour of the window, by state at the window's end.
+    pub hourly: Vec<Counts>,
+}

@@ -1,0 +1,205 @@
+//! Rendering a digest through handlebars templates embedded in the binary (a
+//! templates folder can override any of them), each with its format's escaping.
+
+use std::path::Path;
+
+use handlebars::Handlebars;
+
+use super::context::context;
+use super::labels::Lang;
+use super::model::Digest;
+use super::window::Window;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    Slack,
+    Html,
+    Text,
+    Json,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name} ({origin}) does not parse: {message}")]
+    Template {
+        name: String,
+        origin: String,
+        message: String,
+    },
+    #[error("template {name} failed to render: {message}")]
+    Render { name: String, message: String },
+    #[error("cannot read the templates folder {0}: {1}")]
+    Folder(String, std::io::Error),
+}
+
+const BUILT_IN: [(&str, &str); 4] = [
+    ("markdown", include_str!("../../templates/markdown.hbs")),
+    ("text", include_str!("../../templates/text.hbs")),
+    ("html", include_str!("../../templates/html.hbs")),
+    ("slack", include_str!("../../templates/slack.hbs")),
+];
+
+/// Renders `digest` in `format` and `lang`, with templates from `overrides` where present.
+pub fn render(
+    digest: &Digest,
+    window: &Window,
+    format: Format,
+    lang: Lang,
+    overrides: Option<&Path>,
+) -> Result<String, RenderError> {
+    let name = match format {
+        Format::Json => {
+            return Ok(serde_json::to_string_pretty(digest).expect("a digest serializes") + "\n")
+        }
+        Format::Markdown => "markdown",
+        Format::Slack => "slack",
+        Format::Html => "html",
+        Format::Text => "text",
+    };
+    let registry = registry(name, format, overrides)?;
+    let chart = if format == Format::Html {
+        super::chart::svg(digest, lang.labels())
+    } else {
+        String::new()
+    };
+    let ctx = context(digest, window, lang.labels(), chart);
+    let text = registry
+        .render(name, &ctx)
+        .map_err(|e| RenderError::Render {
+            name: name.to_owned(),
+            message: e.to_string(),
+        })?;
+    Ok(match format {
+        Format::Slack => {
+            serde_json::to_string_pretty(&super::slack::blocks(&text, &ctx))
+                .expect("blocks serialize")
+                + "\n"
+        }
+        _ => text,
+    })
+}
+
+fn registry(
+    name: &str,
+    format: Format,
+    overrides: Option<&Path>,
+) -> Result<Handlebars<'static>, RenderError> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    match format {
+        Format::Html => hb.register_escape_fn(handlebars::html_escape),
+        Format::Markdown => hb.register_escape_fn(escape_markdown),
+        Format::Slack => hb.register_escape_fn(escape_slack),
+        _ => hb.register_escape_fn(handlebars::no_escape),
+    }
+    hb.register_helper("url", Box::new(url_helper));
+    let (source, origin) = template_source(name, overrides)?;
+    hb.register_template_string(name, source)
+        .map_err(|e| RenderError::Template {
+            name: name.to_owned(),
+            origin,
+            message: e.to_string(),
+        })?;
+    Ok(hb)
+}
+
+fn template_source(name: &str, overrides: Option<&Path>) -> Result<(String, String), RenderError> {
+    if let Some(dir) = overrides {
+        let path = dir.join(format!("{name}.hbs"));
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| RenderError::Folder(path.display().to_string(), e))?;
+            return Ok((text, path.display().to_string()));
+        }
+    }
+    let built_in = BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    Ok((built_in, "built in".to_owned()))
+}
+
+/// Markdown: untrusted text can neither format nor inject HTML.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
+            | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Slack mrkdwn: `&`, `<`, `>` as entities (no `<!channel>`, no links), and the
+/// formatting characters broken with a zero-width space so `*x*` stays literal.
+pub fn escape_slack(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '~' | '`' => {
+                out.push('\u{200B}');
+                out.push(c);
+                out.push('\u{200B}');
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `{{url x}}`: a link target that is safe in every format: http(s) only, and
+/// anything that could close an attribute, a Markdown link or a Slack link encoded.
+fn url_helper(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+    out.write(&safe_url(value))?;
+    Ok(())
+}
+
+pub fn safe_url(url: &str) -> String {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return "#".to_owned();
+    }
+    url.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b':'
+            | b'/'
+            | b'?'
+            | b'#'
+            | b'@'
+            | b'='
+            | b'%'
+            | b'+'
+            | b','
+            | b';' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

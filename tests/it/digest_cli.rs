@@ -1,0 +1,260 @@
+//! `asakai digest` end to end: the binary on a database synced from the simulator,
+//! its errors, and `--post` against a local stand-in for Slack.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use asakai::sim::{self, SimOptions};
+use asakai::store::Store;
+use asakai::sync::{run_pass, SyncOptions};
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::helpers::*;
+
+/// A database holding a week of the simulator's alerts, as of NOW (2025-11-25 01:00 in Tokyo).
+async fn synced_db() -> (tempfile::TempDir, PathBuf) {
+    let opts = SimOptions {
+        seed: 9,
+        days: 7,
+        anchor: Some(NOW),
+        frozen: true,
+        api_key: KEY.into(),
+        ..SimOptions::default()
+    };
+    let running = sim::start(opts, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("asakai.db");
+    let store = Store::open(&db).await.unwrap();
+    let sync = SyncOptions {
+        since: Some(NOW - 8 * DAY),
+        logs_per_pass: 10_000,
+        ..SyncOptions::default()
+    };
+    run_pass(&client_for(&running.base_url()), &store, &sync, NOW)
+        .await
+        .unwrap();
+    store.close().await;
+    (dir, db)
+}
+
+fn asakai(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_asakai"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("ASAKAI_CONFIG")
+        .env_remove("SLACK_WEBHOOK_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn the_digest_of_the_day_after_a_holiday_covers_it_in_every_format() {
+    let (_dir, db) = synced_db().await;
+    let out = asakai(
+        &db,
+        &[
+            "digest",
+            "--date",
+            "2025-11-25",
+            "--tz",
+            "Asia/Tokyo",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Monday 2025-11-24 is a substitute holiday: Tuesday's meeting covers Friday to Monday.
+    assert_eq!(v["window"]["start"], "2025-11-21T00:00:00+09:00");
+    assert_eq!(v["window"]["end"], "2025-11-25T00:00:00+09:00");
+    let total: i64 = ["open", "recovered", "closed_manually", "closed_by_system"]
+        .iter()
+        .map(|k| v["totals"][k].as_i64().unwrap())
+        .sum();
+    assert!(total > 20, "{total}");
+    assert!(v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["service"] == "blog"));
+    for (format, marker) in [
+        ("markdown", "# Alert digest"),
+        ("text", "Alert digest"),
+        ("html", "<!DOCTYPE html>"),
+        ("slack", "\"blocks\""),
+    ] {
+        for lang in ["en", "ja"] {
+            let out = asakai(
+                &db,
+                &[
+                    "digest",
+                    "--date",
+                    "2025-11-25",
+                    "--tz",
+                    "Asia/Tokyo",
+                    "--format",
+                    format,
+                    "--lang",
+                    lang,
+                ],
+                &[],
+            );
+            assert!(out.status.success(), "{format} {lang}: {}", stderr(&out));
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(marker) || lang == "ja", "{format}: {text}");
+        }
+    }
+    let file = db.with_file_name("digest.html");
+    let out = asakai(
+        &db,
+        &[
+            "digest",
+            "--date",
+            "2025-11-25",
+            "--format",
+            "html",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success() && out.stdout.is_empty());
+    assert!(std::fs::read_to_string(&file).unwrap().contains("<svg"));
+}
+
+#[tokio::test]
+async fn bad_arguments_give_clear_errors_and_exit_non_zero() {
+    let (_dir, db) = synced_db().await;
+    let cases: &[(&[&str], &str)] = &[
+        (&["digest", "--date", "2025-13-40"], "--date"),
+        (&["digest", "--tz", "Tokyo/Japan"], "IANA"),
+        (&["digest", "--lang", "fr"], "fr"),
+        (&["digest", "--format", "pdf"], "pdf"),
+        (
+            &["digest", "--from", "2025-11-25", "--to", "2025-11-24"],
+            "not before",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = asakai(&db, args, &[]);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[tokio::test]
+async fn a_broken_template_in_the_configured_folder_fails_the_command() {
+    let (dir, db) = synced_db().await;
+    let templates = dir.path().join("templates.d");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(templates.join("markdown.hbs"), "{{#if}}").unwrap();
+    let config = dir.path().join("asakai.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[digest]\ntemplates_dir = {:?}\n",
+            templates.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = asakai(
+        &db,
+        &[
+            "digest",
+            "--config",
+            config.to_str().unwrap(),
+            "--date",
+            "2025-11-25",
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("markdown.hbs"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn post_sends_block_kit_retries_a_500_and_refuses_the_same_window_twice() {
+    let (_dir, db) = synced_db().await;
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/services/T000/B000/XXXX"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("internal_error"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/services/T000/B000/XXXX"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&slack)
+        .await;
+    let hook = format!("{}/services/T000/B000/XXXX", slack.uri());
+    let env = [("SLACK_WEBHOOK_URL", hook.as_str())];
+    let args = [
+        "digest",
+        "--date",
+        "2025-11-25",
+        "--tz",
+        "Asia/Tokyo",
+        "--post",
+    ];
+
+    let first = asakai(&db, &args, &env);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let posts: Vec<Request> = slack.received_requests().await.unwrap();
+    assert_eq!(posts.len(), 2, "one 500, then success");
+    let body: Value = serde_json::from_slice(&posts[1].body).unwrap();
+    assert!(body["text"].is_string());
+    let blocks = body["blocks"].as_array().unwrap();
+    assert!(!blocks.is_empty() && blocks.len() <= 50);
+    assert_eq!(blocks[0]["type"], "header");
+    for b in blocks {
+        match b["type"].as_str().unwrap() {
+            "header" => assert_eq!(b["text"]["type"], "plain_text"),
+            "section" => assert_eq!(b["text"]["type"], "mrkdwn"),
+            "divider" | "context" => {}
+            other => panic!("unexpected block {other}"),
+        }
+    }
+
+    let second = asakai(&db, &args, &env);
+    assert!(!second.status.success());
+    assert!(
+        stderr(&second).contains("already posted") && stderr(&second).contains("--force"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(
+        slack.received_requests().await.unwrap().len(),
+        2,
+        "nothing sent"
+    );
+    assert!(
+        !stderr(&second).contains("XXXX"),
+        "the webhook URL is a secret"
+    );
+
+    let forced = asakai(&db, &[&args[..], &["--force"]].concat(), &env);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(slack.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn post_without_a_webhook_says_how_to_set_one() {
+    let (_dir, db) = synced_db().await;
+    let out = asakai(&db, &["digest", "--post"], &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("SLACK_WEBHOOK_URL"));
+}
