@@ -7,10 +7,10 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Settings;
-use crate::lookup::{self, Format};
+use crate::digest::{self, Format};
 use crate::mackerel::{Client, ClientConfig};
 use crate::sim::{self, SimOptions, DAY};
-use crate::store::{AlertFilter, Store};
+use crate::store::Store;
 use crate::sync::{run_pass, Progress, Stage, SyncOptions};
 
 pub const DEMO_DB: &str = "asakai-demo.db";
@@ -64,9 +64,10 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
         db.display()
     );
 
-    show_last_day(&store, settings, now).await?;
+    show_digest(&store, settings, now).await?;
     eprintln!(
-        "\nLook further with, for example:\n  asakai --db {db} alerts --service blog --state closed_manually\n  \
+        "\nLook further with, for example:\n  asakai --db {db} digest --format html --output digest.html\n  \
+         asakai --db {db} alerts --service blog --state closed_manually\n  \
          asakai --db {db} alerts --search \"<script>\" --format json\n\
          The simulator is at {url} (MACKEREL_APIBASE={url} MACKEREL_APIKEY={DEMO_KEY}).",
         db = db.display(),
@@ -123,41 +124,27 @@ fn progress_bar(now: i64, days: i64) -> (ProgressBar, Progress) {
     (bar, Progress(Arc::new(report)))
 }
 
-/// Until the digest exists: the last day's alerts by state, and the newest of them.
-async fn show_last_day(store: &Store, settings: &Settings, now: i64) -> anyhow::Result<()> {
-    let day = AlertFilter {
-        from: Some(now - DAY),
-        to: Some(now + 1),
-        ..AlertFilter::default()
-    };
-    let alerts = store.find_alerts(&day).await?;
-    let mut counts = std::collections::BTreeMap::new();
-    for a in &alerts {
-        let (state, _) = crate::alert::state_at(
-            a.closed_at,
-            a.close_cause.as_deref(),
-            a.reason.as_deref(),
-            now,
-        );
-        *counts.entry(state).or_insert(0) += 1;
-    }
-    let counts: Vec<String> = counts
-        .iter()
-        .map(|(s, n)| format!("{n} {}", s.as_str()))
-        .collect();
-    println!(
-        "Alerts of the last 24 hours: {} ({})\n",
-        alerts.len(),
-        counts.join(", ")
+/// This morning's digest, as the team would read it at the standup.
+async fn show_digest(store: &Store, settings: &Settings, now: i64) -> anyhow::Result<()> {
+    let tz = settings.timezone;
+    let spec = super::digest::spec(settings, tz)?;
+    let today = chrono::TimeZone::timestamp_opt(&tz, now, 0)
+        .unwrap()
+        .date_naive();
+    let window = spec.for_meeting(today);
+    let input = store.digest_input(&window, &spec.previous(&window)).await?;
+    let digest = digest::build(&input, &window, now);
+    let lang = super::digest::configured_lang(settings)?;
+    print!(
+        "{}",
+        digest::render(
+            &digest,
+            &window,
+            Format::Text,
+            lang,
+            settings.file.templates_dir.as_deref()
+        )?
     );
-    let newest: Vec<_> = alerts.into_iter().take(15).collect();
-    lookup::write(
-        &mut std::io::stdout().lock(),
-        &newest,
-        Format::Table,
-        settings.timezone,
-        now,
-    )?;
     Ok(())
 }
 

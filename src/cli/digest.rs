@@ -38,7 +38,8 @@ pub struct DigestArgs {
     pub force: bool,
 }
 
-fn spec(settings: &Settings, tz: chrono_tz::Tz) -> Result<WindowSpec, InputError> {
+/// The team's windows, from the config file.
+pub(crate) fn spec(settings: &Settings, tz: chrono_tz::Tz) -> Result<WindowSpec, InputError> {
     let f = &settings.file;
     let mut extra = std::collections::BTreeSet::new();
     for day in &f.extra_holidays {
@@ -78,6 +79,16 @@ fn window(args: &DigestArgs, spec: &WindowSpec, now: i64) -> Result<Window, Inpu
         None => spec.tz.timestamp_opt(now, 0).unwrap().date_naive(),
     };
     Ok(spec.for_meeting(date))
+}
+
+pub(crate) fn configured_lang(settings: &Settings) -> Result<Lang, InputError> {
+    Ok(settings
+        .file
+        .lang
+        .as_deref()
+        .map(Lang::parse)
+        .transpose()?
+        .unwrap_or(Lang::En))
 }
 
 pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Result<()> {

@@ -3,11 +3,14 @@
 
 use std::fmt::Write;
 
+use chrono::Timelike;
+
 use crate::alert::State;
 
 use super::build::STATE_ORDER;
 use super::labels::Labels;
 use super::model::Digest;
+use super::window::Window;
 
 pub fn colour(s: State) -> &'static str {
     match s {
@@ -18,7 +21,7 @@ pub fn colour(s: State) -> &'static str {
     }
 }
 
-pub fn svg(d: &Digest, l: &Labels) -> String {
+pub fn svg(d: &Digest, window: &Window, l: &Labels) -> String {
     let hours = &d.hourly;
     let (w, h, pad) = (720.0_f64, 160.0_f64, 24.0_f64);
     let max = hours.iter().map(|c| c.total()).max().unwrap_or(0).max(1) as f64;
@@ -42,15 +45,22 @@ pub fn svg(d: &Digest, l: &Labels) -> String {
             y -= height;
             let _ = write!(
                 out,
-                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="{}"><title>+{i}h: {n}</title></rect>"##,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="{}"><title>{n}</title></rect>"##,
                 (bar - 1.0).max(1.0),
                 colour(*s)
             );
         }
-        if i % 6 == 0 {
+        // Every sixth hour is labelled with the local time, and midnights with the date.
+        let local = window.local(window.start + i as i64 * 3600);
+        if local.hour() % 6 == 0 {
+            let label = if local.hour() == 0 {
+                local.format("%m/%d")
+            } else {
+                local.format("%H:00")
+            };
             let _ = write!(
                 out,
-                r##"<text x="{x:.1}" y="{}" font-size="10" fill="#666">+{i}h</text>"##,
+                r##"<text x="{x:.1}" y="{}" font-size="10" fill="#666">{label}</text>"##,
                 h + 14.0
             );
         }

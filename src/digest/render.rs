@@ -59,7 +59,7 @@ pub fn render(
     };
     let registry = registry(name, format, overrides)?;
     let chart = if format == Format::Html {
-        super::chart::svg(digest, lang.labels())
+        super::chart::svg(digest, window, lang.labels())
     } else {
         String::new()
     };
