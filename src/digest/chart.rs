@@ -52,7 +52,7 @@ pub fn svg(d: &Digest, window: &Window, l: &Labels) -> String {
         }
         // Every sixth hour is labelled with the local time, and midnights with the date.
         let local = window.local(window.start + i as i64 * 3600);
-        if local.hour() % 6 == 0 {
+        if local.hour().is_multiple_of(6) {
             let label = if local.hour() == 0 {
                 local.format("%m/%d")
             } else {
