@@ -189,3 +189,23 @@ pub async fn upsert_service(
     .await?;
     Ok(())
 }
+
+/// After a full refresh: monitors missing from the list were deleted (check monitors
+/// are never listed), and hosts missing from the all-statuses list were retired.
+pub async fn mark_unlisted(
+    conn: &mut SqliteConnection,
+    monitors: &[String],
+    hosts: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE monitors SET gone = 1 WHERE gone = 0 AND type <> 'check' AND id NOT IN (SELECT value FROM json_each(?))",
+    )
+    .bind(Json(monitors))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE hosts SET is_retired = 1 WHERE is_retired = 0 AND id NOT IN (SELECT value FROM json_each(?))")
+        .bind(Json(hosts))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -21,6 +21,8 @@ pub struct Metadata {
     new_monitors: Vec<MonitorRecord>,
     new_hosts: Vec<HostRecord>,
     services: Vec<Service>,
+    /// Ids the full lists returned, when they were read this pass.
+    listed: Option<(Vec<String>, Vec<String>)>,
     pub skipped: usize,
 }
 
@@ -38,6 +40,7 @@ impl Metadata {
             new_monitors: Vec::new(),
             new_hosts: Vec::new(),
             services: Vec::new(),
+            listed: None,
             skipped: 0,
         })
     }
@@ -60,7 +63,10 @@ impl Metadata {
                 }
             }
         }
-        for host in client.hosts().await? {
+        let hosts = client.hosts().await?;
+        let monitor_ids = self.new_monitors.iter().map(|m| m.id.clone()).collect();
+        self.listed = Some((monitor_ids, hosts.iter().map(|h| h.id.clone()).collect()));
+        for host in hosts {
             self.learn_host(HostRecord::from_host(&host));
         }
         self.services = client.services().await?;
@@ -126,6 +132,11 @@ impl Metadata {
 
     /// Writes what this pass learnt, inside the pass's transaction.
     pub async fn save(&self, conn: &mut SqliteConnection, now: i64) -> Result<(), StoreError> {
+        // First: what the full lists no longer hold is deleted or retired. Then the
+        // upserts below restore anything looked up one by one this pass.
+        if let Some((monitors, hosts)) = &self.listed {
+            store::meta::mark_unlisted(conn, monitors, hosts).await?;
+        }
         for m in &self.new_monitors {
             store::meta::upsert_monitor(conn, m, now).await?;
         }

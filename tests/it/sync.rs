@@ -752,3 +752,59 @@ async fn alerts_that_mackerel_no_longer_has_are_kept_and_marked_gone() {
     assert!(a.gone);
     assert_eq!(a.closed_at, None);
 }
+
+#[tokio::test]
+async fn host_status_changes_are_recorded_and_hosts_gone_from_the_list_count_as_retired() {
+    let mackerel = Mackerel::start(org()).await;
+    let (store, _dir) = temp_store().await;
+    let refresh_always = SyncOptions {
+        metadata_max_age: Duration::ZERO,
+        ..opts()
+    };
+    run_pass(&mackerel.client(), &store, &refresh_always, NOW)
+        .await
+        .unwrap();
+    mackerel.update(|w| {
+        w.hosts.retain(|h| h["id"] != "hMaint");
+        for h in &mut w.hosts {
+            if h["id"] == "hBare" {
+                h["status"] = json!("maintenance");
+            }
+        }
+    });
+    run_pass(&mackerel.client(), &store, &refresh_always, NOW + 3600)
+        .await
+        .unwrap();
+    let hosts = store.hosts().await.unwrap();
+    assert!(hosts["hMaint"].is_retired, "no longer listed in any status");
+    assert_eq!(hosts["hBare"].status.as_deref(), Some("maintenance"));
+    assert!(!hosts["hMulti"].is_retired);
+
+    let spec = asakai::digest::WindowSpec {
+        tz: chrono_tz::UTC,
+        mode: asakai::digest::Mode::CalendarDay,
+        meeting_time: asakai::digest::parse_meeting_time("09:00").unwrap(),
+        calendar: Default::default(),
+    };
+    let window = asakai::digest::Window {
+        start: NOW,
+        end: NOW + 7200,
+        tz: chrono_tz::UTC,
+        meeting: None,
+    };
+    let input = store
+        .digest_input(&window, &spec.previous(&window))
+        .await
+        .unwrap();
+    let names: Vec<&str> = input.maintenance.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["bare01"],
+        "the retired host is not left in maintenance forever"
+    );
+    assert_eq!(
+        input.maintenance[0].since,
+        Some(NOW + 3600),
+        "since it was seen to change"
+    );
+}
