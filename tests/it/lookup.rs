@@ -394,3 +394,25 @@ async fn poll_with_a_rejected_key_exits_non_zero_without_printing_the_key() {
     assert!(stderr.contains("rejected the API key"), "{stderr}");
     assert!(!stderr.contains("not-the-key-999"));
 }
+
+#[tokio::test]
+async fn the_window_query_reads_index_ranges_not_the_whole_table() {
+    let (store, _dir, _m) = synced().await;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+        "EXPLAIN QUERY PLAN {}",
+        asakai::digest::meeting_sql()
+    ))
+    .bind(NOW - DAY)
+    .bind(NOW)
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
+    assert!(steps.iter().all(|s| !s.starts_with("SCAN a")), "{steps:?}");
+    for index in ["alerts_opened_at", "alerts_closed_at", "alerts_still_open"] {
+        assert!(
+            steps.iter().any(|s| s.contains(index)),
+            "{index} in {steps:?}"
+        );
+    }
+}

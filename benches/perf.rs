@@ -1,0 +1,230 @@
+//! The performance targets of design §9, measured (not timed tests):
+//!
+//!     cargo bench --bench perf            # 100k-alert backfill, and queries on 1M alerts
+//!     ASAKAI_BENCH_ALERTS=20000 cargo bench --bench perf   # a quicker look
+//!
+//! Each figure is the median of several runs; the 1M-alert database is built once
+//! (by backfilling from the simulator) under target/ and reused.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use asakai::mackerel::{Client, ClientConfig};
+use asakai::sim::{self, SimOptions, DAY};
+use asakai::store::{AlertFilter, Store};
+use asakai::sync::{run_pass, SyncOptions};
+
+const ANCHOR: i64 = 1_764_000_000;
+const KEY: &str = "bench-key";
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+async fn backfill(alerts: u64, db: &Path) -> (Duration, u64) {
+    let opts = SimOptions {
+        alerts: Some(alerts),
+        days: 30,
+        anchor: Some(ANCHOR),
+        frozen: true,
+        api_key: KEY.into(),
+        ..SimOptions::default()
+    };
+    let running = sim::start(opts, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut config = ClientConfig::new(running.base_url(), KEY);
+    config.request_interval = Duration::ZERO;
+    let client = Client::new(config).unwrap();
+    let store = Store::open(db).await.unwrap();
+    let sync = SyncOptions {
+        since: Some(ANCHOR - 31 * DAY),
+        logs_per_pass: 0,
+        ..SyncOptions::default()
+    };
+    let started = Instant::now();
+    let summary = run_pass(&client, &store, &sync, ANCHOR).await.unwrap();
+    let took = started.elapsed();
+    store.close().await;
+    (took, summary.new_alerts as u64)
+}
+
+/// The same rows written twice: through asakai's store (upserts, services, text
+/// index), and as a plain bulk insert into a table with the same columns.
+async fn storage_ratio(source: &Path, dir: &Path) -> f64 {
+    let store = Store::open(source).await.unwrap();
+    let records: Vec<_> = store
+        .find_alerts(&AlertFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.into_record())
+        .collect();
+    store.close().await;
+
+    let ours = Store::open(&dir.join("ours.db")).await.unwrap();
+    let started = Instant::now();
+    let mut tx = ours.pool().begin().await.unwrap();
+    asakai::store::upsert_alerts(&mut tx, &records, ANCHOR)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ours_took = started.elapsed();
+
+    let raw = Store::open(&dir.join("raw.db")).await.unwrap();
+    sqlx::query("CREATE TABLE raw (id TEXT, type TEXT, status TEXT, severity TEXT, monitor_id TEXT, monitor_name TEXT, host_id TEXT, host_name TEXT, opened_at INTEGER, closed_at INTEGER, reason TEXT, message TEXT, roles TEXT, services TEXT, url TEXT)")
+        .execute(raw.pool())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut tx = raw.pool().begin().await.unwrap();
+    for r in &records {
+        sqlx::query("INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(&r.id)
+            .bind(&r.kind)
+            .bind(&r.status)
+            .bind(&r.severity)
+            .bind(&r.monitor_id)
+            .bind(&r.monitor_name)
+            .bind(&r.host_id)
+            .bind(&r.host_name)
+            .bind(r.opened_at)
+            .bind(r.closed_at)
+            .bind(&r.reason)
+            .bind(&r.message)
+            .bind(serde_json::to_string(&r.roles).unwrap())
+            .bind(serde_json::to_string(&r.services).unwrap())
+            .bind(&r.url)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    ours_took.as_secs_f64() / started.elapsed().as_secs_f64()
+}
+
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let release = exe.parent().unwrap().parent().unwrap().join("asakai");
+    assert!(
+        release.exists(),
+        "build the binary first: cargo build --release"
+    );
+    release
+}
+
+fn process_median(db: &Path, args: &[&str], runs: usize) -> Duration {
+    let bin = binary();
+    let times = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let out = Command::new(&bin)
+                .arg("--db")
+                .arg(db)
+                .args(args)
+                .env("TZ", "Asia/Tokyo")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            started.elapsed()
+        })
+        .collect();
+    median(times)
+}
+
+fn row(what: &str, figure: String, target: &str, ok: bool) {
+    println!(
+        "{what:<58} {figure:>16}  target {target:<12} {}",
+        if ok { "ok" } else { "MISSED" }
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let alerts: u64 = std::env::var("ASAKAI_BENCH_ALERTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+
+    let mut runs = Vec::new();
+    let mut stored = 0;
+    for i in 0..3 {
+        let (took, n) = backfill(alerts, &dir.path().join(format!("backfill{i}.db"))).await;
+        runs.push(took);
+        stored = n;
+    }
+    let took = median(runs);
+    let rate = stored as f64 / took.as_secs_f64();
+    row(
+        &format!("backfill {stored} alerts from the simulator (median of 3)"),
+        format!("{rate:.0} alerts/s"),
+        ">= 20000/s",
+        rate >= 20_000.0,
+    );
+    let ratio = storage_ratio(&dir.path().join("backfill0.db"), dir.path()).await;
+    row(
+        "storage time vs a raw bulk insert of the same rows",
+        format!("{ratio:.2}x"),
+        "<= 2x",
+        ratio <= 2.0,
+    );
+
+    let big = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-1m.db");
+    if !big.exists() {
+        eprintln!("building {} (1,000,000 alerts; once)...", big.display());
+        let (took, n) = backfill(1_000_000, &big).await;
+        eprintln!("  {n} alerts in {took:.1?}");
+    }
+    let date = chrono::DateTime::from_timestamp(ANCHOR, 0)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    let from = chrono::DateTime::from_timestamp(ANCHOR - 30 * DAY, 0)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    let digest = process_median(&big, &["digest", "--format", "json", "--date", &date], 9);
+    row(
+        "digest --format json on 1M alerts (whole process)",
+        format!("{digest:.1?}"),
+        "< 100 ms",
+        digest < Duration::from_millis(100),
+    );
+    let by_service = process_median(
+        &big,
+        &[
+            "alerts",
+            "--service",
+            "blog",
+            "--from",
+            &from,
+            "--format",
+            "json",
+        ],
+        9,
+    );
+    row(
+        "alerts --service blog, 30 days, 100 rows (whole process)",
+        format!("{by_service:.1?}"),
+        "< 50 ms",
+        by_service < Duration::from_millis(50),
+    );
+    let text = process_median(
+        &big,
+        &["alerts", "--search", "nginx", "--format", "json"],
+        9,
+    );
+    row(
+        "alerts --search nginx, 100 rows (whole process)",
+        format!("{text:.1?}"),
+        "< 50 ms",
+        text < Duration::from_millis(50),
+    );
+}
