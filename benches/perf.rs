@@ -55,13 +55,7 @@ async fn backfill(alerts: u64, db: &Path) -> (Duration, u64) {
 /// index), and as a plain bulk insert into a table with the same columns.
 async fn storage_ratio(source: &Path, dir: &Path) -> f64 {
     let store = Store::open(source).await.unwrap();
-    let records: Vec<_> = store
-        .find_alerts(&AlertFilter::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.into_record())
-        .collect();
+    let records = store.find_alerts(&AlertFilter::default()).await.unwrap();
     store.close().await;
 
     let ours = Store::open(&dir.join("ours.db")).await.unwrap();

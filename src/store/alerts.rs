@@ -6,34 +6,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use super::{Store, StoreError};
 use crate::alert::{state_sql, State};
 
-/// An alert as sync writes it: Mackerel's fields plus what asakai derived.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertRecord {
-    pub id: String,
-    pub kind: String,
-    pub status: String,
-    pub severity: Option<String>,
-    pub monitor_id: Option<String>,
-    pub monitor_name: Option<String>,
-    pub host_id: Option<String>,
-    pub host_name: Option<String>,
-    pub opened_at: i64,
-    pub closed_at: Option<i64>,
-    pub close_cause: Option<String>,
-    pub reason: Option<String>,
-    pub message: Option<String>,
-    pub value: Option<f64>,
-    pub memo: Option<String>,
-    pub series: Option<String>,
-    pub roles: Vec<String>,
-    pub services: Vec<String>,
-    pub url: Option<String>,
-    pub image_url: Option<String>,
-    pub gone: bool,
-    pub logs_read: bool,
-}
-
-/// An alert as read back, with its services.
+/// An alert as the store keeps it: Mackerel's fields, what asakai derived
+/// (severity, close cause, attribution), and its services.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StoredAlert {
     pub id: String,
@@ -61,36 +35,6 @@ pub struct StoredAlert {
     pub image_url: Option<String>,
     pub gone: bool,
     pub logs_read: bool,
-}
-
-impl StoredAlert {
-    /// Back to the write shape, so sync can merge what it fetched with what it had.
-    pub fn into_record(self) -> AlertRecord {
-        AlertRecord {
-            id: self.id,
-            kind: self.kind,
-            status: self.status,
-            severity: self.severity,
-            monitor_id: self.monitor_id,
-            monitor_name: self.monitor_name,
-            host_id: self.host_id,
-            host_name: self.host_name,
-            opened_at: self.opened_at,
-            closed_at: self.closed_at,
-            close_cause: self.close_cause,
-            reason: self.reason,
-            message: self.message,
-            value: self.value,
-            memo: self.memo,
-            series: self.series,
-            roles: self.roles,
-            services: self.services,
-            url: self.url,
-            image_url: self.image_url,
-            gone: self.gone,
-            logs_read: self.logs_read,
-        }
-    }
 }
 
 /// The columns of [`StoredAlert`], for `SELECT ... FROM alerts a`.
@@ -284,7 +228,7 @@ fn like(text: &str) -> String {
 /// and their services.
 pub async fn upsert_alerts(
     conn: &mut SqliteConnection,
-    alerts: &[AlertRecord],
+    alerts: &[StoredAlert],
     now: i64,
 ) -> Result<(), StoreError> {
     for a in alerts {

@@ -14,7 +14,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqliteConnection, SqlitePool};
 
-pub use alerts::{upsert_alerts, AlertFilter, AlertRecord, StoredAlert};
+pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
 

@@ -2,7 +2,7 @@
 //! only earlier passes knew (the severity seen while open, logs, graph images).
 
 use crate::mackerel::{max_severity, Alert, AlertLog, AlertStatus};
-use crate::store::AlertRecord;
+use crate::store::StoredAlert;
 
 use super::attribution::{attribute, Attribution};
 use super::metadata::Metadata;
@@ -14,11 +14,11 @@ pub fn alert_url(web_base: &str, org: Option<&str>, id: &str) -> Option<String> 
 
 /// The row for `alert`, merged with the stored one.
 pub fn merge(
-    existing: Option<&AlertRecord>,
+    existing: Option<&StoredAlert>,
     alert: &Alert,
     meta: &Metadata,
     web_base: &str,
-) -> AlertRecord {
+) -> StoredAlert {
     let seen = (alert.status != AlertStatus::Ok).then_some(alert.status);
     let known = existing
         .and_then(|e| e.severity.as_deref())
@@ -47,7 +47,7 @@ pub fn merge(
             alert.host_id.as_ref().and_then(|id| meta.hosts.get(id)),
         ),
     };
-    AlertRecord {
+    StoredAlert {
         id: alert.id.clone(),
         kind: alert.kind.clone(),
         status: alert.status.as_str().to_owned(),
@@ -77,7 +77,7 @@ pub fn merge(
 }
 
 /// Whether the row still wants its logs read: closed, with cause or peak severity unknown.
-pub fn wants_logs(r: &AlertRecord) -> bool {
+pub fn wants_logs(r: &StoredAlert) -> bool {
     r.closed_at.is_some()
         && !r.logs_read
         && !r.gone
@@ -85,7 +85,7 @@ pub fn wants_logs(r: &AlertRecord) -> bool {
 }
 
 /// What an alert's logs tell: the trigger of its closing entry, and its highest severity.
-pub fn apply_logs(r: &mut AlertRecord, logs: &[AlertLog]) {
+pub fn apply_logs(r: &mut StoredAlert, logs: &[AlertLog]) {
     let peak = logs
         .iter()
         .map(|l| l.status)
@@ -117,8 +117,8 @@ mod tests {
         }
     }
 
-    fn closed_record() -> AlertRecord {
-        AlertRecord {
+    fn closed_record() -> StoredAlert {
+        StoredAlert {
             id: "a".into(),
             kind: "host".into(),
             status: "OK".into(),

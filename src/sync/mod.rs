@@ -15,7 +15,7 @@ pub use lock::{lock_path, PassLock};
 pub use merge::alert_url;
 
 use crate::mackerel::{Client, MackerelError};
-use crate::store::{self, AlertRecord, PassRecord, Store, StoreError};
+use crate::store::{self, PassRecord, Store, StoreError, StoredAlert};
 use fetch::Fetched;
 use metadata::Metadata;
 
@@ -179,14 +179,14 @@ async fn pass(
     meta.resolve(client, fetched.alerts.values()).await?;
 
     let ids: Vec<String> = fetched.alerts.keys().chain(gone.iter()).cloned().collect();
-    let mut existing: HashMap<String, AlertRecord> = store
+    let mut existing: HashMap<String, StoredAlert> = store
         .alerts_by_id(&ids)
         .await?
         .into_iter()
-        .map(|a| (a.id.clone(), a.into_record()))
+        .map(|a| (a.id.clone(), a))
         .collect();
     let web_base = client.web_base();
-    let mut rows: HashMap<String, AlertRecord> = fetched
+    let mut rows: HashMap<String, StoredAlert> = fetched
         .alerts
         .values()
         .map(|a| {
@@ -204,7 +204,7 @@ async fn pass(
     }
     let (logs, logs_pending) = read_logs(client, store, opts, &mut rows, &mut existing).await?;
 
-    let changed: Vec<AlertRecord> = rows
+    let changed: Vec<StoredAlert> = rows
         .into_values()
         .filter(|r| existing.get(&r.id) != Some(r))
         .collect();
@@ -285,8 +285,8 @@ async fn read_logs(
     client: &Client,
     store: &Store,
     opts: &SyncOptions,
-    rows: &mut HashMap<String, AlertRecord>,
-    existing: &mut HashMap<String, AlertRecord>,
+    rows: &mut HashMap<String, StoredAlert>,
+    existing: &mut HashMap<String, StoredAlert>,
 ) -> Result<(Vec<(String, Vec<crate::mackerel::AlertLog>)>, bool), SyncError> {
     let budget = opts.logs_per_pass;
     let mut wanted: Vec<(i64, String)> = rows
@@ -302,8 +302,7 @@ async fn read_logs(
             .into_iter()
             .filter(|id| !rows.contains_key(id))
             .collect();
-        for stored in store.alerts_by_id(&older).await? {
-            let record = stored.into_record();
+        for record in store.alerts_by_id(&older).await? {
             existing.insert(record.id.clone(), record.clone());
             rows.insert(record.id.clone(), record);
         }
