@@ -31,7 +31,6 @@ CREATE INDEX alerts_opened_at ON alerts (opened_at);
 CREATE INDEX alerts_closed_at ON alerts (closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX alerts_still_open ON alerts (opened_at) WHERE closed_at IS NULL;
 CREATE INDEX alerts_monitor_host ON alerts (monitor_id, host_id, opened_at);
-CREATE INDEX alerts_host ON alerts (host_id, opened_at);
 CREATE INDEX alerts_logs_wanted ON alerts (opened_at) WHERE closed_at IS NOT NULL AND logs_read = 0;
 
 -- Each alert under every service it belongs to.

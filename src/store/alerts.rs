@@ -224,67 +224,88 @@ fn like(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Rows per statement: SQLite round trips, not rows, dominate a backfill.
+const BATCH: usize = 200;
+
 /// Writes alerts inside the caller's transaction: insert or replace every field,
-/// and their services.
+/// and their services, a batch of rows per statement.
 pub async fn upsert_alerts(
     conn: &mut SqliteConnection,
     alerts: &[StoredAlert],
     now: i64,
 ) -> Result<(), StoreError> {
-    for a in alerts {
-        sqlx::query(
+    for batch in alerts.chunks(BATCH) {
+        let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
              opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, url, image_url, \
-             gone, logs_read, ingested_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status, \
+             gone, logs_read, ingested_at, updated_at) ",
+        );
+        q.push_values(batch, |mut row, a| {
+            row.push_bind(&a.id)
+                .push_bind(&a.kind)
+                .push_bind(&a.status)
+                .push_bind(&a.severity)
+                .push_bind(&a.monitor_id)
+                .push_bind(&a.monitor_name)
+                .push_bind(&a.host_id)
+                .push_bind(&a.host_name)
+                .push_bind(a.opened_at)
+                .push_bind(a.closed_at)
+                .push_bind(&a.close_cause)
+                .push_bind(&a.reason)
+                .push_bind(&a.message)
+                .push_bind(a.value)
+                .push_bind(&a.memo)
+                .push_bind(&a.series)
+                .push_bind(Json(&a.roles))
+                .push_bind(&a.url)
+                .push_bind(&a.image_url)
+                .push_bind(a.gone)
+                .push_bind(a.logs_read)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status, \
              severity = excluded.severity, monitor_id = excluded.monitor_id, monitor_name = excluded.monitor_name, \
              host_id = excluded.host_id, host_name = excluded.host_name, opened_at = excluded.opened_at, \
              closed_at = excluded.closed_at, close_cause = excluded.close_cause, reason = excluded.reason, \
              message = excluded.message, value = excluded.value, memo = excluded.memo, series = excluded.series, \
              roles = excluded.roles, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
              logs_read = excluded.logs_read, updated_at = excluded.updated_at",
-        )
-        .bind(&a.id)
-        .bind(&a.kind)
-        .bind(&a.status)
-        .bind(&a.severity)
-        .bind(&a.monitor_id)
-        .bind(&a.monitor_name)
-        .bind(&a.host_id)
-        .bind(&a.host_name)
-        .bind(a.opened_at)
-        .bind(a.closed_at)
-        .bind(&a.close_cause)
-        .bind(&a.reason)
-        .bind(&a.message)
-        .bind(a.value)
-        .bind(&a.memo)
-        .bind(&a.series)
-        .bind(Json(&a.roles))
-        .bind(&a.url)
-        .bind(&a.image_url)
-        .bind(a.gone)
-        .bind(a.logs_read)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("DELETE FROM alert_services WHERE alert_id = ?")
-            .bind(&a.id)
-            .execute(&mut *conn)
-            .await?;
-        for service in &a.services {
-            sqlx::query(
-                "INSERT INTO alert_services (alert_id, service, opened_at) VALUES (?, ?, ?)",
-            )
-            .bind(&a.id)
-            .bind(service)
-            .bind(a.opened_at)
-            .execute(&mut *conn)
-            .await?;
-        }
+        );
+        q.build().execute(&mut *conn).await?;
+        replace_services(conn, batch).await?;
     }
+    Ok(())
+}
+
+async fn replace_services(
+    conn: &mut SqliteConnection,
+    batch: &[StoredAlert],
+) -> Result<(), StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM alert_services WHERE alert_id IN (");
+    let mut ids = q.separated(", ");
+    for a in batch {
+        ids.push_bind(&a.id);
+    }
+    q.push(")");
+    q.build().execute(&mut *conn).await?;
+    let rows: Vec<(&StoredAlert, &String)> = batch
+        .iter()
+        .flat_map(|a| a.services.iter().map(move |s| (a, s)))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut q =
+        QueryBuilder::<Sqlite>::new("INSERT INTO alert_services (alert_id, service, opened_at) ");
+    q.push_values(rows, |mut row, (a, service)| {
+        row.push_bind(&a.id)
+            .push_bind(service)
+            .push_bind(a.opened_at);
+    });
+    q.build().execute(&mut *conn).await?;
     Ok(())
 }
 
