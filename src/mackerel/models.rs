@@ -110,19 +110,38 @@ pub struct RecordError {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawAlertPage {
-    pub alerts: Vec<serde_json::Value>,
+    /// Each record kept as raw text, parsed on its own (no intermediate JSON tree).
+    pub alerts: Vec<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     pub next_id: Option<String>,
 }
 
 impl From<RawAlertPage> for AlertPage {
     fn from(raw: RawAlertPage) -> Self {
-        let alerts = raw.alerts.into_iter().map(parse_alert).collect();
+        let alerts = raw
+            .alerts
+            .iter()
+            .map(|r| parse_raw_alert(r.get()))
+            .collect();
         AlertPage {
             alerts,
             next_id: raw.next_id.filter(|id| !id.is_empty()),
         }
     }
+}
+
+/// Parses one alert record from its text; when it is malformed, names it by id.
+fn parse_raw_alert(text: &str) -> Result<Alert, RecordError> {
+    serde_json::from_str(text).map_err(|e| {
+        let id = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| "(no id)".to_owned());
+        RecordError {
+            id,
+            reason: e.to_string(),
+        }
+    })
 }
 
 /// Parses one alert record, naming it (by id where it has one) when it is malformed.

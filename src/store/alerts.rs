@@ -225,7 +225,7 @@ fn like(text: &str) -> String {
 }
 
 /// Rows per statement: SQLite round trips, not rows, dominate a backfill.
-const BATCH: usize = 200;
+const BATCH: usize = 500;
 
 /// Writes alerts inside the caller's transaction: insert or replace every field,
 /// and their services, a batch of rows per statement.

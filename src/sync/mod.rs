@@ -175,8 +175,14 @@ async fn pass(
         .or(high_water.map(|h| h - opts.overlap.as_secs() as i64))
         .unwrap_or(now - opts.backfill.as_secs() as i64);
     fetched.recent_alerts(client, boundary).await?;
+    let clock = std::time::Instant::now();
     let gone = find_closed_since(client, store, &mut fetched).await?;
     meta.resolve(client, fetched.alerts.values()).await?;
+    tracing::debug!(
+        alerts = fetched.alerts.len(),
+        ms = clock.elapsed().as_millis() as u64,
+        "lists read, closes and metadata resolved"
+    );
 
     let ids: Vec<String> = fetched.alerts.keys().chain(gone.iter()).cloned().collect();
     let mut existing: HashMap<String, StoredAlert> = store
@@ -202,12 +208,21 @@ async fn pass(
             rows.insert(id.clone(), r);
         }
     }
+    tracing::debug!(ms = clock.elapsed().as_millis() as u64, "rows merged");
     let (logs, logs_pending) = read_logs(client, store, opts, &mut rows, &mut existing).await?;
+    tracing::debug!(
+        logs = logs.len(),
+        ms = clock.elapsed().as_millis() as u64,
+        "logs read"
+    );
 
-    let changed: Vec<StoredAlert> = rows
+    let mut changed: Vec<StoredAlert> = rows
         .into_values()
         .filter(|r| existing.get(&r.id) != Some(r))
         .collect();
+    // In time order, rows and index entries are appended rather than scattered.
+    changed.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+    let changed_count = changed.len();
     let new_alerts = changed
         .iter()
         .filter(|r| !existing.contains_key(&r.id))
@@ -249,6 +264,11 @@ async fn pass(
     };
     store::passes::record_pass(&mut tx, &record).await?;
     tx.commit().await?;
+    tracing::debug!(
+        written = changed_count,
+        ms = clock.elapsed().as_millis() as u64,
+        "pass written"
+    );
     Ok(summary)
 }
 
