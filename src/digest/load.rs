@@ -16,11 +16,20 @@ const RECURRING_LOOKBACK: i64 = 7 * 86_400;
 /// opened_at index, which would be most of the table; rows are sorted in Rust.
 #[doc(hidden)]
 pub fn meeting_sql() -> String {
-    let select = crate::store::alerts::SELECT_ALERT;
     format!(
-        "{select} WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
-         UNION ALL {select} WHERE a.closed_at >= ?1 AND +a.opened_at < ?1 \
-         UNION ALL {select} WHERE a.closed_at IS NULL AND a.opened_at < ?1"
+        "{}{})",
+        crate::store::alerts::SELECT_ALERTS,
+        meeting_branches()
+    )
+}
+
+/// The three branches of the window query, after the first branch's `FROM alerts a`.
+fn meeting_branches() -> String {
+    let branch = crate::store::alerts::alert_object!();
+    format!(
+        " WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
+         UNION ALL {branch} WHERE a.closed_at >= ?1 AND +a.opened_at < ?1 \
+         UNION ALL {branch} WHERE a.closed_at IS NULL AND a.opened_at < ?1"
     )
 }
 
@@ -32,11 +41,13 @@ impl Store {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredAlert>, StoreError> {
-        let mut alerts: Vec<StoredAlert> = sqlx::query_as(&meeting_sql())
+        let text: String = sqlx::query_scalar(&meeting_sql())
             .bind(start)
             .bind(end)
-            .fetch_all(self.pool())
+            .fetch_one(self.pool())
             .await?;
+        let mut alerts: Vec<StoredAlert> = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?;
         alerts.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
         Ok(alerts)
     }

@@ -8,10 +8,10 @@ use crate::alert::{state_sql, State};
 
 /// An alert as the store keeps it: Mackerel's fields, what asakai derived
 /// (severity, close cause, attribution), and its services.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct StoredAlert {
     pub id: String,
-    #[sqlx(rename = "type")]
+    #[serde(rename = "type")]
     pub kind: String,
     pub status: String,
     pub severity: Option<String>,
@@ -27,9 +27,7 @@ pub struct StoredAlert {
     pub value: Option<f64>,
     pub memo: Option<String>,
     pub series: Option<String>,
-    #[sqlx(json)]
     pub roles: Vec<String>,
-    #[sqlx(json)]
     pub services: Vec<String>,
     pub url: Option<String>,
     pub image_url: Option<String>,
@@ -37,12 +35,39 @@ pub struct StoredAlert {
     pub logs_read: bool,
 }
 
-/// The columns of [`StoredAlert`], for `SELECT ... FROM alerts a`.
-pub(crate) const SELECT_ALERT: &str = "SELECT a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
-     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
-     a.memo, a.series, a.roles, a.url, a.image_url, a.gone, a.logs_read, \
-     (SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id) AS services \
-     FROM alerts a";
+/// Alerts are read as one JSON array per query: sqlx hands SQLite rows over one
+/// at a time between threads, which cost more than the query itself on a day's
+/// worth of alerts. `SELECT_ALERTS` opens the subquery; [`fetch_alerts`] closes it.
+pub(crate) const SELECT_ALERTS: &str = concat!(
+    "SELECT coalesce(json_group_array(json(x)), '[]') FROM (",
+    alert_object!()
+);
+
+/// One alert as a JSON object, `x`, from `alerts a`.
+macro_rules! alert_object {
+    () => {
+        "SELECT json_object(\
+     'id', a.id, 'type', a.type, 'status', a.status, 'severity', a.severity, 'monitor_id', a.monitor_id, \
+     'monitor_name', a.monitor_name, 'host_id', a.host_id, 'host_name', a.host_name, 'opened_at', a.opened_at, \
+     'closed_at', a.closed_at, 'close_cause', a.close_cause, 'reason', a.reason, 'message', a.message, \
+     'value', a.value, 'memo', a.memo, 'series', a.series, 'roles', json(a.roles), 'url', a.url, \
+     'image_url', a.image_url, 'gone', json(iif(a.gone, 'true', 'false')), \
+     'logs_read', json(iif(a.logs_read, 'true', 'false')), \
+     'services', json((SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id))) AS x \
+     FROM alerts a"
+    };
+}
+pub(crate) use alert_object;
+
+/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open).
+pub(crate) async fn fetch_alerts(
+    mut q: QueryBuilder<'_, Sqlite>,
+    pool: &sqlx::SqlitePool,
+) -> Result<Vec<StoredAlert>, StoreError> {
+    q.push(")");
+    let text: String = q.build_query_scalar().fetch_one(pool).await?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+}
 
 /// Filters of `asakai alerts` (design §7); every one is optional.
 #[derive(Debug, Clone, Default)]
@@ -71,18 +96,14 @@ impl Store {
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERT);
+            let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
             q.push(" WHERE a.id IN (");
             let mut sep = q.separated(", ");
             for id in chunk {
                 sep.push_bind(id);
             }
             q.push(")");
-            out.extend(
-                q.build_query_as::<StoredAlert>()
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
+            out.extend(fetch_alerts(q, &self.pool).await?);
         }
         Ok(out)
     }
@@ -114,22 +135,41 @@ impl Store {
             .await?)
     }
 
+    async fn search_plan(&self, filter: &AlertFilter) -> Result<SearchPlan, StoreError> {
+        let (Some(phrase), Some(limit)) = (filter.search.as_deref().and_then(phrase), filter.limit)
+        else {
+            return Ok(SearchPlan::FromMatches);
+        };
+        let matches: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?")
+                .bind(phrase)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(if matches > 20 * limit as i64 {
+            SearchPlan::ByTime
+        } else {
+            SearchPlan::FromMatches
+        })
+    }
+
     /// History lookup: the alerts that pass `filter`, newest first.
     pub async fn find_alerts(&self, filter: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERT);
+        let plan = self.search_plan(filter).await?;
+        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
         q.push(" WHERE 1 = 1");
-        push_filter(&mut q, filter);
+        push_filter(&mut q, filter, plan);
         q.push(" ORDER BY a.opened_at DESC, a.id DESC");
         if let Some(limit) = filter.limit {
             q.push(" LIMIT ").push_bind(limit);
         }
-        Ok(q.build_query_as::<StoredAlert>()
-            .fetch_all(&self.pool)
-            .await?)
+        let mut alerts = fetch_alerts(q, &self.pool).await?;
+        // The aggregate keeps the subquery's order in practice; SQL does not promise it.
+        alerts.sort_by(|a, b| (b.opened_at, &b.id).cmp(&(a.opened_at, &a.id)));
+        Ok(alerts)
     }
 }
 
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPlan) {
     if let Some(from) = f.from {
         q.push(" AND a.opened_at >= ").push_bind(from);
     }
@@ -157,7 +197,7 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
         q.push(" AND a.severity = ").push_bind(sev.clone());
     }
     if let Some(text) = f.search.as_deref().filter(|t| !t.trim().is_empty()) {
-        push_search(q, text);
+        push_search(q, text, plan);
     }
 }
 
@@ -190,13 +230,33 @@ fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
     q.push(")");
 }
 
-fn push_search(q: &mut QueryBuilder<'_, Sqlite>, text: &str) {
-    if text.chars().count() >= 3 {
-        // The trigram index answers substring queries of three characters or more.
-        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-        q.push(" AND a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
-            .push_bind(phrase)
-            .push(")");
+/// How a text search is joined: from the matches (few of them), or walking the
+/// time index newest first and keeping matches until the limit (many of them,
+/// where sorting every match would cost more).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SearchPlan {
+    FromMatches,
+    ByTime,
+}
+
+/// The trigram index answers substring queries of three characters or more.
+fn phrase(text: &str) -> Option<String> {
+    (text.chars().count() >= 3).then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+}
+
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, text: &str, plan: SearchPlan) {
+    if let Some(phrase) = phrase(text) {
+        // A unary + on rowid keeps SQLite from driving the query by the match list.
+        let column = if plan == SearchPlan::ByTime {
+            "+a.rowid"
+        } else {
+            "a.rowid"
+        };
+        q.push(format!(
+            " AND {column} IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH "
+        ))
+        .push_bind(phrase)
+        .push(")");
     } else {
         let pattern = like(text);
         q.push(" AND (");

@@ -416,3 +416,55 @@ async fn the_window_query_reads_index_ranges_not_the_whole_table() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_search_with_many_matches_still_returns_the_newest_first() {
+    let mut w = world();
+    for i in 0..60 {
+        let mut a = closed(
+            alert(
+                &format!("n{i:02}"),
+                "chk",
+                "chk",
+                Some("h1"),
+                "OK",
+                NOW - 10 * DAY + i * 60,
+            ),
+            NOW - 9 * DAY,
+            None,
+        );
+        a["message"] = json!(format!("nginx is down ({i})"));
+        w.alerts.push(a);
+    }
+    let mackerel = Mackerel::start(w).await;
+    let (store, _dir) = temp_store().await;
+    let opts = SyncOptions {
+        since: Some(NOW - 60 * DAY),
+        logs_per_pass: 0,
+        ..SyncOptions::default()
+    };
+    run_pass(&mackerel.client(), &store, &opts, NOW)
+        .await
+        .unwrap();
+    // 60 matches for a limit of 2: asakai walks the time index instead of sorting every match.
+    let found = ids(
+        &store,
+        AlertFilter {
+            search: Some("nginx".into()),
+            limit: Some(2),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(found, ["n59", "n58"]);
+    let all = ids(
+        &store,
+        AlertFilter {
+            search: Some("nginx".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(all.len(), 60);
+    assert_eq!(all[..2], found[..]);
+}
