@@ -140,12 +140,16 @@ impl Store {
         else {
             return Ok(SearchPlan::FromMatches);
         };
-        let matches: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?")
-                .bind(phrase)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(if matches > 20 * limit as i64 {
+        // Counting stops past the threshold: a broad term is not counted to the end.
+        let threshold = 20 * limit as i64;
+        let matches: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ? LIMIT ?)",
+        )
+        .bind(phrase)
+        .bind(threshold + 1)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if matches > threshold {
             SearchPlan::ByTime
         } else {
             SearchPlan::FromMatches
