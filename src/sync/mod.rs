@@ -1,8 +1,10 @@
 //! One sync pass (design §4): read Mackerel, write the store in one transaction.
 
 mod attribution;
+mod closes;
 mod fetch;
 mod lock;
+mod logs;
 mod merge;
 mod metadata;
 
@@ -176,7 +178,7 @@ async fn pass(
         .unwrap_or(now - opts.backfill.as_secs() as i64);
     fetched.recent_alerts(client, boundary).await?;
     let clock = std::time::Instant::now();
-    let gone = find_closed_since(client, store, &mut fetched).await?;
+    let gone = closes::find_closed_since(client, store, &mut fetched).await?;
     meta.resolve(client, fetched.alerts.values()).await?;
     tracing::debug!(
         alerts = fetched.alerts.len(),
@@ -209,7 +211,8 @@ async fn pass(
         }
     }
     tracing::debug!(ms = clock.elapsed().as_millis() as u64, "rows merged");
-    let (logs, logs_pending) = read_logs(client, store, opts, &mut rows, &mut existing).await?;
+    let (logs, logs_pending) =
+        logs::read_logs(client, store, opts, &mut rows, &mut existing).await?;
     tracing::debug!(
         logs = logs.len(),
         ms = clock.elapsed().as_millis() as u64,
@@ -270,90 +273,4 @@ async fn pass(
         "pass written"
     );
     Ok(summary)
-}
-
-/// Step 4: alerts the store holds as open that neither list returned have closed
-/// since; each is fetched by id. Returns the ids Mackerel no longer has (404).
-async fn find_closed_since(
-    client: &Client,
-    store: &Store,
-    fetched: &mut Fetched,
-) -> Result<Vec<String>, SyncError> {
-    let mut gone = Vec::new();
-    for id in store.open_alert_ids().await? {
-        if fetched.alerts.contains_key(&id) {
-            continue;
-        }
-        match client.alert(&id).await? {
-            Some(Ok(alert)) => {
-                fetched.alerts.insert(id, alert);
-            }
-            Some(Err(e)) => {
-                tracing::warn!(alert = %e.id, reason = %e.reason, "skipping an alert that does not parse");
-                fetched.skipped.push(e);
-            }
-            None => gone.push(id),
-        }
-    }
-    Ok(gone)
-}
-
-/// Step 5: reads logs for closed alerts whose close cause or peak severity is
-/// unknown, this pass's alerts first, then older ones, at most `budget`.
-/// Returns the logs read by alert id, and whether some are left for later passes.
-async fn read_logs(
-    client: &Client,
-    store: &Store,
-    opts: &SyncOptions,
-    rows: &mut HashMap<String, StoredAlert>,
-    existing: &mut HashMap<String, StoredAlert>,
-) -> Result<(Vec<(String, Vec<crate::mackerel::AlertLog>)>, bool), SyncError> {
-    let budget = opts.logs_per_pass;
-    let mut wanted: Vec<(i64, String)> = rows
-        .values()
-        .filter(|r| merge::wants_logs(r))
-        .map(|r| (r.opened_at, r.id.clone()))
-        .collect();
-    wanted.sort_by(|a, b| b.cmp(a));
-    let mut ids: Vec<String> = wanted.into_iter().map(|(_, id)| id).collect();
-    if ids.len() < budget as usize {
-        let backlog = store.alerts_wanting_logs(budget).await?;
-        let older: Vec<String> = backlog
-            .into_iter()
-            .filter(|id| !rows.contains_key(id))
-            .collect();
-        for record in store.alerts_by_id(&older).await? {
-            existing.insert(record.id.clone(), record.clone());
-            rows.insert(record.id.clone(), record);
-        }
-        ids.extend(older);
-    }
-    let pending = ids.len() > budget as usize;
-    ids.truncate(budget as usize);
-    let mut read = Vec::new();
-    let of = ids.len() as u64;
-    for id in ids {
-        Progress::report(
-            &opts.progress,
-            Stage::Logs {
-                read: read.len() as u64,
-                of,
-            },
-        );
-        let logs = match client.alert_logs(&id).await {
-            Ok(logs) => logs,
-            Err(MackerelError::Api { status: 404, .. }) => Vec::new(),
-            Err(e) if e.is_transient() => {
-                // Logs only refine a closed alert; the next pass tries again.
-                tracing::warn!(alert = %id, error = %e, "could not read alert logs");
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(r) = rows.get_mut(&id) {
-            merge::apply_logs(r, &logs);
-        }
-        read.push((id, logs));
-    }
-    Ok((read, pending))
 }

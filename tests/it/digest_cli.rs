@@ -258,3 +258,41 @@ async fn post_without_a_webhook_says_how_to_set_one() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("SLACK_WEBHOOK_URL"));
 }
+
+#[tokio::test]
+async fn an_explicit_window_and_the_db_from_the_environment_are_honoured() {
+    let (_dir, db) = synced_db().await;
+    // No --db: ASAKAI_DB names the database.
+    let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .args([
+            "digest",
+            "--from",
+            "2025-11-21T09:00:00+09:00",
+            "--to",
+            "2025-11-21T12:00:00+09:00",
+            "--tz",
+            "Asia/Tokyo",
+            "--format",
+            "json",
+        ])
+        .env("ASAKAI_DB", &db)
+        .env_remove("ASAKAI_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["window"]["start"], "2025-11-21T09:00:00+09:00");
+    assert_eq!(v["window"]["end"], "2025-11-21T12:00:00+09:00");
+    assert!(v["window"]["meeting"].is_null());
+    assert_eq!(v["hourly"].as_array().unwrap().len(), 3);
+    // --db beats ASAKAI_DB.
+    let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .args(["digest", "--db"])
+        .arg(db.with_file_name("missing.db"))
+        .env("ASAKAI_DB", &db)
+        .env_remove("ASAKAI_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("missing.db"), "{}", stderr(&out));
+}
