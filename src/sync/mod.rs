@@ -194,13 +194,13 @@ async fn pass(
         .map(|a| (a.id.clone(), a))
         .collect();
     let web_base = client.web_base();
-    let mut rows: HashMap<String, StoredAlert> = fetched
-        .alerts
-        .values()
+    // Each fetched alert is dropped once merged: a backfill holds one copy of its alerts, not two.
+    let mut rows: HashMap<String, StoredAlert> = std::mem::take(&mut fetched.alerts)
+        .into_values()
         .map(|a| {
             (
                 a.id.clone(),
-                merge::merge(existing.get(&a.id), a, &meta, &web_base),
+                merge::merge(existing.get(&a.id), &a, &meta, &web_base),
             )
         })
         .collect();
