@@ -11,11 +11,18 @@ pub struct Fetched {
     pub skipped: Vec<RecordError>,
     /// Newest `openedAt` seen in the recent list.
     pub newest_opened: Option<i64>,
-    pub progress: Option<super::Progress>,
-    pub read: u64,
+    progress: Option<super::Progress>,
+    read: u64,
 }
 
 impl Fetched {
+    pub fn new(progress: Option<super::Progress>) -> Self {
+        Fetched {
+            progress,
+            ..Fetched::default()
+        }
+    }
+
     fn take(&mut self, records: Vec<Result<Alert, RecordError>>) -> Vec<i64> {
         self.read += records.len() as u64;
         let mut opened = Vec::new();

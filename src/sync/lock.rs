@@ -10,7 +10,8 @@ pub struct PassLock {
     _file: File,
 }
 
-pub fn lock_path(db: &Path) -> PathBuf {
+/// The lock file beside the database.
+fn lock_path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push(".sync-lock");
     PathBuf::from(name)

@@ -13,8 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use attribution::{attribute, Attribution};
-pub use lock::{lock_path, PassLock};
-pub use merge::alert_url;
+pub use lock::PassLock;
 
 use crate::mackerel::{Client, MackerelError};
 use crate::store::{self, PassRecord, Store, StoreError, StoredAlert};
@@ -163,10 +162,7 @@ async fn pass(
     if meta.is_stale(now, opts.metadata_max_age.as_secs() as i64) {
         meta.refresh(client).await?;
     }
-    let mut fetched = Fetched {
-        progress: opts.progress.clone(),
-        ..Fetched::default()
-    };
+    let mut fetched = Fetched::new(opts.progress.clone());
     fetched.open_alerts(client).await?;
     let high_water: Option<i64> = store
         .state(HIGH_WATER_KEY)
