@@ -61,18 +61,23 @@ pub fn state_at(
     }
 }
 
-/// The SQL condition equal to `state_at(..).0 == state` for a moment after every close
-/// (the state "as of now"), over the columns of `alerts`.
+/// The SQL condition, over `alerts a`, equal to `state_at(..).0 == state` for a
+/// moment after every close (the state "as of now").
 pub fn state_sql(state: State) -> &'static str {
     match state {
-        State::Open => "closed_at IS NULL",
+        State::Open => "a.closed_at IS NULL",
         State::Recovered => {
-            "(closed_at IS NOT NULL AND (close_cause = 'monitoring' OR (close_cause IS NULL AND trim(coalesce(reason, '')) = '')))"
+            "(a.closed_at IS NOT NULL AND (a.close_cause = 'monitoring' \
+             OR (a.close_cause IS NULL AND trim(coalesce(a.reason, '')) = '')))"
         }
         State::ClosedManually => {
-            "(closed_at IS NOT NULL AND (close_cause = 'manual' OR (close_cause IS NULL AND trim(coalesce(reason, '')) <> '')))"
+            "(a.closed_at IS NOT NULL AND (a.close_cause = 'manual' \
+             OR (a.close_cause IS NULL AND trim(coalesce(a.reason, '')) <> '')))"
         }
-        State::ClosedBySystem => "(closed_at IS NOT NULL AND close_cause IS NOT NULL AND close_cause NOT IN ('monitoring', 'manual'))",
+        State::ClosedBySystem => {
+            "(a.closed_at IS NOT NULL AND a.close_cause IS NOT NULL \
+             AND a.close_cause NOT IN ('monitoring', 'manual'))"
+        }
     }
 }
 

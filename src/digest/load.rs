@@ -46,8 +46,7 @@ impl Store {
             .bind(end)
             .fetch_one(self.pool())
             .await?;
-        let mut alerts: Vec<StoredAlert> = serde_json::from_str(&text)
-            .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?;
+        let mut alerts = crate::store::alerts::decode_alerts(&text)?;
         alerts.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
         Ok(alerts)
     }

@@ -121,45 +121,47 @@ fn template_source(name: &str, overrides: Option<&Path>) -> Result<(String, Stri
     Ok((built_in, "built in".to_owned()))
 }
 
-/// Markdown: untrusted text can neither format nor inject HTML.
-pub fn escape_markdown(s: &str) -> String {
+/// Escapes `&`, `<`, `>` as entities and folds newlines, as every marked-up format
+/// needs; `markup` handles the characters that are markup in one format.
+fn escape_with(s: &str, markup: impl Fn(char, &mut String) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
-            | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
             '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
+            c if markup(c, &mut out) => {}
+            c => out.push(c),
         }
     }
     out
 }
 
+/// Markdown: untrusted text can neither format nor inject HTML.
+pub fn escape_markdown(s: &str) -> String {
+    escape_with(s, |c, out| {
+        let special = "\\`*_{}[]()#+!|~".contains(c);
+        if special {
+            out.push('\\');
+            out.push(c);
+        }
+        special
+    })
+}
+
 /// Slack mrkdwn: `&`, `<`, `>` as entities (no `<!channel>`, no links), and the
 /// formatting characters broken with a zero-width space so `*x*` stays literal.
 pub fn escape_slack(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' | '_' | '~' | '`' => {
-                out.push('\u{200B}');
-                out.push(c);
-                out.push('\u{200B}');
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
+    escape_with(s, |c, out| {
+        let special = "*_~`".contains(c);
+        if special {
+            out.push('\u{200B}');
+            out.push(c);
+            out.push('\u{200B}');
         }
-    }
-    out
+        special
+    })
 }
 
 /// `{{url x}}`: a link target that is safe in every format: http(s) only, and

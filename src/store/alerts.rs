@@ -59,6 +59,11 @@ macro_rules! alert_object {
 }
 pub(crate) use alert_object;
 
+/// The JSON array a [`SELECT_ALERTS`] query returns.
+pub(crate) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+}
+
 /// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open).
 pub(crate) async fn fetch_alerts(
     mut q: QueryBuilder<'_, Sqlite>,
@@ -66,7 +71,7 @@ pub(crate) async fn fetch_alerts(
 ) -> Result<Vec<StoredAlert>, StoreError> {
     q.push(")");
     let text: String = q.build_query_scalar().fetch_one(pool).await?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+    decode_alerts(&text)
 }
 
 /// Filters of `asakai alerts` (design §7); every one is optional.
@@ -194,8 +199,7 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPl
             .push(" ESCAPE '\\')");
     }
     if let Some(state) = f.state {
-        q.push(" AND ")
-            .push(state_sql(state).replace("closed_at", "a.closed_at"));
+        q.push(" AND ").push(state_sql(state));
     }
     if let Some(sev) = &f.severity {
         q.push(" AND a.severity = ").push_bind(sev.clone());

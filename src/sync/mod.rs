@@ -110,6 +110,23 @@ pub struct PassSummary {
     pub logs_pending: bool,
 }
 
+impl PassSummary {
+    /// The line `sync_passes` keeps of a pass that started at `started_at`.
+    fn record(&self, started_at: i64, outcome: &str, message: Option<String>) -> PassRecord {
+        PassRecord {
+            started_at,
+            finished_at: chrono::Utc::now().timestamp(),
+            requests: self.requests as i64,
+            new_alerts: self.new_alerts as i64,
+            changed: self.changed as i64,
+            skipped: self.skipped as i64,
+            logs_read: self.logs_read as i64,
+            outcome: outcome.to_owned(),
+            message,
+        }
+    }
+}
+
 impl std::fmt::Display for PassSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -136,14 +153,12 @@ pub async fn run_pass(
     let before = client.request_count();
     let result = pass(client, store, opts, now, before).await;
     if let Err(e) = &result {
-        let failed = PassRecord {
-            started_at: now,
-            finished_at: chrono::Utc::now().timestamp(),
-            requests: (client.request_count() - before) as i64,
-            outcome: "failed".into(),
-            message: Some(e.to_string()),
-            ..Default::default()
-        };
+        let requests = client.request_count() - before;
+        let failed = PassSummary {
+            requests,
+            ..PassSummary::default()
+        }
+        .record(now, "failed", Some(e.to_string()));
         if let Err(record_error) = store.record_pass(&failed).await {
             tracing::warn!(error = %record_error, "could not record the failed pass");
         }
@@ -158,83 +173,36 @@ async fn pass(
     now: i64,
     before: u64,
 ) -> Result<PassSummary, SyncError> {
+    let started = std::time::Instant::now();
     let mut meta = Metadata::load(store).await?;
     if meta.is_stale(now, opts.metadata_max_age.as_secs() as i64) {
         meta.refresh(client).await?;
     }
-    let mut fetched = Fetched::new(opts.progress.clone());
-    fetched.open_alerts(client).await?;
-    let high_water: Option<i64> = store
+    // Steps 2 to 4: the lists, then closes nobody listed; then what they name.
+    let previous_mark: Option<i64> = store
         .state(HIGH_WATER_KEY)
         .await?
         .and_then(|v| v.parse().ok());
     let boundary = opts
         .since
-        .or(high_water.map(|h| h - opts.overlap.as_secs() as i64))
+        .or(previous_mark.map(|h| h - opts.overlap.as_secs() as i64))
         .unwrap_or(now - opts.backfill.as_secs() as i64);
+    let mut fetched = Fetched::new(opts.progress.clone());
+    fetched.open_alerts(client).await?;
     fetched.recent_alerts(client, boundary).await?;
-    let clock = std::time::Instant::now();
     let gone = closes::find_closed_since(client, store, &mut fetched).await?;
     meta.resolve(client, fetched.alerts.values()).await?;
-    tracing::debug!(
-        alerts = fetched.alerts.len(),
-        ms = clock.elapsed().as_millis() as u64,
-        "lists read, closes and metadata resolved"
-    );
 
-    let ids: Vec<String> = fetched.alerts.keys().chain(gone.iter()).cloned().collect();
-    let mut existing: HashMap<String, StoredAlert> = store
-        .alerts_by_id(&ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id.clone(), a))
-        .collect();
     let web_base = client.web_base();
-    // Each fetched alert is dropped once merged: a backfill holds one copy of its alerts, not two.
-    let mut rows: HashMap<String, StoredAlert> = std::mem::take(&mut fetched.alerts)
-        .into_values()
-        .map(|a| {
-            (
-                a.id.clone(),
-                merge::merge(existing.get(&a.id), &a, &meta, &web_base),
-            )
-        })
-        .collect();
-    for id in &gone {
-        if let Some(mut r) = existing.get(id).cloned() {
-            r.gone = true;
-            rows.insert(id.clone(), r);
-        }
-    }
-    tracing::debug!(ms = clock.elapsed().as_millis() as u64, "rows merged");
+    let (mut rows, mut existing) = merge_rows(store, &mut fetched, &gone, &meta, &web_base).await?;
     let (logs, logs_pending) =
         logs::read_logs(client, store, opts, &mut rows, &mut existing).await?;
-    tracing::debug!(
-        logs = logs.len(),
-        ms = clock.elapsed().as_millis() as u64,
-        "logs read"
-    );
-
-    let mut changed: Vec<StoredAlert> = rows
-        .into_values()
-        .filter(|r| existing.get(&r.id) != Some(r))
-        .collect();
-    // In time order, rows and index entries are appended rather than scattered.
-    changed.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
-    let changed_count = changed.len();
+    let changed = changed_rows(rows, &existing);
     let new_alerts = changed
         .iter()
         .filter(|r| !existing.contains_key(&r.id))
         .count();
-    let mut summary = PassSummary {
-        requests: 0,
-        new_alerts,
-        changed: changed.len() - new_alerts,
-        skipped: fetched.skipped.len() + meta.skipped,
-        logs_read: logs.len(),
-        logs_pending,
-    };
-    let high_water = [high_water, fetched.newest_opened, Some(boundary)]
+    let mark = [previous_mark, fetched.newest_opened, Some(boundary)]
         .into_iter()
         .flatten()
         .max();
@@ -246,27 +214,72 @@ async fn pass(
     for (id, entries) in &logs {
         store::alerts::replace_logs(&mut tx, id, entries).await?;
     }
-    if let Some(h) = high_water {
-        store::set_state(&mut tx, HIGH_WATER_KEY, &h.to_string()).await?;
+    if let Some(mark) = mark {
+        store::set_state(&mut tx, HIGH_WATER_KEY, &mark.to_string()).await?;
     }
-    summary.requests = client.request_count() - before;
-    let record = PassRecord {
-        started_at: now,
-        finished_at: chrono::Utc::now().timestamp(),
-        requests: summary.requests as i64,
-        new_alerts: summary.new_alerts as i64,
-        changed: summary.changed as i64,
-        skipped: summary.skipped as i64,
-        logs_read: summary.logs_read as i64,
-        outcome: "ok".into(),
-        message: None,
+    let summary = PassSummary {
+        requests: client.request_count() - before,
+        new_alerts,
+        changed: changed.len() - new_alerts,
+        skipped: fetched.skipped.len() + meta.skipped,
+        logs_read: logs.len(),
+        logs_pending,
     };
-    store::passes::record_pass(&mut tx, &record).await?;
+    store::passes::record_pass(&mut tx, &summary.record(now, "ok", None)).await?;
     tx.commit().await?;
     tracing::debug!(
-        written = changed_count,
-        ms = clock.elapsed().as_millis() as u64,
+        written = changed.len(),
+        ms = started.elapsed().as_millis() as u64,
         "pass written"
     );
     Ok(summary)
+}
+
+/// The rows this pass would write: each fetched alert merged with what the store
+/// held, and alerts Mackerel no longer has marked gone. Also returns the stored rows.
+async fn merge_rows(
+    store: &Store,
+    fetched: &mut Fetched,
+    gone: &[String],
+    meta: &Metadata,
+    web_base: &str,
+) -> Result<(HashMap<String, StoredAlert>, HashMap<String, StoredAlert>), SyncError> {
+    let ids: Vec<String> = fetched.alerts.keys().chain(gone).cloned().collect();
+    let existing: HashMap<String, StoredAlert> = store
+        .alerts_by_id(&ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    // Each fetched alert is dropped once merged: a backfill holds one copy of its alerts, not two.
+    let mut rows: HashMap<String, StoredAlert> = std::mem::take(&mut fetched.alerts)
+        .into_values()
+        .map(|a| {
+            (
+                a.id.clone(),
+                merge::merge(existing.get(&a.id), &a, meta, web_base),
+            )
+        })
+        .collect();
+    for id in gone {
+        if let Some(mut r) = existing.get(id).cloned() {
+            r.gone = true;
+            rows.insert(id.clone(), r);
+        }
+    }
+    Ok((rows, existing))
+}
+
+/// The rows that differ from the store, in time order, so that rows and index
+/// entries are appended rather than scattered.
+fn changed_rows(
+    rows: HashMap<String, StoredAlert>,
+    existing: &HashMap<String, StoredAlert>,
+) -> Vec<StoredAlert> {
+    let mut changed: Vec<StoredAlert> = rows
+        .into_values()
+        .filter(|r| existing.get(&r.id) != Some(r))
+        .collect();
+    changed.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+    changed
 }
