@@ -5,6 +5,7 @@ mod client;
 mod digest;
 mod digest_cli;
 mod helpers;
+mod kill;
 mod lookup;
 mod sim;
 mod sync;

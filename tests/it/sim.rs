@@ -57,7 +57,7 @@ async fn get(sim: &RunningSim, path: &str, key: &str) -> (u16, Value) {
 }
 
 /// Compares the store with the simulator's ground truth, alert by alert.
-async fn assert_matches_truth(store: &Store, truth: &[TruthAlert], now: i64) {
+pub async fn assert_matches_truth(store: &Store, truth: &[TruthAlert], now: i64) {
     let wrong = mismatches(store, truth, now).await;
     assert!(
         wrong.is_empty(),
@@ -68,7 +68,7 @@ async fn assert_matches_truth(store: &Store, truth: &[TruthAlert], now: i64) {
 }
 
 /// Every way the store differs from the simulator's ground truth, alert by alert.
-async fn mismatches(store: &Store, truth: &[TruthAlert], now: i64) -> Vec<String> {
+pub async fn mismatches(store: &Store, truth: &[TruthAlert], now: i64) -> Vec<String> {
     let stored: HashMap<String, asakai::store::StoredAlert> = store
         .find_alerts(&AlertFilter::default())
         .await

@@ -1,0 +1,228 @@
+//! Passes that really die: the built binary polls the simulator and is SIGKILLed at
+//! several moments of a long pass; plain `poll`s then converge to exactly the rows of
+//! an uninterrupted run, and to the simulator's ground truth.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use asakai::sim::{self, Faults, RunningSim, SimOptions};
+use asakai::store::{AlertFilter, Store};
+
+use crate::sim::assert_matches_truth;
+
+const KEY: &str = "kill-test-key";
+
+async fn start_sim(seed: u64, alerts: u64) -> RunningSim {
+    let opts = SimOptions {
+        seed,
+        days: 30,
+        alerts: Some(alerts),
+        api_key: KEY.into(),
+        frozen: true,
+        ..SimOptions::default()
+    };
+    sim::start(opts, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// A config with no pacing and quick retries, so a test pass is long only by the
+/// simulator's own delay.
+fn config(dir: &Path) -> PathBuf {
+    let path = dir.join("asakai.toml");
+    std::fs::write(
+        &path,
+        "[mackerel]\nrequest_interval = \"0s\"\ntimeout = \"5s\"\n\
+         [sync]\nlogs_per_pass = 100000\npass_budget = \"10m\"\n",
+    )
+    .unwrap();
+    path
+}
+
+fn poll(sim: &RunningSim, db: &Path, config: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_asakai"));
+    cmd.arg("poll")
+        .args(args)
+        .env("ASAKAI_DB", db)
+        .env("ASAKAI_CONFIG", config)
+        .env("MACKEREL_APIBASE", sim.base_url())
+        .env("MACKEREL_APIKEY", KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Starts a pass and SIGKILLs it after `after` (unless it finished first).
+async fn kill_after(mut cmd: Command, after: Duration) -> bool {
+    let mut child: Child = cmd.spawn().unwrap();
+    tokio::time::sleep(after).await;
+    let killed = child.try_wait().unwrap().is_none();
+    if killed {
+        child.kill().unwrap();
+    }
+    child.wait().unwrap();
+    killed
+}
+
+async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Plain polls until one says nothing is left; at most `tries`.
+async fn converge(sim: &RunningSim, db: &Path, config: &Path, tries: usize) {
+    for _ in 0..tries {
+        let out = run(poll(sim, db, config, &[])).await;
+        let text = String::from_utf8_lossy(&out.stderr).to_string();
+        if out.status.success() && !text.contains("left for the next passes") {
+            return;
+        }
+        eprintln!("converging: {text}");
+    }
+    panic!("no pass finished with nothing left after {tries} tries");
+}
+
+/// Every stored field of every alert, and every log entry.
+async fn rows(db: &Path) -> (Vec<String>, Vec<(String, i64, i64, String, String)>) {
+    let store = Store::open_reader(db).await.unwrap();
+    let alerts = store
+        .find_alerts(&AlertFilter::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| format!("{a:?}"))
+        .collect();
+    let logs = sqlx::query_as(
+        "SELECT alert_id, seq, created_at, status, trigger FROM alert_logs ORDER BY alert_id, seq",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    (alerts, logs)
+}
+
+async fn assert_like_truth(sim: &RunningSim, db: &Path) {
+    let store = Store::open_reader(db).await.unwrap();
+    assert_matches_truth(&store, &sim.sim.truth(), sim.sim.now()).await;
+    store.close().await;
+}
+
+/// Kills one pass at each of `moments`, each killed pass resuming the previous one.
+async fn kill_at(sim: &RunningSim, db: &Path, config: &Path, args: &[&str], moments: &[u64]) {
+    let mut kills = 0;
+    for ms in moments {
+        if kill_after(poll(sim, db, config, args), Duration::from_millis(*ms)).await {
+            kills += 1;
+        }
+    }
+    assert!(kills >= 2, "the passes were killed mid-way ({kills} kills)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_killed_at_any_moment_keep_their_work_and_converge_exactly() {
+    let sim = start_sim(21, 2_500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+
+    // The reference: one uninterrupted pass.
+    let reference = dir.path().join("reference.db");
+    let out = run(poll(&sim, &reference, &config, &["--since", "40d"])).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The same history, killed five times on the way. Each request takes 15 ms.
+    sim.sim.set_faults(Faults {
+        delay: Duration::from_millis(15),
+        ..Faults::default()
+    });
+    let db = dir.path().join("killed.db");
+    kill_at(
+        &sim,
+        &db,
+        &config,
+        &["--since", "40d"],
+        &[150, 400, 700, 1_200, 2_000],
+    )
+    .await;
+    let kept = Store::open_reader(&db)
+        .await
+        .unwrap()
+        .count_alerts()
+        .await
+        .unwrap();
+    assert!(kept > 0, "the killed passes kept what they wrote");
+
+    sim.sim.set_faults(Faults::default());
+    // Plain polls (a 7-day default backfill) finish the 40 days the killed pass began.
+    converge(&sim, &db, &config, 5).await;
+    assert_eq!(rows(&db).await, rows(&reference).await);
+    assert_like_truth(&sim, &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_killed_under_faults_converge_to_the_ground_truth() {
+    let sim = start_sim(22, 600).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    sim.sim.set_faults(Faults {
+        error_rate: 0.2,
+        throttle_rate: 0.1,
+        truncate_rate: 0.05,
+        delay: Duration::from_millis(10),
+    });
+    let db = dir.path().join("faulted.db");
+    kill_at(&sim, &db, &config, &["--since", "40d"], &[300, 800, 1_500]).await;
+    // Converging without the faults: each failed request waits out a backoff, which
+    // would make the test slow, not stronger (the sim tests converge under faults).
+    sim.sim.set_faults(Faults::default());
+    converge(&sim, &db, &config, 10).await;
+    assert_like_truth(&sim, &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_backfill_is_remembered_and_finished_by_plain_polls() {
+    let sim = start_sim(23, 1_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    sim.sim.set_faults(Faults {
+        delay: Duration::from_millis(40),
+        ..Faults::default()
+    });
+    let db = dir.path().join("backfill.db");
+    // Killed while it reads the list: after metadata and a few pages.
+    assert!(
+        kill_after(
+            poll(&sim, &db, &config, &["--since", "40d"]),
+            Duration::from_millis(600)
+        )
+        .await
+    );
+    let store = Store::open_reader(&db).await.unwrap();
+    let left: Option<String> =
+        sqlx::query_scalar("SELECT value FROM sync_state WHERE key = 'backfill_horizon'")
+            .fetch_optional(store.pool())
+            .await
+            .unwrap();
+    assert!(
+        left.is_some(),
+        "the unfinished backfill's horizon is in the store"
+    );
+    store.close().await;
+
+    sim.sim.set_faults(Faults::default());
+    let out = run(poll(&sim, &db, &config, &[])).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    converge(&sim, &db, &config, 3).await;
+    // Every alert of the 30 days, not only the 7 a first plain poll reaches.
+    assert_like_truth(&sim, &db).await;
+}
