@@ -7,5 +7,6 @@ mod digest_cli;
 mod helpers;
 mod kill;
 mod lookup;
+mod resilience;
 mod sim;
 mod sync;

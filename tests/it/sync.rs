@@ -10,7 +10,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::*;
 
-fn opts() -> SyncOptions {
+pub fn opts() -> SyncOptions {
     SyncOptions {
         since: None,
         backfill: Duration::from_secs(30 * DAY as u64),
@@ -19,7 +19,7 @@ fn opts() -> SyncOptions {
 }
 
 /// An organisation with every alert type and every host situation of design §3.
-fn org() -> World {
+pub fn org() -> World {
     let monitors = vec![
         json!({"id": "mConn", "type": "connectivity", "scopes": [], "excludeScopes": []}),
         json!({"id": "mCpu", "type": "host", "name": "cpu.user", "metric": "cpu.user.percentage", "operator": ">", "warning": 80.0, "critical": 90.0, "duration": 3}),
@@ -123,7 +123,7 @@ fn org() -> World {
     }
 }
 
-async fn stored(store: &asakai::store::Store, id: &str) -> asakai::store::StoredAlert {
+pub async fn stored(store: &asakai::store::Store, id: &str) -> asakai::store::StoredAlert {
     store
         .alerts_by_id(&[id.to_owned()])
         .await
