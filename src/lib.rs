@@ -10,6 +10,7 @@ pub mod config;
 pub mod digest;
 pub mod lookup;
 pub mod mackerel;
+pub mod review;
 pub mod sim;
 pub mod store;
 pub mod sync;

@@ -319,3 +319,53 @@ pub async fn snapshot(store: &Store) -> Vec<String> {
         })
         .collect()
 }
+
+/// A stored alert of monitor `m-<monitor>` (named `<monitor>`) on host `h-<host>`
+/// (named `<host>`), in service "blog", as sync would have written it.
+pub fn stored_alert(
+    id: &str,
+    monitor: &str,
+    host: Option<&str>,
+    opened: i64,
+    closed: Option<i64>,
+) -> asakai::store::StoredAlert {
+    asakai::store::StoredAlert {
+        id: id.into(),
+        kind: if host.is_some() { "host" } else { "service" }.into(),
+        status: if closed.is_some() { "OK" } else { "CRITICAL" }.into(),
+        severity: Some("CRITICAL".into()),
+        monitor_id: Some(format!("m-{monitor}")),
+        monitor_name: Some(monitor.into()),
+        host_id: host.map(|h| format!("h-{h}")),
+        host_name: host.map(Into::into),
+        opened_at: opened,
+        closed_at: closed,
+        close_cause: closed.map(|_| "monitoring".into()),
+        reason: None,
+        message: None,
+        value: None,
+        memo: None,
+        series: None,
+        roles: vec!["blog:app".into()],
+        services: vec!["blog".into()],
+        url: Some(format!("https://mackerel.io/orgs/acme/alerts/{id}")),
+        image_url: None,
+        gone: false,
+        logs_read: closed.is_some(),
+    }
+}
+
+/// A database file in a temporary directory holding `alerts`.
+pub async fn store_with(
+    alerts: &[asakai::store::StoredAlert],
+) -> (Store, tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("asakai.db");
+    let store = Store::open(&db).await.unwrap();
+    let mut tx = store.pool().begin().await.unwrap();
+    asakai::store::upsert_alerts(&mut tx, alerts, NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (store, dir, db)
+}

@@ -6,5 +6,6 @@ mod digest;
 mod digest_cli;
 mod helpers;
 mod lookup;
+mod review;
 mod sim;
 mod sync;
