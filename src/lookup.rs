@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::alert::{state_at, AlertView, State};
+use crate::review::{AnnotatedAlert, Annotations};
 use crate::store::StoredAlert;
 
 /// Output formats of `alerts`.
@@ -17,7 +18,7 @@ pub enum Format {
     Csv,
 }
 
-/// Writes `alerts` (state as of `now`) in `format`.
+/// Writes `alerts` (state as of `now`) in `format`, without their reviews and tasks.
 pub fn write(
     out: &mut dyn Write,
     alerts: &[StoredAlert],
@@ -25,9 +26,22 @@ pub fn write(
     tz: Tz,
     now: i64,
 ) -> std::io::Result<()> {
+    write_with(out, alerts, format, tz, now, &Annotations::default())
+}
+
+/// Writes `alerts` in `format`; JSON objects carry their `review` and `task` from `notes`.
+pub fn write_with(
+    out: &mut dyn Write,
+    alerts: &[StoredAlert],
+    format: Format,
+    tz: Tz,
+    now: i64,
+    notes: &Annotations,
+) -> std::io::Result<()> {
     match format {
         Format::Json => {
-            let views: Vec<AlertView> = alerts.iter().map(|a| AlertView::at(a, now)).collect();
+            let views: Vec<AnnotatedAlert> =
+                alerts.iter().map(|a| notes.annotate(a, now)).collect();
             serde_json::to_writer_pretty(&mut *out, &views)?;
             writeln!(out)
         }

@@ -3,6 +3,7 @@ use std::path::Path;
 use crate::alert::State;
 use crate::config::Settings;
 use crate::lookup::{self, Format};
+use crate::review::Annotations;
 use crate::store::{AlertFilter, Store};
 use crate::timefmt::{parse_time, parse_zone};
 
@@ -89,7 +90,11 @@ pub async fn run(db: &Path, settings: &Settings, args: AlertsArgs) -> anyhow::Re
     let alerts = store.find_alerts(&filter).await?;
     let now = chrono::Utc::now().timestamp();
     let mut out = std::io::stdout().lock();
-    lookup::write(&mut out, &alerts, args.format, tz, now)?;
+    let notes = match args.format {
+        Format::Json => Annotations::load(&store).await?,
+        _ => Annotations::default(),
+    };
+    lookup::write_with(&mut out, &alerts, args.format, tz, now, &notes)?;
     if filter.limit.is_some_and(|l| alerts.len() as u32 == l) {
         eprintln!("(showing the newest {}; --limit 0 shows all)", alerts.len());
     }

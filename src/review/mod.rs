@@ -4,13 +4,14 @@
 
 mod annotate;
 mod body;
+pub use body::alert_line;
 mod outcome;
 mod record;
 pub mod task;
 
 pub use annotate::{AnnotatedAlert, Annotations, TaskRef};
 pub use outcome::Outcome;
-pub use record::{group_ids, history, latest_reviews, pending, record, ReviewView};
+pub use record::{group_ids, history, latest_reviews, pending, record, Recorded, ReviewView};
 pub use task::{key_of, NewTask, Opened, Task, TaskState, TaskView};
 
 use crate::store::StoreError;

@@ -23,6 +23,24 @@ pub struct ReviewView {
     pub at: String,
 }
 
+/// A recorded review with its alert id, as `POST /api/reviews` and
+/// `review --format json` answer (`{"reviews": [...]}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub alert_id: String,
+    #[serde(flatten)]
+    pub review: ReviewView,
+}
+
+impl From<ReviewView> for Recorded {
+    fn from(review: ReviewView) -> Self {
+        Recorded {
+            alert_id: review.alert_id.clone(),
+            review,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ReviewRow {
     alert_id: String,

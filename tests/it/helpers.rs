@@ -369,3 +369,33 @@ pub async fn store_with(
     tx.commit().await.unwrap();
     (store, dir, db)
 }
+
+/// Runs the built binary on `db` with no config file and no secrets from the
+/// outer environment; `env` adds variables.
+pub fn run_asakai(
+    db: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asakai"));
+    cmd.arg("--db").arg(db).args(args);
+    for k in [
+        "ASAKAI_CONFIG",
+        "SLACK_WEBHOOK_URL",
+        "GITHUB_TOKEN",
+        "MACKEREL_APIKEY",
+    ] {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// stdout as JSON, failing the test with stderr when the command failed.
+pub fn json_out(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}

@@ -9,3 +9,4 @@ mod lookup;
 mod review;
 mod sim;
 mod sync;
+mod task;

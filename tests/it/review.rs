@@ -277,3 +277,166 @@ async fn each_alert_object_carries_its_outcome_and_task() {
     assert_eq!(by_id("c1")["review"]["note"], "flaky");
     assert_eq!(by_id("c1")["review"]["by"], "sato");
 }
+
+// The command line: `asakai review` as a script at the meeting would run it.
+
+const TOKYO: [&str; 2] = ["--tz", "Asia/Tokyo"];
+
+async fn db_of_the_day() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (store, dir, db) = store_with(&disk_day()).await;
+    store.close().await;
+    (dir, db)
+}
+
+fn alerts_json(db: &std::path::Path) -> serde_json::Value {
+    json_out(&run_asakai(
+        db,
+        &["alerts", "--format", "json", "--limit", "0"],
+        &[],
+    ))
+}
+
+fn alert_of<'a>(all: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    all.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reviewing_from_the_command_line_shows_on_the_alert_objects() {
+    let (_dir, db) = db_of_the_day().await;
+    let out = run_asakai(
+        &db,
+        &[
+            "review",
+            "a1",
+            "a2",
+            "--outcome",
+            "noise",
+            "--note",
+            "nightly backup",
+            "--by",
+            "sato",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let recorded = json_out(&out);
+    assert_eq!(recorded["reviews"].as_array().unwrap().len(), 2);
+    assert_eq!(recorded["reviews"][0]["alert_id"], "a1");
+
+    let all = alerts_json(&db);
+    let a1 = alert_of(&all, "a1");
+    assert_eq!(a1["review"]["outcome"], "noise");
+    assert_eq!(a1["review"]["note"], "nightly backup");
+    assert_eq!(a1["review"]["by"], "sato");
+    assert!(a1["review"]["at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(alert_of(&all, "b1")["review"], serde_json::Value::Null);
+    assert_eq!(alert_of(&all, "b1")["task"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn a_bad_outcome_or_an_unknown_id_fails_and_changes_nothing() {
+    let (_dir, db) = db_of_the_day().await;
+    let bad = run_asakai(&db, &["review", "a1", "--outcome", "ignored"], &[]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("false_alarm"));
+    let unknown = run_asakai(&db, &["review", "a1", "nope", "--outcome", "noise"], &[]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("nope"));
+    assert_eq!(
+        alert_of(&alerts_json(&db), "a1")["review"],
+        serde_json::Value::Null
+    );
+}
+
+#[tokio::test]
+async fn pending_lists_what_the_meeting_has_not_reviewed_yet() {
+    let (_dir, db) = db_of_the_day().await;
+    json_out(&run_asakai(
+        &db,
+        &["review", "a2", "--outcome", "fixed", "--format", "json"],
+        &[],
+    ));
+    // The meeting of Tuesday 2025-11-25 covers Friday to Monday (a substitute holiday).
+    let mut args = vec![
+        "review",
+        "--pending",
+        "--date",
+        "2025-11-25",
+        "--format",
+        "json",
+    ];
+    args.extend(TOKYO);
+    let pending = json_out(&run_asakai(&db, &args, &[]));
+    let ids: Vec<&str> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["old", "a1", "b1", "c1"],
+        "in the order they opened; a2 reviewed"
+    );
+    // Wednesday's meeting: only the alerts still open reach into its window.
+    let mut args = vec![
+        "review",
+        "--pending",
+        "--date",
+        "2025-11-26",
+        "--format",
+        "json",
+    ];
+    args.extend(TOKYO);
+    let pending = json_out(&run_asakai(&db, &args, &[]));
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["id"], "b1");
+}
+
+#[tokio::test]
+async fn a_monitor_group_is_reviewed_in_one_command() {
+    let (_dir, db) = db_of_the_day().await;
+    let mut args = vec![
+        "review",
+        "--monitor",
+        "disk",
+        "--host",
+        "app01",
+        "--date",
+        "2025-11-25",
+        "--outcome",
+        "expected",
+    ];
+    args.extend(TOKYO);
+    let out = run_asakai(&db, &args, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = alerts_json(&db);
+    for id in ["a1", "a2", "old"] {
+        assert_eq!(alert_of(&all, id)["review"]["outcome"], "expected", "{id}");
+    }
+    assert_eq!(alert_of(&all, "b1")["review"], serde_json::Value::Null);
+    let mut none = vec![
+        "review",
+        "--monitor",
+        "disk",
+        "--host",
+        "db09",
+        "--date",
+        "2025-11-25",
+        "--outcome",
+        "noise",
+    ];
+    none.extend(TOKYO);
+    let out = run_asakai(&db, &none, &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("db09"));
+}
