@@ -8,6 +8,7 @@ pub mod alert;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod github;
 pub mod lookup;
 pub mod mackerel;
 pub mod review;

@@ -6,7 +6,9 @@ use chrono::TimeZone;
 
 use super::review::{current_user, open};
 use crate::config::Settings;
-use crate::review::task::{self, NewTask, Task, TaskState, TaskView};
+use crate::review::issues;
+use crate::review::task::{self, NewTask, Opened, Task, TaskState, TaskView};
+use crate::review::ReviewError;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -25,6 +27,9 @@ pub enum TaskCommand {
     Show(ShowArgs),
     /// Mark a task done.
     Done(ShowArgs),
+    /// Read the state of linked GitHub issues (a closed issue closes its task),
+    /// retry failed issue creates, and comment on alerts that fired again.
+    Sync,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,6 +46,9 @@ pub struct NewArgs {
     /// The title [default: "Follow up: MONITOR on HOST"].
     #[arg(long)]
     pub title: Option<String>,
+    /// Also open a GitHub issue ([github] repo, env GITHUB_TOKEN).
+    #[arg(long)]
+    pub github: bool,
     #[arg(long, value_enum, default_value_t = TaskFormat::Table)]
     pub format: TaskFormat,
 }
@@ -66,24 +74,27 @@ pub async fn run(db: &Path, settings: &Settings, args: TaskArgs) -> anyhow::Resu
     let store = open(db).await?;
     let now = chrono::Utc::now().timestamp();
     let result = match args.command {
-        TaskCommand::New(a) => new(&store, a, now).await,
+        TaskCommand::New(a) => new(&store, settings, a, now).await,
         TaskCommand::List(a) => list(&store, settings, a).await,
         TaskCommand::Show(a) => show(&store, settings, a).await,
         TaskCommand::Done(a) => done(&store, a, now).await,
+        TaskCommand::Sync => sync(&store, settings, now).await,
     };
     store.close().await;
     result
 }
 
-async fn new(store: &Store, args: NewArgs, now: i64) -> anyhow::Result<()> {
+async fn new(store: &Store, settings: &Settings, args: NewArgs, now: i64) -> anyhow::Result<()> {
     let req = NewTask {
         alert_ids: args.alerts,
         title: args.title,
-        github: false,
+        github: args.github,
         by: current_user(),
     };
     let opened = task::open(store, &req, now).await?;
-    let view = task::view(store, &opened.task).await?;
+    let github = github_step(store, settings, &opened, args.github, now).await;
+    let t = task::get(store, opened.task.id).await?;
+    let view = task::view(store, &t).await?;
     match args.format {
         TaskFormat::Json => println!("{}", serde_json::to_string_pretty(&view)?),
         TaskFormat::Table if opened.joined => println!(
@@ -94,6 +105,74 @@ async fn new(store: &Store, args: NewArgs, now: i64) -> anyhow::Result<()> {
             view.fired_again
         ),
         TaskFormat::Table => println!("opened task #{}: {}", view.id, view.title),
+    }
+    if let (TaskFormat::Table, Some(url)) = (args.format, &view.url) {
+        println!("GitHub issue: {url}");
+    }
+    Ok(github?)
+}
+
+/// After the task is saved: create its issue when asked (and not linked yet),
+/// or tell the linked issue that the alert fired again. A GitHub failure is
+/// reported after the task is printed, so a script still learns its id.
+async fn github_step(
+    store: &Store,
+    settings: &Settings,
+    opened: &Opened,
+    wanted: bool,
+    now: i64,
+) -> Result<(), ReviewError> {
+    let t = &opened.task;
+    let linked = t.github_number.is_some();
+    let create = wanted && !linked;
+    let recurrence = opened.joined && linked;
+    if !create && !recurrence {
+        return Ok(());
+    }
+    let gh = match settings.github.client() {
+        Ok(gh) => gh,
+        Err(e) if create => return Err(issues::record_failure(store, t.id, e).await),
+        Err(e) => {
+            eprintln!(
+                "warning: not commenting on the issue of task #{}: {e}",
+                t.id
+            );
+            return Ok(());
+        }
+    };
+    if create {
+        issues::create_issue(store, &gh, &settings.github.labels, t.id, now).await?;
+    } else if let Err(e) = issues::comment_recurrence(store, &gh, t, settings.timezone, now).await {
+        eprintln!("warning: {e}");
+    }
+    Ok(())
+}
+
+async fn sync(store: &Store, settings: &Settings, now: i64) -> anyhow::Result<()> {
+    let open = task::list(store, Some(TaskState::Open)).await?;
+    if !open
+        .iter()
+        .any(|t| t.github_number.is_some() || t.github_wanted)
+    {
+        eprintln!("no open task is linked to GitHub or waiting for an issue: nothing to sync");
+        return Ok(());
+    }
+    let gh = settings.github.client()?;
+    let report = issues::sync(store, &gh, &settings.github.labels, settings.timezone, now).await?;
+    eprintln!(
+        "GitHub: {} issue(s) created, {} task(s) closed, {} recurrence comment(s)",
+        report.created.len(),
+        report.closed.len(),
+        report.commented.len()
+    );
+    for (id, error) in &report.failed {
+        eprintln!("task #{id}: {error}");
+    }
+    if !report.failed.is_empty() {
+        anyhow::bail!(
+            "{} task(s) could not be synced with GitHub",
+            report.failed.len()
+        );
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod annotate;
 mod body;
+pub mod issues;
 pub use body::alert_line;
 mod outcome;
 mod record;
@@ -33,6 +34,11 @@ pub enum ReviewError {
     MixedKeys { first: String, other: String },
     #[error("no task #{0} (see `asakai task list --state all`)")]
     UnknownTask(i64),
+    #[error("GitHub failed for task #{task} (the task itself is saved): {source}")]
+    Github {
+        task: i64,
+        source: crate::github::GithubError,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -4,6 +4,7 @@ mod browser;
 mod client;
 mod digest;
 mod digest_cli;
+mod github;
 mod helpers;
 mod lookup;
 mod review;
