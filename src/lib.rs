@@ -11,6 +11,7 @@ pub mod digest;
 pub mod github;
 pub mod lookup;
 pub mod mackerel;
+pub mod report;
 pub mod review;
 pub mod sim;
 pub mod store;

@@ -4,6 +4,7 @@ mod alerts;
 mod demo;
 mod digest;
 mod poll;
+mod report;
 mod review;
 mod sim;
 mod task;
@@ -44,6 +45,8 @@ pub enum Command {
     Review(review::ReviewArgs),
     /// Follow-up tasks: open, list, show, mark done.
     Task(task::TaskArgs),
+    /// Reports for longer looks back: the week, and which monitors waste the team's mornings.
+    Report(report::ReportArgs),
     /// Serve a simulated Mackerel organisation on loopback (for trying asakai and for tests).
     Sim(sim::SimArgs),
     /// Start the simulator, backfill a month of alerts into a demo database, and show them.
@@ -83,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Digest(args) => digest::run(&db, &settings, args).await,
         Command::Review(args) => review::run(&db, &settings, args).await,
         Command::Task(args) => task::run(&db, &settings, args).await,
+        Command::Report(args) => report::run(&db, &settings, args).await,
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => {
             let db = cli.db.unwrap_or_else(|| PathBuf::from(demo::DEMO_DB));

@@ -7,6 +7,7 @@ mod digest_cli;
 mod github;
 mod helpers;
 mod lookup;
+mod report;
 mod review;
 mod sim;
 mod sync;

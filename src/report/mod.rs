@@ -1,0 +1,89 @@
+//! Reports beyond the morning digest: the weekly report for the department
+//! meeting, and the monitor hygiene report (design §7 `report`).
+
+pub mod doc;
+pub mod week;
+mod week_doc;
+
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+
+use crate::digest::{Lang, Window};
+use crate::review::{self, task, ReviewError};
+use crate::store::{AlertFilter, Store, StoreError};
+use crate::timefmt::start_of_day;
+
+pub use week::{WeekInput, WeekReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Review(#[from] ReviewError),
+}
+
+/// Formats of `report week` (those of the digest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    Text,
+    Json,
+    Html,
+    Slack,
+}
+
+/// Reads what the weekly report of the seven days before `date` needs.
+pub async fn load_week(store: &Store, tz: Tz, date: NaiveDate) -> Result<WeekInput, ReportError> {
+    let day = |i: i64| date + Duration::days(i);
+    let days: Vec<(NaiveDate, i64, i64)> = (-7..0)
+        .map(|i| {
+            (
+                day(i),
+                start_of_day(day(i), tz),
+                start_of_day(day(i + 1), tz),
+            )
+        })
+        .collect();
+    let (start, end) = (days[0].1, days[6].2);
+    let previous_start = start_of_day(day(-14), tz);
+    let opened = |from: i64, to: i64| AlertFilter {
+        from: Some(from),
+        to: Some(to),
+        ..AlertFilter::default()
+    };
+    let week = Window {
+        start,
+        end,
+        tz,
+        meeting: None,
+    };
+    let before = Window {
+        start: previous_start,
+        end: start,
+        tz,
+        meeting: None,
+    };
+    Ok(WeekInput {
+        tz,
+        alerts: store.find_alerts(&opened(start, end)).await?,
+        previous: store.find_alerts(&opened(previous_start, start)).await?,
+        reviews: review::latest_reviews(store).await?,
+        tasks: task::list(store, None).await?,
+        maintenance: store.digest_input(&week, &before).await?.maintenance,
+        days,
+    })
+}
+
+/// The weekly report in `format` and `lang`.
+pub fn render_week(r: &WeekReport, format: Format, lang: Lang) -> String {
+    let d = || week_doc::doc(r, lang);
+    let lang_code = if lang == Lang::Ja { "ja" } else { "en" };
+    match format {
+        Format::Json => serde_json::to_string_pretty(r).expect("a report serializes") + "\n",
+        Format::Markdown => doc::markdown(&d()),
+        Format::Text => doc::text(&d()),
+        Format::Html => doc::html(&d(), lang_code),
+        Format::Slack => doc::slack(&d()),
+    }
+}
