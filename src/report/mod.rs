@@ -2,8 +2,13 @@
 //! meeting, and the monitor hygiene report (design §7 `report`).
 
 pub mod doc;
+pub mod monitors;
+mod monitors_doc;
+mod suggest;
+pub mod thresholds;
 pub mod week;
 mod week_doc;
+pub mod what_if;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -13,6 +18,7 @@ use crate::review::{self, task, ReviewError};
 use crate::store::{AlertFilter, Store, StoreError};
 use crate::timefmt::start_of_day;
 
+pub use monitors::{MonitorReport, MonitorsInput};
 pub use week::{WeekInput, WeekReport};
 
 #[derive(Debug, thiserror::Error)]
@@ -85,5 +91,56 @@ pub fn render_week(r: &WeekReport, format: Format, lang: Lang) -> String {
         Format::Text => doc::text(&d()),
         Format::Html => doc::html(&d(), lang_code),
         Format::Slack => doc::slack(&d()),
+    }
+}
+
+/// Formats of `report monitors`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MonitorsFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Reads what the monitor report of `[since, until)` needs; `thresholds_from`
+/// says whether the stored thresholds were just read from Mackerel.
+pub async fn load_monitors(
+    store: &Store,
+    tz: Tz,
+    since: i64,
+    until: i64,
+    thresholds_from: &str,
+) -> Result<MonitorsInput, ReportError> {
+    let thresholds = thresholds::stored(store).await?;
+    let from = match (thresholds.is_empty(), thresholds_from) {
+        (true, _) => "none",
+        (false, "mackerel") => "mackerel",
+        (false, _) => "stored",
+    };
+    Ok(MonitorsInput {
+        tz,
+        since,
+        until,
+        alerts: store
+            .find_alerts(&AlertFilter {
+                from: Some(since),
+                to: Some(until),
+                ..AlertFilter::default()
+            })
+            .await?,
+        reviews: review::latest_reviews(store).await?,
+        tasks: task::list(store, None).await?,
+        thresholds,
+        thresholds_from: from.to_owned(),
+    })
+}
+
+pub fn render_monitors(r: &MonitorReport, format: MonitorsFormat) -> String {
+    match format {
+        MonitorsFormat::Json => {
+            serde_json::to_string_pretty(r).expect("a report serializes") + "\n"
+        }
+        MonitorsFormat::Markdown => doc::markdown(&monitors_doc::doc(r)),
+        MonitorsFormat::Table => doc::text(&monitors_doc::doc(r)),
     }
 }

@@ -24,7 +24,8 @@ fn secs(s: Option<i64>, lang: Lang) -> String {
 pub fn doc(r: &WeekReport, lang: Lang) -> Doc {
     let ja = lang == Lang::Ja;
     let t = |en: &'static str, jp: &'static str| if ja { jp } else { en };
-    let period = format!("{} – {} ({})", &r.start[..10], &r.end[..10], r.timezone);
+    let last = r.days.last().map_or(&r.end[..10], String::as_str);
+    let period = format!("{} – {last} ({})", &r.start[..10], r.timezone);
     Doc {
         title: format!(
             "{} {period}",
@@ -129,22 +130,29 @@ fn reviews(r: &WeekReport, ja: bool) -> Section {
         .iter()
         .map(|(o, n)| format!("{o} {n}"))
         .collect();
-    let (act, none, un) = if ja {
-        ("対応あり", "対応なし", "未レビュー")
-    } else {
-        ("action taken", "no action", "not reviewed")
-    };
+    let (act, none, un) = labels(ja);
+    let mut items = vec![
+        format!("{act}: {} ({})", v.action, share(v.action)),
+        format!("{none}: {} ({})", v.no_action, share(v.no_action)),
+        format!("{un}: {}", v.unreviewed),
+    ];
+    if !outcomes.is_empty() {
+        items.push(outcomes.join(", "));
+    }
     Section::new(if ja {
         "対応あり / 対応なし"
     } else {
         "Action / no action"
     })
-    .list(vec![
-        format!("{act}: {} ({})", v.action, share(v.action)),
-        format!("{none}: {} ({})", v.no_action, share(v.no_action)),
-        format!("{un}: {}", v.unreviewed),
-        outcomes.join(", "),
-    ])
+    .list(items)
+}
+
+fn labels(ja: bool) -> (&'static str, &'static str, &'static str) {
+    if ja {
+        ("対応あり", "対応なし", "未レビュー")
+    } else {
+        ("action taken", "no action", "not reviewed")
+    }
 }
 
 fn tasks(r: &WeekReport, ja: bool) -> Section {
@@ -200,6 +208,8 @@ fn maintenance(r: &WeekReport, ja: bool) -> Section {
             .iter()
             .map(|h| {
                 let how_long = match (h.days, ja) {
+                    (Some(0), true) => "1日未満".to_owned(),
+                    (Some(0), false) => "for less than a day".to_owned(),
                     (Some(d), true) => format!("{d}日間"),
                     (Some(d), false) => format!("for {d} days"),
                     (None, true) => "期間不明".to_owned(),
