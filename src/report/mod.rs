@@ -8,6 +8,7 @@ mod suggest;
 pub mod thresholds;
 pub mod week;
 mod week_doc;
+mod week_lists;
 pub mod what_if;
 
 use chrono::{Duration, NaiveDate};

@@ -67,3 +67,18 @@ fn single_line(s: &str) -> String {
         None => flat,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_text_can_neither_format_nor_mention_on_github() {
+        assert_eq!(
+            escape_markdown("@team *now* <b>"),
+            "@\u{200B}team \\*now\\* &lt;b&gt;"
+        );
+        let long = "x ".repeat(300);
+        assert!(single_line(&long).chars().count() <= 201);
+    }
+}

@@ -9,6 +9,7 @@ pub use body::alert_line;
 mod outcome;
 mod record;
 pub mod task;
+mod task_view;
 
 pub use annotate::{AnnotatedAlert, Annotations, TaskRef};
 pub use outcome::Outcome;

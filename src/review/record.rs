@@ -79,6 +79,7 @@ pub async fn record(
     let mut tx = store.pool().begin().await?;
     check_known(&mut tx, &ids).await?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let by = by.map(str::trim).filter(|b| !b.is_empty());
     for id in &ids {
         insert(&mut tx, id, outcome, note, by, now).await?;
     }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use asakai::github::{GithubClient, GithubError, Token};
-use asakai::review::{issues, task, NewTask, TaskState};
+use asakai::review::{self, issues, task, NewTask, Outcome, TaskState};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -126,6 +126,10 @@ async fn store_with_task() -> (asakai::store::Store, tempfile::TempDir, i64) {
         stored_alert("a3", "disk", Some("app01"), NOW + 2 * DAY, None),
     ])
     .await;
+    let note = Some("disk fills up @infra-team at night");
+    review::record(&store, &["a1".to_owned()], Outcome::Noise, note, None, NOW)
+        .await
+        .unwrap();
     let req = NewTask {
         alert_ids: vec!["a1".into()],
         title: Some("Tune disk on app01".into()),
@@ -168,6 +172,25 @@ async fn a_failed_create_leaves_the_task_unlinked_and_a_retry_links_it_once() {
     let t = task::get(&store, id).await.unwrap();
     assert_eq!(t.github_number, Some(1347));
     assert_eq!(t.github_error, None);
+    let sent: Value = server.received_requests().await.unwrap()[0]
+        .body_json()
+        .unwrap();
+    assert_eq!(sent["title"], "Tune disk on app01");
+    assert_eq!(sent["labels"], json!(["alert-follow-up"]));
+    let body = sent["body"].as_str().unwrap();
+    for part in [
+        "[a1](https://mackerel.io/orgs/acme/alerts/a1)",
+        "disk on app01",
+        "(blog)",
+        "opened 2025-11-24T11:00:00Z",
+        "closed 2025-11-24T12:00:00Z",
+    ] {
+        assert!(body.contains(part), "{part} missing from {body}");
+    }
+    assert!(
+        body.contains("note: disk fills up @\u{200B}infra-team at night"),
+        "a note never pings: {body}"
+    );
     // Linked now: another create or sync opens no second issue.
     issues::create_issue(&store, &gh, &labels(), id, NOW + 120)
         .await
