@@ -275,6 +275,10 @@ async fn done(store: &Store, args: ShowArgs, now: i64) -> anyhow::Result<()> {
         );
     } else if changed {
         println!("task #{} done: {}", t.id, t.title);
+        if let Some(url) = &t.github_url {
+            // asakai only reads issue states; closing the issue stays a person's call.
+            println!("its GitHub issue stays open until closed there: {url}");
+        }
     } else {
         println!("task #{} was already done", t.id);
     }

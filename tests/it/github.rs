@@ -391,3 +391,70 @@ async fn task_new_github_without_a_token_says_how_to_set_it_up() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("export GITHUB_TOKEN"));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_create_in_flight_elsewhere_is_not_repeated() {
+    let server = MockServer::start().await;
+    let (store, _dir, id) = store_with_task().await;
+    // Another process claimed the create a minute ago and has not answered yet.
+    sqlx::query("UPDATE tasks SET github_claimed_at = ? WHERE id = ?")
+        .bind(NOW - 60)
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = issues::create_issue(&store, &client(&server), &labels(), id, NOW)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("another asakai"), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_issue_that_cannot_be_read_keeps_its_task_open_and_says_why() {
+    let server = MockServer::start().await;
+    let (store, _dir, id) = store_with_task().await;
+    let gh = client(&server);
+    Mock::given(method("POST"))
+        .and(path(ISSUES))
+        .respond_with(answer(201, "issue.json"))
+        .mount(&server)
+        .await;
+    issues::create_issue(&store, &gh, &labels(), id, NOW)
+        .await
+        .unwrap();
+    Mock::given(method("GET"))
+        .and(path(format!("{ISSUES}/1347")))
+        .respond_with(answer(404, "error-not-found.json"))
+        .mount(&server)
+        .await;
+    let report = issues::sync(&store, &gh, &labels(), chrono_tz::Asia::Tokyo, NOW + 60)
+        .await
+        .unwrap();
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        report.failed[0]
+            .1
+            .contains("issue #1347 in octocat/Hello-World"),
+        "{:?}",
+        report.failed
+    );
+    let t = task::get(&store, id).await.unwrap();
+    assert_eq!((t.state, t.github_number), (TaskState::Open, Some(1347)));
+    assert!(t.github_error.unwrap().contains("404"));
+}
+
+#[tokio::test]
+async fn task_sync_with_nothing_linked_needs_no_github() {
+    let (store, _dir, db) =
+        store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
+    store.close().await;
+    json_out(&run_asakai(
+        &db,
+        &["task", "new", "--alert", "a1", "--format", "json"],
+        &[],
+    ));
+    let out = run_asakai(&db, &["task", "sync"], &[]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to sync"));
+}
