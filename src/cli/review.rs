@@ -66,32 +66,15 @@ pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Re
     let Some(outcome) = args.outcome else {
         anyhow::bail!("give --outcome (fixed, follow_up, expected, noise or false_alarm), or --pending to list what is left");
     };
-    let ids = match &args.monitor {
-        Some(monitor) => {
-            let window = meeting(settings, tz, args.date.as_deref(), now)?;
-            review::group_ids(&store, &window, monitor, args.host.as_deref()).await?
-        }
-        None if args.ids.is_empty() => {
-            anyhow::bail!("name the alerts to review (ALERT_ID...), or a group with --monitor")
-        }
-        None => args.ids.clone(),
-    };
+    let ids = targets(&store, settings, &args, tz, now).await?;
     let by = args.by.clone().or_else(current_user);
-    let recorded = review::record(
-        &store,
-        &ids,
-        outcome,
-        args.note.as_deref(),
-        by.as_deref(),
-        now,
-    )
-    .await?;
+    let note = args.note.as_deref();
+    let recorded = review::record(&store, &ids, outcome, note, by.as_deref(), now).await?;
+    store.close().await;
     if args.format == Format::Json {
         let reviews: Vec<Recorded> = recorded.into_iter().map(Recorded::from).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "reviews": reviews }))?
-        );
+        let body = serde_json::json!({ "reviews": reviews });
+        println!("{}", serde_json::to_string_pretty(&body)?);
     } else {
         eprintln!(
             "recorded {} for {} alert(s)",
@@ -99,8 +82,28 @@ pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Re
             recorded.len()
         );
     }
-    store.close().await;
     Ok(())
+}
+
+/// The alerts to review: the ids given, or the monitor group of a meeting.
+async fn targets(
+    store: &Store,
+    settings: &Settings,
+    args: &ReviewArgs,
+    tz: chrono_tz::Tz,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    match &args.monitor {
+        Some(monitor) => {
+            let window = meeting(settings, tz, args.date.as_deref(), now)?;
+            let host = args.host.as_deref();
+            Ok(review::group_ids(store, &window, monitor, host).await?)
+        }
+        None if args.ids.is_empty() => {
+            anyhow::bail!("name the alerts to review (ALERT_ID...), or a group with --monitor")
+        }
+        None => Ok(args.ids.clone()),
+    }
 }
 
 /// The reviewer when `--by` is not given.

@@ -106,17 +106,35 @@ fn quick_recovery(a: &StoredAlert, until: i64) -> bool {
     state == State::Recovered && a.closed_at.is_some_and(|c| c - a.opened_at <= QUICK_SECS)
 }
 
-fn stats(list: &[&StoredAlert], input: &MonitorsInput) -> MonitorStats {
-    let first = list[0];
+/// How a monitor's alerts were reviewed (latest outcome each).
+struct ReviewCounts {
+    reviewed: i64,
+    expected: i64,
+    noise: i64,
+    false_alarm: i64,
+    /// Unreviewed alerts that recovered by themselves within 5 minutes.
+    unreviewed_quick: i64,
+}
+
+fn review_counts(list: &[&StoredAlert], input: &MonitorsInput) -> ReviewCounts {
     let outcome = |a: &&StoredAlert| input.reviews.get(&a.id).map(|r| r.outcome);
     let count = |o: Outcome| list.iter().filter(|a| outcome(a) == Some(o)).count() as i64;
-    let reviewed = list.iter().filter(|a| outcome(a).is_some()).count() as i64;
-    let (expected, noise, false_alarm) = (
-        count(Outcome::Expected),
-        count(Outcome::Noise),
-        count(Outcome::FalseAlarm),
-    );
-    let no_action = expected + noise + false_alarm;
+    ReviewCounts {
+        reviewed: list.iter().filter(|a| outcome(a).is_some()).count() as i64,
+        expected: count(Outcome::Expected),
+        noise: count(Outcome::Noise),
+        false_alarm: count(Outcome::FalseAlarm),
+        unreviewed_quick: list
+            .iter()
+            .filter(|a| outcome(a).is_none() && quick_recovery(a, input.until))
+            .count() as i64,
+    }
+}
+
+fn stats(list: &[&StoredAlert], input: &MonitorsInput) -> MonitorStats {
+    let first = list[0];
+    let r = review_counts(list, input);
+    let no_action = r.expected + r.noise + r.false_alarm;
     let mut secs: Vec<i64> = list
         .iter()
         .filter_map(|a| a.closed_at.map(|c| c - a.opened_at))
@@ -125,11 +143,7 @@ fn stats(list: &[&StoredAlert], input: &MonitorsInput) -> MonitorStats {
     let quick = list
         .iter()
         .filter(|a| quick_recovery(a, input.until))
-        .count() as i64;
-    let unreviewed_quick = list
-        .iter()
-        .filter(|a| outcome(a).is_none() && quick_recovery(a, input.until))
-        .count() as i64;
+        .count();
     let hosts: BTreeSet<&String> = list.iter().filter_map(|a| a.host_id.as_ref()).collect();
     let mut s = MonitorStats {
         monitor_id: first.monitor_id.clone(),
@@ -141,30 +155,35 @@ fn stats(list: &[&StoredAlert], input: &MonitorsInput) -> MonitorStats {
         kind: first.kind.clone(),
         alerts: list.len() as i64,
         hosts: hosts.len() as i64,
-        reviewed,
-        expected,
-        noise,
-        false_alarm,
-        no_action_share: (reviewed > 0).then(|| no_action as f64 / reviewed as f64),
+        reviewed: r.reviewed,
+        expected: r.expected,
+        noise: r.noise,
+        false_alarm: r.false_alarm,
+        no_action_share: (r.reviewed > 0).then(|| no_action as f64 / r.reviewed as f64),
         median_secs: percentile(&secs, 50),
         p90_secs: percentile(&secs, 90),
         recovered_within_5m_share: quick as f64 / list.len() as f64,
         flapping: flapping(list, input.tz),
-        open_tasks: input
-            .tasks
-            .iter()
-            .filter(|t| t.state == TaskState::Open && t.monitor_id == first.monitor_id)
-            .count() as i64,
-        wasted: no_action + unreviewed_quick,
+        open_tasks: open_tasks(input, &first.monitor_id),
+        wasted: no_action + r.unreviewed_quick,
         suggestion: None,
-        what_if: first
-            .monitor_id
-            .as_ref()
-            .and_then(|id| input.thresholds.get(id))
-            .and_then(|t| what_if(t, list)),
+        what_if: None,
     };
+    s.what_if = first
+        .monitor_id
+        .as_ref()
+        .and_then(|id| input.thresholds.get(id))
+        .and_then(|t| what_if(t, list));
     s.suggestion = super::suggest::suggestion(&s);
     s
+}
+
+fn open_tasks(input: &MonitorsInput, monitor_id: &Option<String>) -> i64 {
+    input
+        .tasks
+        .iter()
+        .filter(|t| t.state == TaskState::Open && &t.monitor_id == monitor_id)
+        .count() as i64
 }
 
 /// Host-days with 3 or more openings, days cut in the team's zone.

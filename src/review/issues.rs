@@ -51,9 +51,7 @@ pub async fn create_issue(
     if !claimed {
         return match t.github_number {
             Some(_) => Ok(t),
-            None => Err(ReviewError::NoMatch(format!(
-                "another asakai is creating the GitHub issue of task #{id}; try again in a few minutes"
-            ))),
+            None => Err(ReviewError::CreateInFlight(id)),
         };
     }
     match gh.create_issue(&t.title, &t.body, labels).await {
@@ -118,16 +116,7 @@ pub async fn comment_recurrence(
     if fresh.is_empty() {
         return Ok(false);
     }
-    let alerts = store.alerts_by_id(&fresh).await?;
-    let mut body = format!(
-        "Fired again: {} alert(s) since {} (recorded by asakai):\n\n",
-        alerts.len(),
-        rfc3339(since)
-    );
-    for a in &alerts {
-        body.push_str(&alert_line(a, None));
-        body.push('\n');
-    }
+    let body = recurrence_body(&store.alerts_by_id(&fresh).await?, since);
     if let Err(e) = gh.comment(number, &body).await {
         return Err(record_failure(store, t.id, e).await);
     }
@@ -137,6 +126,19 @@ pub async fn comment_recurrence(
         .execute(store.pool())
         .await?;
     Ok(true)
+}
+
+fn recurrence_body(alerts: &[crate::store::StoredAlert], since: i64) -> String {
+    let mut body = format!(
+        "Fired again: {} alert(s) since {} (recorded by asakai):\n\n",
+        alerts.len(),
+        rfc3339(since)
+    );
+    for a in alerts {
+        body.push_str(&alert_line(a, None));
+        body.push('\n');
+    }
+    body
 }
 
 /// One pass over the open tasks: retries creates that failed, closes tasks whose

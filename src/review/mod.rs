@@ -35,6 +35,10 @@ pub enum ReviewError {
     MixedKeys { first: String, other: String },
     #[error("no task #{0} (see `asakai task list --state all`)")]
     UnknownTask(i64),
+    #[error(
+        "another asakai is creating the GitHub issue of task #{0}; try again in a few minutes"
+    )]
+    CreateInFlight(i64),
     #[error("GitHub failed for task #{task} (the task itself is saved): {source}")]
     Github {
         task: i64,

@@ -131,6 +131,7 @@ pub(crate) async fn insert(
     by: Option<&str>,
     now: i64,
 ) -> Result<(), ReviewError> {
+    let by = by.map(str::trim).filter(|b| !b.is_empty());
     sqlx::query(
         "INSERT INTO reviews (alert_id, outcome, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
     )

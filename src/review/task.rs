@@ -161,18 +161,7 @@ async fn write_open(
                 .title
                 .clone()
                 .unwrap_or_else(|| default_title(&alerts[0]));
-            sqlx::query_scalar(
-                "INSERT INTO tasks (title, body, state, key, monitor_id, host_id, created_at) \
-                 VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(title.trim())
-            .bind(body)
-            .bind(key)
-            .bind(&alerts[0].monitor_id)
-            .bind(&alerts[0].host_id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
+            insert_task(&mut tx, title.trim(), body, key, &alerts[0], now).await?
         }
     };
     if req.github {
@@ -189,6 +178,28 @@ async fn write_open(
         .ok_or(ReviewError::UnknownTask(id))?;
     tx.commit().await?;
     Ok(Opened { task, joined })
+}
+
+async fn insert_task(
+    conn: &mut SqliteConnection,
+    title: &str,
+    body: &str,
+    key: &str,
+    first: &StoredAlert,
+    now: i64,
+) -> Result<i64, ReviewError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO tasks (title, body, state, key, monitor_id, host_id, created_at) \
+         VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(title)
+    .bind(body)
+    .bind(key)
+    .bind(&first.monitor_id)
+    .bind(&first.host_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Attaches one alert to a task and makes its outcome `follow_up` (unless it already is).
