@@ -40,10 +40,11 @@ pub enum Format {
     Slack,
 }
 
-/// Reads what the weekly report of the seven days before `date` needs.
-pub async fn load_week(store: &Store, tz: Tz, date: NaiveDate) -> Result<WeekInput, ReportError> {
+/// The seven days before `date`, each `[start, end)` from midnight to midnight
+/// in `tz` (so a day with a DST change has 23 or 25 hours).
+pub fn week_days(tz: Tz, date: NaiveDate) -> Vec<(NaiveDate, i64, i64)> {
     let day = |i: i64| date + Duration::days(i);
-    let days: Vec<(NaiveDate, i64, i64)> = (-7..0)
+    (-7..0)
         .map(|i| {
             (
                 day(i),
@@ -51,9 +52,14 @@ pub async fn load_week(store: &Store, tz: Tz, date: NaiveDate) -> Result<WeekInp
                 start_of_day(day(i + 1), tz),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Reads what the weekly report of the seven days before `date` needs.
+pub async fn load_week(store: &Store, tz: Tz, date: NaiveDate) -> Result<WeekInput, ReportError> {
+    let days = week_days(tz, date);
     let (start, end) = (days[0].1, days[6].2);
-    let previous_start = start_of_day(day(-14), tz);
+    let previous_start = start_of_day(date - Duration::days(14), tz);
     let opened = |from: i64, to: i64| AlertFilter {
         from: Some(from),
         to: Some(to),
@@ -143,5 +149,27 @@ pub fn render_monitors(r: &MonitorReport, format: MonitorsFormat) -> String {
         }
         MonitorsFormat::Markdown => doc::markdown(&monitors_doc::doc(r)),
         MonitorsFormat::Table => doc::text(&monitors_doc::doc(r)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_week_over_the_end_of_dst_has_one_25_hour_day() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 4).unwrap();
+        let days = week_days(chrono_tz::America::New_York, date);
+        let hours: Vec<i64> = days.iter().map(|d| (d.2 - d.1) / 3600).collect();
+        assert_eq!(days[4].0.to_string(), "2026-11-01");
+        assert_eq!(
+            hours,
+            [24, 24, 24, 24, 25, 24, 24],
+            "2026-11-01 has 25 hours"
+        );
+        assert!(
+            days.windows(2).all(|w| w[0].2 == w[1].1),
+            "no gap, no overlap"
+        );
     }
 }
