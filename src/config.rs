@@ -42,6 +42,15 @@ pub struct FileConfig {
     pub server: ServerSection,
     #[serde(default)]
     pub github: GithubSection,
+    #[serde(default)]
+    pub report: ReportSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// When `serve` posts the weekly report, e.g. "mon 10:00" (team zone).
+    pub weekly_post: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +154,8 @@ pub struct FileConfigSnapshot {
     pub templates_dir: Option<PathBuf>,
     pub slack_webhook_url: Option<String>,
     pub listen: Option<String>,
+    /// `[report] weekly_post`, checked: the weekday and time `serve` posts the weekly report.
+    pub weekly_post: Option<(chrono::Weekday, chrono::NaiveTime)>,
 }
 
 impl Settings {
@@ -257,6 +268,13 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
     for day in &file.digest.extra_holidays {
         crate::timefmt::parse_date(day).map_err(|e| invalid("[digest] extra_holidays", e.0))?;
     }
+    let weekly_post = file
+        .report
+        .weekly_post
+        .as_deref()
+        .map(parse_weekly_post)
+        .transpose()
+        .map_err(|m| invalid("[report] weekly_post", m))?;
     let github = github_settings(file.github, env).map_err(|m| invalid("[github] repo", m))?;
     Ok(Settings {
         api_base,
@@ -287,10 +305,20 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             templates_dir: file.digest.templates_dir,
             slack_webhook_url: env.slack_webhook_url.clone().or(file.slack.webhook_url),
             listen: file.server.listen,
+            weekly_post,
         }),
         github,
         api_key: env.api_key.clone(),
     })
+}
+
+/// "mon 10:00": a weekday (English, three letters or more) and HH:MM.
+fn parse_weekly_post(text: &str) -> Result<(chrono::Weekday, chrono::NaiveTime), String> {
+    let bad = || format!("{text:?} is not a weekly time; write it like \"mon 10:00\"");
+    let (day, time) = text.trim().split_once(' ').ok_or_else(bad)?;
+    let day: chrono::Weekday = day.parse().map_err(|_| bad())?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| bad())?;
+    Ok((day, time))
 }
 
 fn github_settings(section: GithubSection, env: &Env) -> Result<GithubSettings, String> {
@@ -395,6 +423,18 @@ mod tests {
         assert!(err.to_string().contains("token"), "{err}");
         let err = load("[github]\nrepo = \"infra\"\n", &Env::default()).unwrap_err();
         assert!(err.to_string().contains("owner/name"), "{err}");
+    }
+
+    #[test]
+    fn the_weekly_post_reads_as_a_weekday_and_a_time() {
+        let s = load("[report]\nweekly_post = \"mon 10:00\"\n", &Env::default()).unwrap();
+        let expected = (
+            chrono::Weekday::Mon,
+            chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+        );
+        assert_eq!(s.file.weekly_post, Some(expected));
+        let err = load("[report]\nweekly_post = \"monday\"\n", &Env::default()).unwrap_err();
+        assert!(err.to_string().contains("[report] weekly_post"), "{err}");
     }
 
     #[test]
