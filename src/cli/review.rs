@@ -42,14 +42,17 @@ pub struct ReviewArgs {
     #[arg(long)]
     pub tz: Option<String>,
     /// table or json (json: the alert objects for --pending, `{"reviews":[...]}` otherwise).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Table)]
+    pub format: ReviewFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    Table,
+    Json,
 }
 
 pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Result<()> {
-    if args.format == Format::Csv {
-        anyhow::bail!("--format: review prints table or json");
-    }
     if args.date.is_some() && !(args.pending || args.monitor.is_some()) {
         anyhow::bail!("--date picks a meeting for --pending or --monitor; alert ids need none");
     }
@@ -61,7 +64,11 @@ pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Re
     let now = chrono::Utc::now().timestamp();
     if args.pending {
         let window = meeting(settings, tz, args.date.as_deref(), now)?;
-        return print_pending(&store, &window, args.format, tz, now).await;
+        let format = match args.format {
+            ReviewFormat::Table => Format::Table,
+            ReviewFormat::Json => Format::Json,
+        };
+        return print_pending(&store, &window, format, tz, now).await;
     }
     let Some(outcome) = args.outcome else {
         anyhow::bail!("give --outcome (fixed, follow_up, expected, noise or false_alarm), or --pending to list what is left");
@@ -71,7 +78,7 @@ pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Re
     let note = args.note.as_deref();
     let recorded = review::record(&store, &ids, outcome, note, by.as_deref(), now).await?;
     store.close().await;
-    if args.format == Format::Json {
+    if args.format == ReviewFormat::Json {
         let reviews: Vec<Recorded> = recorded.into_iter().map(Recorded::from).collect();
         let body = serde_json::json!({ "reviews": reviews });
         println!("{}", serde_json::to_string_pretty(&body)?);
