@@ -109,6 +109,9 @@ pub struct AlertView {
     pub message: Option<String>,
     pub value: Option<f64>,
     pub url: Option<String>,
+    /// Mackerel no longer knows the alert (404): shown only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gone: bool,
 }
 
 impl AlertView {
@@ -147,6 +150,7 @@ impl AlertView {
             message: a.message.clone(),
             value: a.value,
             url: a.url.clone(),
+            gone: a.gone,
         }
     }
 }

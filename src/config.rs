@@ -69,6 +69,7 @@ pub struct SyncSection {
     pub logs_per_pass: Option<u32>,
     pub overlap: Option<String>,
     pub metadata_refresh: Option<String>,
+    pub pass_budget: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,6 +211,14 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
                 .map_err(|e| invalid(key, e.0))
                 .map(|d| d.unwrap_or(default))
         };
+    // A zero timeout would fail every request; a zero interval would spin.
+    let positive = |key: &str, d: Duration| -> Result<Duration, ConfigError> {
+        if d.is_zero() {
+            Err(invalid(key, "must be longer than 0s".to_owned()))
+        } else {
+            Ok(d)
+        }
+    };
     let api_base = env
         .api_base
         .clone()
@@ -221,6 +230,14 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         backfill: duration("[sync] backfill", &file.sync.backfill, defaults.backfill)?,
         overlap: duration("[sync] overlap", &file.sync.overlap, defaults.overlap)?,
         logs_per_pass: file.sync.logs_per_pass.unwrap_or(defaults.logs_per_pass),
+        budget: positive(
+            "[sync] pass_budget",
+            duration(
+                "[sync] pass_budget",
+                &file.sync.pass_budget,
+                defaults.budget,
+            )?,
+        )?,
         metadata_max_age: duration(
             "[sync] metadata_refresh",
             &file.sync.metadata_refresh,
@@ -283,16 +300,22 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             &file.mackerel.request_interval,
             Duration::from_millis(200),
         )?,
-        timeout: duration(
+        timeout: positive(
             "[mackerel] timeout",
-            &file.mackerel.timeout,
-            Duration::from_secs(30),
+            duration(
+                "[mackerel] timeout",
+                &file.mackerel.timeout,
+                Duration::from_secs(30),
+            )?,
         )?,
         sync,
-        poll_interval: duration(
+        poll_interval: positive(
             "[sync] interval",
-            &file.sync.interval,
-            Duration::from_secs(60),
+            duration(
+                "[sync] interval",
+                &file.sync.interval,
+                Duration::from_secs(60),
+            )?,
         )?,
         timezone,
         file: std::sync::Arc::new(FileConfigSnapshot {
@@ -391,6 +414,23 @@ mod tests {
             Settings::load(None, &Env::default()).unwrap().api_base,
             DEFAULT_API_BASE
         );
+    }
+
+    #[test]
+    fn a_zero_timeout_is_refused_with_its_key() {
+        let err = load("[mackerel]\ntimeout = \"0s\"\n", &Env::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[mackerel] timeout") && err.contains("longer than 0s"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_pass_budget_is_read_from_the_file() {
+        let s = load("[sync]\npass_budget = \"20s\"\n", &Env::default()).unwrap();
+        assert_eq!(s.sync.budget, Duration::from_secs(20));
     }
 
     #[test]

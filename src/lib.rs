@@ -7,6 +7,7 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod digest;
 pub mod github;
 pub mod lookup;

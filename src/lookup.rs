@@ -18,7 +18,7 @@ pub enum Format {
     Csv,
 }
 
-/// Writes `alerts` (state as of `now`) in `format`, without their reviews and tasks.
+/// Writes `alerts` (state as of `now`) in `format`.
 pub fn write(
     out: &mut dyn Write,
     alerts: &[StoredAlert],
@@ -26,10 +26,12 @@ pub fn write(
     tz: Tz,
     now: i64,
 ) -> std::io::Result<()> {
-    write_with(out, alerts, format, tz, now, &Annotations::default())
+    let mut listing = Listing::start(out, format, tz, now)?;
+    listing.rows(alerts)?;
+    listing.finish()
 }
 
-/// Writes `alerts` in `format`; JSON objects carry their `review` and `task` from `notes`.
+/// Like [`write`], with each JSON object's `review` and `task` from `notes`.
 pub fn write_with(
     out: &mut dyn Write,
     alerts: &[StoredAlert],
@@ -38,15 +40,91 @@ pub fn write_with(
     now: i64,
     notes: &Annotations,
 ) -> std::io::Result<()> {
-    match format {
-        Format::Json => {
-            let views: Vec<AnnotatedAlert> =
-                alerts.iter().map(|a| notes.annotate(a, now)).collect();
-            serde_json::to_writer_pretty(&mut *out, &views)?;
-            writeln!(out)
+    let mut listing = Listing::start(out, format, tz, now)?.with_notes(notes);
+    listing.rows(alerts)?;
+    listing.finish()
+}
+
+/// A listing written as its rows arrive, so that memory stays flat however many there are.
+pub struct Listing<'a> {
+    out: &'a mut dyn Write,
+    format: Format,
+    tz: Tz,
+    now: i64,
+    written: u64,
+    /// Reviews and tasks for the JSON objects (`null` without).
+    notes: Option<&'a Annotations>,
+}
+
+impl<'a> Listing<'a> {
+    /// Writes the header (the table's column names, the CSV header, JSON's `[`).
+    pub fn start(
+        out: &'a mut dyn Write,
+        format: Format,
+        tz: Tz,
+        now: i64,
+    ) -> std::io::Result<Self> {
+        match format {
+            Format::Json => write!(out, "[")?,
+            Format::Csv => csv::Writer::from_writer(&mut *out).write_record(CSV_HEADER)?,
+            Format::Table => write_table_head(out)?,
         }
-        Format::Csv => write_csv(out, alerts, now),
-        Format::Table => write_table(out, alerts, tz, now),
+        Ok(Listing {
+            out,
+            format,
+            tz,
+            now,
+            written: 0,
+            notes: None,
+        })
+    }
+
+    /// Gives JSON objects their `review` and `task`.
+    pub fn with_notes(mut self, notes: &'a Annotations) -> Self {
+        self.notes = Some(notes);
+        self
+    }
+
+    fn object(&self, a: &StoredAlert) -> AnnotatedAlert {
+        match self.notes {
+            Some(notes) => notes.annotate(a, self.now),
+            None => AnnotatedAlert {
+                alert: AlertView::at(a, self.now),
+                review: None,
+                task: None,
+            },
+        }
+    }
+
+    pub fn rows(&mut self, alerts: &[StoredAlert]) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => {
+                for a in alerts {
+                    let text = serde_json::to_string_pretty(&self.object(a))?;
+                    // Indented as one pretty array would be.
+                    let sep = if self.written == 0 { "\n" } else { ",\n" };
+                    write!(self.out, "{sep}  {}", text.replace('\n', "\n  "))?;
+                    self.written += 1;
+                }
+            }
+            Format::Csv => {
+                write_csv(&mut *self.out, alerts, self.now)?;
+                self.written += alerts.len() as u64;
+            }
+            Format::Table => {
+                write_table_rows(&mut *self.out, alerts, self.tz, self.now)?;
+                self.written += alerts.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> std::io::Result<()> {
+        if self.format == Format::Json {
+            let end = if self.written == 0 { "]" } else { "\n]" };
+            writeln!(self.out, "{end}")?;
+        }
+        self.out.flush()
     }
 }
 
@@ -72,7 +150,6 @@ const CSV_HEADER: [&str; 17] = [
 
 fn write_csv(out: &mut dyn Write, alerts: &[StoredAlert], now: i64) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_HEADER)?;
     for a in alerts {
         let v = AlertView::at(a, now);
         let opt = |s: &Option<String>| s.clone().unwrap_or_default();
@@ -103,15 +180,22 @@ fn write_csv(out: &mut dyn Write, alerts: &[StoredAlert], now: i64) -> std::io::
 const WIDTHS: [usize; 5] = [11, 11, 10, 4, 10];
 const LINE: usize = 80;
 
-fn write_table(
+/// Columns left for "monitor @ host".
+const REST: usize =
+    LINE - (WIDTHS[0] + WIDTHS[1] + WIDTHS[2] + WIDTHS[3] + WIDTHS[4]) - WIDTHS.len();
+
+fn write_table_head(out: &mut dyn Write) -> std::io::Result<()> {
+    let head = ["ID", "OPENED", "STATE", "SEV", "SERVICE", "MONITOR @ HOST"];
+    writeln!(out, "{}", row(&head.map(str::to_owned), REST))
+}
+
+fn write_table_rows(
     out: &mut dyn Write,
     alerts: &[StoredAlert],
     tz: Tz,
     now: i64,
 ) -> std::io::Result<()> {
-    let rest = LINE - WIDTHS.iter().sum::<usize>() - WIDTHS.len();
-    let head = ["ID", "OPENED", "STATE", "SEV", "SERVICE", "MONITOR @ HOST"];
-    writeln!(out, "{}", row(&head.map(str::to_owned), rest))?;
+    let rest = REST;
     let this_year = tz.timestamp_opt(now, 0).single().map(|t| t.year());
     for a in alerts {
         let opened = tz.timestamp_opt(a.opened_at, 0).single();
@@ -126,7 +210,11 @@ fn write_table(
             a.reason.as_deref(),
             now,
         );
-        let state = format!("{}{}", short_state(state), if guessed { "?" } else { "" });
+        let state = if a.gone {
+            "gone".to_owned()
+        } else {
+            format!("{}{}", short_state(state), if guessed { "?" } else { "" })
+        };
         let sev = a
             .severity
             .as_deref()

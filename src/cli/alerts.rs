@@ -59,6 +59,9 @@ fn parse_severity(s: &str) -> Result<String, String> {
     }
 }
 
+/// Rows read from the store at a time: memory stays flat however long the listing.
+const CHUNK: u32 = 5_000;
+
 pub async fn run(db: &Path, settings: &Settings, args: AlertsArgs) -> anyhow::Result<()> {
     let tz = match &args.tz {
         Some(name) => parse_zone(name)?,
@@ -78,26 +81,64 @@ pub async fn run(db: &Path, settings: &Settings, args: AlertsArgs) -> anyhow::Re
         from: bound(&args.from, "--from")?,
         to: bound(&args.to, "--to")?,
         search: args.search,
-        limit: (args.limit > 0).then_some(args.limit),
+        limit: None,
+        before: None,
     };
-    if !db.exists() {
-        anyhow::bail!(
-            "no database at {}: run `asakai poll` first (or pass --db)",
-            db.display()
-        );
-    }
-    let store = Store::open(db).await?;
-    let alerts = store.find_alerts(&filter).await?;
+    let store = Store::open_reader(db).await?;
     let now = chrono::Utc::now().timestamp();
-    let mut out = std::io::stdout().lock();
-    let notes = match args.format {
-        Format::Json => Annotations::load(&store).await?,
-        _ => Annotations::default(),
+    let limit = (args.limit > 0).then_some(args.limit as u64);
+    let written = match list(&store, filter, limit, args.format, tz, now).await {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => return Ok(()),
+        other => other?,
     };
-    lookup::write_with(&mut out, &alerts, args.format, tz, now, &notes)?;
-    if filter.limit.is_some_and(|l| alerts.len() as u32 == l) {
-        eprintln!("(showing the newest {}; --limit 0 shows all)", alerts.len());
+    if limit.is_some_and(|l| written == l) {
+        eprintln!("(showing the newest {written}; --limit 0 shows all)");
     }
     store.close().await;
     Ok(())
+}
+
+/// Writes the matching alerts a chunk at a time, newest first; returns how many.
+async fn list(
+    store: &Store,
+    mut filter: AlertFilter,
+    limit: Option<u64>,
+    format: Format,
+    tz: chrono_tz::Tz,
+    now: i64,
+) -> anyhow::Result<u64> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Reviews and tasks are few (people write them): loaded once for the whole listing.
+    let notes = match format {
+        Format::Json => Annotations::load(store).await?,
+        _ => Annotations::default(),
+    };
+    let mut listing = lookup::Listing::start(&mut out, format, tz, now)?.with_notes(&notes);
+    let mut written: u64 = 0;
+    loop {
+        let want = limit.map_or(CHUNK as u64, |l| (l - written).min(CHUNK as u64));
+        if want == 0 {
+            break;
+        }
+        filter.limit = Some(want as u32);
+        let chunk = store.find_alerts(&filter).await?;
+        listing.rows(&chunk)?;
+        written += chunk.len() as u64;
+        match chunk.last() {
+            Some(last) if chunk.len() as u64 == want => {
+                filter.before = Some((last.opened_at, last.id.clone()));
+            }
+            _ => break,
+        }
+    }
+    listing.finish()?;
+    Ok(written)
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

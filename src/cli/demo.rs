@@ -53,6 +53,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
     let sync = SyncOptions {
         since: Some(now - args.days * DAY),
         logs_per_pass: 1_000_000,
+        budget: Duration::from_secs(3600),
         progress: Some(bar.1.clone()),
         ..settings.sync.clone()
     };
@@ -85,7 +86,7 @@ async fn fresh_demo_db(db: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let store = Store::open(db).await?;
-    let org = store.state("org_name").await?;
+    let org = store.state(crate::store::StateKey::OrgName).await?;
     let alerts = store.count_alerts().await?;
     store.close().await;
     if alerts > 0 && !org.as_deref().is_some_and(|o| o.starts_with("sim-")) {

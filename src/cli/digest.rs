@@ -4,7 +4,9 @@ use std::time::Duration;
 use chrono::TimeZone;
 
 use crate::config::Settings;
-use crate::digest::{self, slack, Calendar, Format, Lang, Mode, Window, WindowSpec};
+use crate::delivery::{deliver_once, Delivered, PostError};
+use crate::digest::{self, Calendar, Format, Lang, Mode, Window, WindowSpec};
+use crate::store::deliveries::DeliveryKey;
 use crate::store::Store;
 use crate::timefmt::{parse_date, parse_time, parse_zone, InputError};
 
@@ -110,12 +112,14 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     let now = chrono::Utc::now().timestamp();
     let window = window(&args, &spec, now)?;
     if !db.exists() {
-        anyhow::bail!(
-            "no database at {}: run `asakai poll` first (or pass --db)",
-            db.display()
-        );
+        return Err(crate::store::StoreError::Missing(db.to_owned()).into());
     }
-    let store = Store::open(db).await?;
+    // Only a post writes (its delivery record); a plain digest reads, also a read-only file.
+    let store = if args.post {
+        Store::open(db).await?
+    } else {
+        Store::open_reader(db).await?
+    };
     let input = store.digest_input(&window, &spec.previous(&window)).await?;
     let digest = digest::build(&input, &window, now);
     let templates = settings.file.templates_dir.as_deref();
@@ -150,15 +154,7 @@ async fn post(
         .file
         .slack_webhook_url
         .as_deref()
-        .ok_or(slack::PostError::NoWebhook)?;
-    if let Some(at) = store.delivered(window, "slack").await? {
-        if !force {
-            anyhow::bail!(
-                "the digest for this window was already posted to Slack at {}; add --force to post it again",
-                crate::alert::rfc3339(at)
-            );
-        }
-    }
+        .ok_or(PostError::NoWebhook)?;
     let body: serde_json::Value = serde_json::from_str(&digest::render(
         digest,
         window,
@@ -166,10 +162,22 @@ async fn post(
         lang,
         templates,
     )?)?;
-    slack::post(url, &body, Duration::from_millis(500)).await?;
-    store
-        .record_delivery(window, "slack", chrono::Utc::now().timestamp())
-        .await?;
-    eprintln!("digest posted to Slack");
+    let key = DeliveryKey {
+        start: window.start,
+        end: window.end,
+        channel: "slack",
+    };
+    match deliver_once(store, key, url, &body, force, Duration::from_millis(500)).await? {
+        Delivered::Sent => eprintln!("digest posted to Slack"),
+        Delivered::SentUnrecorded => eprintln!(
+            "digest posted to Slack; the database was too busy to record it, so this window \
+             stays claimed and will not be posted again without --force"
+        ),
+        Delivered::AlreadySent(at) => eprintln!(
+            "the digest for this window was already posted to Slack at {}; nothing was sent \
+             (add --force to post it again)",
+            crate::alert::rfc3339(at)
+        ),
+    }
     Ok(())
 }

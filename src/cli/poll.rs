@@ -3,13 +3,13 @@ use std::path::Path;
 use crate::config::Settings;
 use crate::mackerel::Client;
 use crate::store::Store;
-use crate::sync::run_pass;
+use crate::sync::{run_pass, SyncError};
 use crate::timefmt::parse_since;
 
 #[derive(Debug, clap::Args)]
 pub struct PollArgs {
-    /// How far back to read alerts: a duration (7d, 12h) or a time (2026-11-01, RFC 3339).
-    /// Default: since the last pass, or [sync] backfill on the first one.
+    /// Read alerts back at least this far: a duration (7d, 12h) or a time (2026-11-01,
+    /// RFC 3339). Default: since the last pass, or [sync] backfill on the first one.
     #[arg(long)]
     pub since: Option<String>,
 }
@@ -18,13 +18,28 @@ pub async fn run(db: &Path, settings: &Settings, args: PollArgs) -> anyhow::Resu
     let now = chrono::Utc::now().timestamp();
     let mut opts = settings.sync.clone();
     if let Some(since) = &args.since {
-        opts.since = Some(parse_since(since, now, settings.timezone)?);
+        let at = parse_since(since, now, settings.timezone)?;
+        if at > now {
+            return Err(SyncError::FutureSince(since.clone()).into());
+        }
+        opts.since = Some(at);
     }
     let client = Client::new(settings.client_config()?)?;
     let store = Store::open(db).await?;
-    let summary = run_pass(&client, &store, &opts, now).await?;
+    let result = run_pass(&client, &store, &opts, now).await;
     let total = store.count_alerts().await?;
-    eprintln!("poll: {summary}; {total} alerts stored in {}", db.display());
     store.close().await;
-    Ok(())
+    match result {
+        Ok(summary) => {
+            eprintln!("poll: {summary}; {total} alerts stored in {}", db.display());
+            Ok(())
+        }
+        // What the pass wrote before it failed stays: say so, so nobody starts over.
+        Err(e @ (SyncError::Mackerel(_) | SyncError::Store(_))) => Err(anyhow::anyhow!(
+            "{e}\n{total} alerts are stored in {}; what this pass read before it stopped is kept, \
+             and the next `asakai poll` resumes from there",
+            db.display()
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use sqlx::types::Json;
 
-use crate::store::{Store, StoreError, StoredAlert};
+use crate::store::{StateKey, Store, StoreError, StoredAlert};
 
 use super::build::{DigestInput, HostInMaintenance};
 use super::window::Window;
@@ -103,8 +103,8 @@ impl Store {
         window: &Window,
         previous: &Window,
     ) -> Result<DigestInput, StoreError> {
-        let org: Option<String> = self.state("org_name").await?;
-        let web: Option<String> = self.state("web_base").await?;
+        let org: Option<String> = self.state(StateKey::OrgName).await?;
+        let web: Option<String> = self.state(StateKey::WebBase).await?;
         let last: Option<i64> =
             sqlx::query_scalar("SELECT max(opened_at) FROM alerts WHERE opened_at < ?")
                 .bind(window.start)
@@ -120,40 +120,5 @@ impl Store {
             last_alert_before: last,
             org_url: org.zip(web).map(|(org, web)| format!("{web}/orgs/{org}")),
         })
-    }
-
-    /// Whether this window was already delivered to `channel`.
-    pub async fn delivered(
-        &self,
-        window: &Window,
-        channel: &str,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT delivered_at FROM deliveries WHERE window_start = ? AND window_end = ? AND channel = ?",
-        )
-        .bind(window.start)
-        .bind(window.end)
-        .bind(channel)
-        .fetch_optional(self.pool())
-        .await?)
-    }
-
-    pub async fn record_delivery(
-        &self,
-        window: &Window,
-        channel: &str,
-        at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO deliveries (window_start, window_end, channel, delivered_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT DO UPDATE SET delivered_at = excluded.delivered_at",
-        )
-        .bind(window.start)
-        .bind(window.end)
-        .bind(channel)
-        .bind(at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 }

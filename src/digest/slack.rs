@@ -1,9 +1,6 @@
-//! Slack: Block Kit from the slack template's mrkdwn, within Slack's limits, and
-//! posting it to an incoming webhook with retries.
+//! Slack: Block Kit from the slack template's mrkdwn, within Slack's limits.
+//! Posting it is [`crate::delivery`]'s.
 
-use std::time::Duration;
-
-use backon::BackoffBuilder;
 use serde_json::{json, Value};
 
 use super::context::Context;
@@ -70,57 +67,4 @@ fn split(text: &str, max: usize) -> Vec<String> {
         last.push_str(&line);
     }
     parts
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PostError {
-    #[error("the Slack webhook answered HTTP {status}: {body}")]
-    Rejected { status: u16, body: String },
-    #[error("could not reach the Slack webhook: {0}")]
-    Transport(String),
-    #[error("no Slack webhook is configured: set SLACK_WEBHOOK_URL or [slack] webhook_url")]
-    NoWebhook,
-}
-
-/// Posts `body` to the incoming webhook, retrying throttling, server errors and
-/// broken connections. The URL (a secret) is never part of an error.
-pub async fn post(url: &str, body: &Value, backoff_min: Duration) -> Result<(), PostError> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .user_agent(concat!("asakai/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| PostError::Transport(e.to_string()))?;
-    let mut delays = backon::ExponentialBuilder::default()
-        .with_min_delay(backoff_min)
-        .with_max_delay(Duration::from_secs(30))
-        .with_max_times(4)
-        .with_jitter()
-        .build();
-    loop {
-        let (transient, error) = match http.post(url).json(body).send().await {
-            Ok(r) if r.status().is_success() => return Ok(()),
-            Ok(r) => {
-                let status = r.status().as_u16();
-                let body = r
-                    .text()
-                    .await
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect();
-                (
-                    status == 429 || status >= 500,
-                    PostError::Rejected { status, body },
-                )
-            }
-            Err(e) => (true, PostError::Transport(e.without_url().to_string())),
-        };
-        match delays.next() {
-            Some(wait) if transient => {
-                tracing::warn!(error = %error, "retrying the Slack post");
-                tokio::time::sleep(wait).await;
-            }
-            _ => return Err(error),
-        }
-    }
 }

@@ -92,7 +92,7 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .build()
             .map_err(|e| MackerelError::Transport {
-                path: String::new(),
+                url: base.to_string(),
                 detail: e.to_string(),
             })?;
         Ok(Client {
@@ -273,7 +273,7 @@ impl Client {
         self.requests.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(path, "GET");
         let transport = |e: reqwest::Error| MackerelError::Transport {
-            path: path.to_owned(),
+            url: format!("{}{path}", self.base),
             detail: describe(&e),
         };
         let response = match self.http.get(url.clone()).send().await {
@@ -289,9 +289,13 @@ impl Client {
         if !status.is_success() {
             return (Err(api_error(status, path, &body)), wait);
         }
-        let parsed = serde_json::from_slice(&body).map_err(|e| MackerelError::Decode {
-            path: path.to_owned(),
-            detail: e.to_string(),
+        let parsed = serde_json::from_slice(&body).map_err(|e| {
+            let (path, detail) = (path.to_owned(), e.to_string());
+            if e.classify() == serde_json::error::Category::Data {
+                MackerelError::Shape { path, detail }
+            } else {
+                MackerelError::Decode { path, detail }
+            }
         });
         (parsed, None)
     }

@@ -21,11 +21,16 @@ pub enum MackerelError {
         message: String,
     },
 
-    #[error("request to Mackerel ({path}) failed: {detail}")]
-    Transport { path: String, detail: String },
+    #[error("request to Mackerel at {url} failed: {detail}")]
+    Transport { url: String, detail: String },
 
-    #[error("Mackerel's answer to {path} does not parse: {detail}")]
+    /// A body that is not whole JSON: cut off on the way, most likely.
+    #[error("Mackerel's answer to {path} was cut off or is not JSON: {detail}")]
     Decode { path: String, detail: String },
+
+    /// Whole JSON of an unexpected shape: trying again gives the same answer.
+    #[error("Mackerel's answer to {path} does not have the expected shape: {detail}")]
+    Shape { path: String, detail: String },
 
     #[error("no MACKEREL_APIKEY is set: export the API key of your Mackerel organisation (Read permission is enough)")]
     NoKey,

@@ -33,6 +33,10 @@ pub struct StoredAlert {
     pub image_url: Option<String>,
     pub gone: bool,
     pub logs_read: bool,
+    /// Its monitor, host or organisation could not be read when it was stored: its
+    /// services and names are attributed again once the metadata is back.
+    #[serde(default)]
+    pub attribution_pending: bool,
 }
 
 /// Alerts are read as one JSON array per query: sqlx hands SQLite rows over one
@@ -53,6 +57,7 @@ macro_rules! alert_object {
      'value', a.value, 'memo', a.memo, 'series', a.series, 'roles', json(a.roles), 'url', a.url, \
      'image_url', a.image_url, 'gone', json(iif(a.gone, 'true', 'false')), \
      'logs_read', json(iif(a.logs_read, 'true', 'false')), \
+     'attribution_pending', json(iif(a.attribution_pending, 'true', 'false')), \
      'services', json((SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id))) AS x \
      FROM alerts a"
     };
@@ -92,6 +97,8 @@ pub struct AlertFilter {
     pub search: Option<String>,
     /// Most rows to return; `None` for all.
     pub limit: Option<u32>,
+    /// Only alerts older than this one, as `(opened_at, id)`: the next page of a listing.
+    pub before: Option<(i64, String)>,
 }
 
 pub const NO_SERVICE: &str = "(no service)";
@@ -122,16 +129,53 @@ impl Store {
         )
     }
 
-    /// Closed alerts whose logs were never read, newest first: their close cause or
-    /// peak severity is still unknown.
-    pub async fn alerts_wanting_logs(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+    /// Closed alerts whose close cause or peak severity is still unknown and whose
+    /// logs were never read, most recently closed first: the alerts of the current and
+    /// previous meetings come before older history. Logs set aside until later are left out.
+    pub async fn alerts_wanting_logs(
+        &self,
+        now: i64,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND (close_cause IS NULL OR severity IS NULL) ORDER BY opened_at DESC LIMIT ?",
+             AND (close_cause IS NULL OR severity IS NULL) AND coalesce(logs_retry_at, 0) <= ? \
+             ORDER BY closed_at DESC LIMIT ?",
         )
+        .bind(now)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// How many alerts still want their logs read (as [`Store::alerts_wanting_logs`]).
+    pub async fn count_alerts_wanting_logs(&self, now: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
+             AND (close_cause IS NULL OR severity IS NULL) AND coalesce(logs_retry_at, 0) <= ?",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Alerts stored while their metadata could not be read, oldest first.
+    pub async fn alerts_pending_attribution(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
+        q.push(" WHERE a.attribution_pending = 1 ORDER BY a.opened_at LIMIT ")
+            .push_bind(limit);
+        fetch_alerts(q, &self.pool).await
+    }
+
+    pub async fn count_alerts_pending_attribution(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM alerts WHERE attribution_pending = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn count_alerts(&self) -> Result<i64, StoreError> {
@@ -179,6 +223,11 @@ impl Store {
 }
 
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPlan) {
+    if let Some((opened, id)) = &f.before {
+        q.push(" AND (a.opened_at < ").push_bind(*opened);
+        q.push(" OR (a.opened_at = ").push_bind(*opened);
+        q.push(" AND a.id < ").push_bind(id.clone()).push("))");
+    }
     if let Some(from) = f.from {
         q.push(" AND a.opened_at >= ").push_bind(from);
     }
@@ -306,7 +355,7 @@ pub async fn upsert_alerts(
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
              opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, url, image_url, \
-             gone, logs_read, ingested_at, updated_at) ",
+             gone, logs_read, attribution_pending, ingested_at, updated_at) ",
         );
         q.push_values(batch, |mut row, a| {
             row.push_bind(&a.id)
@@ -330,6 +379,7 @@ pub async fn upsert_alerts(
                 .push_bind(&a.image_url)
                 .push_bind(a.gone)
                 .push_bind(a.logs_read)
+                .push_bind(a.attribution_pending)
                 .push_bind(now)
                 .push_bind(now);
         });
@@ -340,7 +390,8 @@ pub async fn upsert_alerts(
              closed_at = excluded.closed_at, close_cause = excluded.close_cause, reason = excluded.reason, \
              message = excluded.message, value = excluded.value, memo = excluded.memo, series = excluded.series, \
              roles = excluded.roles, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
-             logs_read = excluded.logs_read, updated_at = excluded.updated_at",
+             logs_read = excluded.logs_read, attribution_pending = excluded.attribution_pending, \
+             updated_at = excluded.updated_at",
         );
         q.build().execute(&mut *conn).await?;
         replace_services(conn, batch).await?;
@@ -374,6 +425,24 @@ async fn replace_services(
             .push_bind(a.opened_at);
     });
     q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Sets an alert's logs aside after a body that did not parse: tried again after a
+/// day, then after longer and longer waits (at most 30 days), not on every pass.
+pub async fn set_logs_aside(
+    conn: &mut SqliteConnection,
+    alert_id: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE alerts SET logs_failures = logs_failures + 1, \
+         logs_retry_at = ? + min(86400 * (1 << min(logs_failures, 5)), 30 * 86400) WHERE id = ?",
+    )
+    .bind(now)
+    .bind(alert_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -190,12 +190,11 @@ pub async fn upsert_service(
     Ok(())
 }
 
-/// After a full refresh: monitors missing from the list were deleted (check monitors
-/// are never listed), and hosts missing from the all-statuses list were retired.
-pub async fn mark_unlisted(
+/// After a full list of monitors: those missing from it were deleted (check monitors
+/// are never listed).
+pub async fn mark_unlisted_monitors(
     conn: &mut SqliteConnection,
     monitors: &[String],
-    hosts: &[String],
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE monitors SET gone = 1 WHERE gone = 0 AND type <> 'check' AND id NOT IN (SELECT value FROM json_each(?))",
@@ -203,6 +202,14 @@ pub async fn mark_unlisted(
     .bind(Json(monitors))
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// After a full list of hosts in all four statuses: those missing from it were retired.
+pub async fn mark_unlisted_hosts(
+    conn: &mut SqliteConnection,
+    hosts: &[String],
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE hosts SET is_retired = 1 WHERE is_retired = 0 AND id NOT IN (SELECT value FROM json_each(?))")
         .bind(Json(hosts))
         .execute(&mut *conn)

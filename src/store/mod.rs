@@ -1,34 +1,77 @@
 //! The SQLite store: one file holds every alert and what was known around it.
 //!
 //! SQL is written as plain strings with `query_as` + `FromRow`, so neither CI nor a
-//! contributor needs sqlx-cli or a prepared database.
+//! contributor needs sqlx-cli or a prepared database. Writers open the file with
+//! [`Store::open`] (creating and migrating it under a lock); readers with
+//! [`Store::open_reader`], which needs no write access when the schema is current.
 
 pub(crate) mod alerts;
+pub mod deliveries;
+pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
+pub mod state;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 
 pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
+pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
+pub use state::{clear_state, set_state, StateKey};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a statement waits for another process's write to finish before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long opening waits for another process that is creating or migrating the file.
+const OPEN_PATIENCE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}")]
-    Open { path: PathBuf, source: sqlx::Error },
-    #[error("cannot bring the database {path} up to date: {source}")]
-    Migrate {
-        path: PathBuf,
-        source: sqlx::migrate::MigrateError,
-    },
+    #[error("cannot open the database {path}: {cause}")]
+    Open { path: PathBuf, cause: String },
+    #[error("no database at {0}: run `asakai poll` first (or pass --db)")]
+    Missing(PathBuf),
+    #[error("cannot bring the database {path} up to date: {cause}")]
+    Migrate { path: PathBuf, cause: String },
+    #[error(
+        "the database {0} was made by an older asakai and is read-only here; \
+         run `asakai poll` once with write access to bring it up to date"
+    )]
+    Outdated(PathBuf),
+    #[error(
+        "the database is busy: another asakai process has been writing to it for over {}s; \
+         try again in a moment",
+        BUSY_TIMEOUT.as_secs()
+    )]
+    Busy,
     #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            StoreError::Busy
+        } else {
+            StoreError::Sql(e)
+        }
+    }
+}
+
+/// SQLITE_BUSY (5) and its extended codes, and SQLITE_LOCKED (6): a writer held on too long.
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 /// A handle on the database file; cheap to clone.
@@ -39,37 +82,93 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `path` and applies migrations.
+    /// Opens (creating if missing) the database at `path` for writing, and applies
+    /// migrations. Two processes opening a new file at once take turns.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
+        let open_err = |cause: String| StoreError::Open {
             path: path.to_owned(),
-            source,
+            cause,
         };
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(open_err)?
-            .filename(path)
+        let guard = FileLock::acquire_within(&lock::lock_path(path, ".open-lock"), OPEN_PATIENCE)
+            .await
+            .map_err(|e| match e {
+                LockError::Held => open_err(format!(
+                    "another process has been creating or migrating it for over {}s",
+                    OPEN_PATIENCE.as_secs()
+                )),
+                LockError::Io { path, cause } => {
+                    open_err(format!("cannot lock {}: {cause}", path.display()))
+                }
+            })?;
+        let options = base_options(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            .pragma("cache_size", "-32768");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+            .synchronous(SqliteSynchronous::Normal);
+        let pool = connect(options, 4)
             .await
-            .map_err(open_err)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|source| StoreError::Migrate {
-                path: path.to_owned(),
-                source,
-            })?;
+            .map_err(|e| open_err(describe(&e)))?;
+        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Migrate {
+            path: path.to_owned(),
+            cause: e.to_string(),
+        })?;
+        drop(guard);
         Ok(Store {
             pool,
             path: path.to_owned(),
         })
+    }
+
+    /// Opens an existing database for reading. A current schema is read as it is, with
+    /// no write access needed (a read-only file or directory works); an older one is
+    /// migrated first when the file can be written.
+    pub async fn open_reader(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        let pool = match connect(base_options(path).read_only(true), 4).await {
+            Ok(pool) => pool,
+            // A WAL database in a directory we cannot write: SQLite cannot make its
+            // shared-memory file, but the file itself can be read as it stands.
+            Err(_) => connect(base_options(path).read_only(true).immutable(true), 4)
+                .await
+                .map_err(|e| StoreError::Open {
+                    path: path.to_owned(),
+                    cause: describe(&e),
+                })?,
+        };
+        let store = Store {
+            pool,
+            path: path.to_owned(),
+        };
+        if store.schema_is_current().await? {
+            return Ok(store);
+        }
+        store.close().await;
+        match Store::open(path).await {
+            Ok(s) => Ok(s),
+            Err(StoreError::Open { .. } | StoreError::Migrate { .. }) => {
+                Err(StoreError::Outdated(path.to_owned()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether every migration this build knows is applied.
+    async fn schema_is_current(&self) -> Result<bool, StoreError> {
+        let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Result<Option<i64>, sqlx::Error> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await;
+        match applied {
+            Ok(v) => Ok(v.unwrap_or(0) >= latest),
+            Err(e) if is_busy(&e) => Err(StoreError::Busy),
+            // No migrations table: not a database asakai made, or an empty file.
+            Err(e) => Err(StoreError::Open {
+                path: self.path.clone(),
+                cause: describe(&e),
+            }),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -84,27 +183,38 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// A value the sync keeps between passes.
-    pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+    /// Begins a short write transaction. `BEGIN IMMEDIATE` takes the write lock at
+    /// once, so two writers queue on the busy timeout instead of failing mid-way.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 
-/// Sets a sync value inside the caller's transaction.
-pub async fn set_state(
-    conn: &mut SqliteConnection,
-    key: &str,
-    value: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(key)
-        .bind(value)
-        .execute(conn)
+fn base_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::from_str("sqlite://")
+        .expect("a constant URL")
+        .filename(path)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true)
+        .pragma("cache_size", "-16384")
+}
+
+async fn connect(options: SqliteConnectOptions, max: u32) -> Result<SqlitePool, sqlx::Error> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .connect_with(options)
         .await?;
-    Ok(())
+    // Opening succeeds on any file; the first read tells whether it is a database.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&pool)
+        .await?;
+    Ok(pool)
+}
+
+/// SQLite's own words, once (sqlx's error chain repeats them).
+fn describe(e: &sqlx::Error) -> String {
+    match e.as_database_error() {
+        Some(d) => d.message().to_owned(),
+        None => e.to_string(),
+    }
 }

@@ -15,12 +15,18 @@ pub struct PassRecord {
     pub logs_read: i64,
     pub outcome: String,
     pub message: Option<String>,
+    /// Alert logs still to read after this pass.
+    pub logs_left: i64,
+    /// The horizon of a backfill this pass left unfinished.
+    pub backfill_left: Option<i64>,
+    /// Alerts still waiting for their metadata.
+    pub attribution_left: i64,
 }
 
 pub async fn record_pass(conn: &mut SqliteConnection, p: &PassRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO sync_passes (started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sync_passes (started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message, \
+         logs_left, backfill_left, attribution_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(p.started_at)
     .bind(p.finished_at)
@@ -31,13 +37,16 @@ pub async fn record_pass(conn: &mut SqliteConnection, p: &PassRecord) -> Result<
     .bind(p.logs_read)
     .bind(&p.outcome)
     .bind(&p.message)
+    .bind(p.logs_left)
+    .bind(p.backfill_left)
+    .bind(p.attribution_left)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 impl Store {
-    /// Records a pass on its own (used for failed passes, whose own transaction was rolled back).
+    /// Records a pass on its own.
     pub async fn record_pass(&self, p: &PassRecord) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         record_pass(&mut conn, p).await
@@ -46,7 +55,8 @@ impl Store {
     /// The passes, newest first.
     pub async fn passes(&self, limit: u32) -> Result<Vec<PassRecord>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message \
+            "SELECT started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message, \
+             logs_left, backfill_left, attribution_left \
              FROM sync_passes ORDER BY id DESC LIMIT ?",
         )
         .bind(limit)

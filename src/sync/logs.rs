@@ -1,67 +1,87 @@
-//! Step 5 of a pass: alert logs, for the close cause and the peak severity.
+//! Step 5 of a pass: alert logs, for the close cause and the peak severity. Bounded in
+//! count and time; the alerts of the most recent meetings first; written as they are read.
 
-use std::collections::HashMap;
+use std::time::Instant;
 
-use super::{merge, Progress, Stage, SyncError, SyncOptions};
-use crate::mackerel::{AlertLog, Client, MackerelError};
-use crate::store::{Store, StoredAlert};
+use super::checkpoint::Pass;
+use super::{elapsed_past, merge, Progress, Stage, SyncError};
+use crate::mackerel::{AlertLog, MackerelError};
+use crate::store::{self, StoredAlert};
 
-/// Step 5: reads logs for closed alerts whose close cause or peak severity is
-/// unknown, this pass's alerts first, then older ones, at most `budget`.
-/// Returns the logs read by alert id, and whether some are left for later passes.
-pub(super) async fn read_logs(
-    client: &Client,
-    store: &Store,
-    opts: &SyncOptions,
-    rows: &mut HashMap<String, StoredAlert>,
-    existing: &mut HashMap<String, StoredAlert>,
-) -> Result<(Vec<(String, Vec<AlertLog>)>, bool), SyncError> {
-    let budget = opts.logs_per_pass;
-    let mut wanted: Vec<(i64, String)> = rows
-        .values()
-        .filter(|r| merge::wants_logs(r))
-        .map(|r| (r.opened_at, r.id.clone()))
-        .collect();
-    wanted.sort_by(|a, b| b.cmp(a));
-    let mut ids: Vec<String> = wanted.into_iter().map(|(_, id)| id).collect();
-    if ids.len() < budget as usize {
-        let backlog = store.alerts_wanting_logs(budget).await?;
-        let older: Vec<String> = backlog
-            .into_iter()
-            .filter(|id| !rows.contains_key(id))
-            .collect();
-        for record in store.alerts_by_id(&older).await? {
-            existing.insert(record.id.clone(), record.clone());
-            rows.insert(record.id.clone(), record);
+/// Logs read before their rows are written.
+const BATCH: u32 = 20;
+
+/// Reads logs of closed alerts whose close cause or peak severity is unknown, most
+/// recently closed first, until `logs_per_pass` or the deadline.
+pub(super) async fn read_logs(pass: &mut Pass<'_>, deadline: Instant) -> Result<(), SyncError> {
+    let budget = pass.opts.logs_per_pass as u64;
+    let mut read: u64 = 0;
+    while read < budget && !elapsed_past(deadline) {
+        let want = BATCH.min((budget - read) as u32);
+        let ids = pass.store.alerts_wanting_logs(pass.now, want).await?;
+        if ids.is_empty() {
+            break;
         }
-        ids.extend(older);
-    }
-    let pending = ids.len() > budget as usize;
-    ids.truncate(budget as usize);
-    let mut read = Vec::new();
-    let of = ids.len() as u64;
-    for id in ids {
-        Progress::report(
-            &opts.progress,
-            Stage::Logs {
-                read: read.len() as u64,
-                of,
-            },
-        );
-        let logs = match client.alert_logs(&id).await {
-            Ok(logs) => logs,
-            Err(MackerelError::Api { status: 404, .. }) => Vec::new(),
-            Err(e) if e.is_transient() => {
-                // Logs only refine a closed alert; the next pass tries again.
-                tracing::warn!(alert = %id, error = %e, "could not read alert logs");
-                continue;
+        let mut got: Vec<(String, Vec<AlertLog>)> = Vec::new();
+        let mut aside: Vec<String> = Vec::new();
+        let mut stop = false;
+        for id in ids {
+            Progress::report(&pass.opts.progress, Stage::Logs { read, of: budget });
+            match pass.client.alert_logs(&id).await {
+                Ok(logs) => got.push((id, logs)),
+                // Mackerel no longer has the alert's logs: nothing more will be learnt.
+                Err(MackerelError::Api { status: 404, .. }) => got.push((id, Vec::new())),
+                Err(e @ MackerelError::Shape { .. }) => {
+                    tracing::warn!(alert = %id, error = %e, "alert logs do not parse; set aside");
+                    aside.push(id);
+                }
+                Err(e) if e.is_transient() => {
+                    // Mackerel is struggling: keep what was read, leave the rest for later.
+                    tracing::warn!(alert = %id, error = %e, "could not read alert logs");
+                    stop = true;
+                    break;
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(r) = rows.get_mut(&id) {
-            merge::apply_logs(r, &logs);
+            read += 1;
+            if elapsed_past(deadline) {
+                break;
+            }
         }
-        read.push((id, logs));
+        write_logs(pass, got, aside).await?;
+        if stop {
+            break;
+        }
     }
-    Ok((read, pending))
+    Ok(())
+}
+
+/// Writes a batch of logs and what they tell of their alerts, in one transaction.
+async fn write_logs(
+    pass: &mut Pass<'_>,
+    got: Vec<(String, Vec<AlertLog>)>,
+    aside: Vec<String>,
+) -> Result<(), SyncError> {
+    let ids: Vec<String> = got.iter().map(|(id, _)| id.clone()).collect();
+    let rows: Vec<StoredAlert> = pass.store.alerts_by_id(&ids).await?;
+    let mut updated = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        if let Some((_, logs)) = got.iter().find(|(id, _)| *id == row.id) {
+            merge::apply_logs(&mut row, logs);
+            updated.push(row);
+        }
+    }
+    let mut tx = pass.store.begin().await?;
+    store::upsert_alerts(&mut tx, &updated, pass.now).await?;
+    for (id, logs) in &got {
+        store::alerts::replace_logs(&mut tx, id, logs).await?;
+    }
+    for id in &aside {
+        store::alerts::set_logs_aside(&mut tx, id, pass.now).await?;
+    }
+    tx.commit().await?;
+    pass.summary.logs_read += got.len();
+    pass.summary.skipped += aside.len();
+    pass.summary.changed += updated.len();
+    Ok(())
 }

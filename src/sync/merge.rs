@@ -25,7 +25,16 @@ pub fn merge(
         .and_then(AlertStatus::parse);
     // Attribution is kept as of ingestion once an alert is stored closed: hosts change
     // roles and monitors get deleted, but what the alert was filed under does not.
-    let frozen = existing.filter(|e| e.closed_at.is_some());
+    // One stored while its metadata could not be read is not frozen until it is complete.
+    let frozen = existing.filter(|e| e.closed_at.is_some() && !e.attribution_pending);
+    let monitor = alert
+        .monitor_id
+        .as_ref()
+        .and_then(|id| meta.monitors.get(id));
+    let host = alert.host_id.as_ref().and_then(|id| meta.hosts.get(id));
+    let metadata_missing = frozen.is_none()
+        && ((alert.monitor_id.is_some() && monitor.is_none())
+            || (alert.host_id.is_some() && host.is_none()));
     let Attribution {
         services,
         roles,
@@ -38,16 +47,12 @@ pub fn merge(
             monitor_name: e.monitor_name.clone(),
             host_name: e.host_name.clone(),
         },
-        None => attribute(
-            alert,
-            alert
-                .monitor_id
-                .as_ref()
-                .and_then(|id| meta.monitors.get(id)),
-            alert.host_id.as_ref().and_then(|id| meta.hosts.get(id)),
-        ),
+        None => attribute(alert, monitor, host),
     };
+    let url = alert_url(web_base, meta.org.as_deref(), &alert.id)
+        .or_else(|| existing.and_then(|e| e.url.clone()));
     StoredAlert {
+        attribution_pending: metadata_missing || url.is_none(),
         id: alert.id.clone(),
         kind: alert.kind.clone(),
         status: alert.status.as_str().to_owned(),
@@ -68,21 +73,48 @@ pub fn merge(
         series: alert.series.as_ref().map(|s| s.to_string()),
         roles,
         services,
-        url: alert_url(web_base, meta.org.as_deref(), &alert.id)
-            .or_else(|| existing.and_then(|e| e.url.clone())),
+        url,
         image_url: existing.and_then(|e| e.image_url.clone()),
         gone: false,
         logs_read: existing.is_some_and(|e| e.logs_read) && alert.closed_at.is_some(),
     }
 }
 
-/// Whether the row still wants its logs read: closed, with cause or peak severity unknown.
-pub fn wants_logs(r: &StoredAlert) -> bool {
-    r.closed_at.is_some()
-        && !r.logs_read
-        && !r.gone
-        && (r.close_cause.is_none() || r.severity.is_none())
+/// The alert as Mackerel last gave it, rebuilt from its stored row (to attribute it again).
+pub fn as_alert(r: &StoredAlert) -> Alert {
+    Alert {
+        id: r.id.clone(),
+        status: AlertStatus::parse(&r.status).unwrap_or(AlertStatus::Ok),
+        monitor_id: r.monitor_id.clone(),
+        kind: r.kind.clone(),
+        host_id: r.host_id.clone(),
+        value: r.value,
+        message: r.message.clone(),
+        reason: r.reason.clone(),
+        memo: r.memo.clone(),
+        series: r
+            .series
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok()),
+        opened_at: r.opened_at,
+        closed_at: r.closed_at,
+    }
 }
+
+/// The row of an alert Mackerel answers 404 for: no longer open, closed by the
+/// system when it was found gone (design §5).
+pub fn gone(existing: &StoredAlert, now: i64) -> StoredAlert {
+    let mut r = existing.clone();
+    r.gone = true;
+    if r.closed_at.is_none() {
+        r.closed_at = Some(now);
+        r.close_cause = Some(GONE_CAUSE.to_owned());
+    }
+    r
+}
+
+/// The close cause of an alert found gone: neither monitoring nor a person closed it.
+pub const GONE_CAUSE: &str = "gone";
 
 /// What an alert's logs tell: the trigger of its closing entry, and its highest severity.
 pub fn apply_logs(r: &mut StoredAlert, logs: &[AlertLog]) {
@@ -141,6 +173,7 @@ mod tests {
             image_url: None,
             gone: false,
             logs_read: false,
+            attribution_pending: false,
         }
     }
 
@@ -156,6 +189,6 @@ mod tests {
         apply_logs(&mut r, &logs);
         assert_eq!(r.severity.as_deref(), Some("CRITICAL"));
         assert_eq!(r.close_cause.as_deref(), Some("manual"));
-        assert!(r.logs_read && !wants_logs(&r));
+        assert!(r.logs_read);
     }
 }

@@ -1,15 +1,16 @@
 //! Monitors, hosts, services and the org name: refreshed when stale, and looked up
 //! one by one for ids the lists do not hold (retired hosts, deleted monitors, checks).
+//!
+//! Metadata only refines alerts, so an endpoint that fails does not stop a pass: the
+//! pass goes on with what is stored, says so, and alerts that could not be attributed
+//! are marked and attributed again once the metadata is back. Only a rejected key stops it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 
-use crate::mackerel::{Client, MackerelError, Service};
-use crate::store::{self, HostRecord, MonitorRecord, Store, StoreError};
-
-pub const ORG_KEY: &str = "org_name";
-pub const REFRESHED_KEY: &str = "metadata_refreshed_at";
+use crate::mackerel::{Alert, Client, MackerelError, Service};
+use crate::store::{self, HostRecord, MonitorRecord, StateKey, Store, StoreError};
 
 /// What sync knows around alerts, and what it learnt in this pass (to be written).
 pub struct Metadata {
@@ -17,12 +18,20 @@ pub struct Metadata {
     pub hosts: HashMap<String, HostRecord>,
     pub org: Option<String>,
     refreshed_at: Option<i64>,
-    refreshed_now: bool,
+    /// A refresh was tried in this pass (it is tried once).
+    refresh_tried: bool,
+    /// Every list of the refresh was read.
+    refreshed_fully: bool,
     new_monitors: Vec<MonitorRecord>,
     new_hosts: Vec<HostRecord>,
     services: Vec<Service>,
-    /// Ids the full lists returned, when they were read this pass.
-    listed: Option<(Vec<String>, Vec<String>)>,
+    /// Ids the full lists returned, when they were read this pass (written once).
+    listed_monitors: Option<Vec<String>>,
+    listed_hosts: Option<Vec<String>>,
+    /// Ids whose lookup failed this pass: not asked again until the next pass.
+    failed_ids: HashSet<String>,
+    /// What could not be read this pass, for the pass record.
+    pub failures: Vec<String>,
     pub skipped: usize,
 }
 
@@ -31,16 +40,17 @@ impl Metadata {
         Ok(Metadata {
             monitors: store.monitors().await?,
             hosts: store.hosts().await?,
-            org: store.state(ORG_KEY).await?,
-            refreshed_at: store
-                .state(REFRESHED_KEY)
-                .await?
-                .and_then(|v| v.parse().ok()),
-            refreshed_now: false,
+            org: store.state(StateKey::OrgName).await?,
+            refreshed_at: store.state_time(StateKey::MetadataRefreshedAt).await?,
+            refresh_tried: false,
+            refreshed_fully: false,
             new_monitors: Vec::new(),
             new_hosts: Vec::new(),
             services: Vec::new(),
-            listed: None,
+            listed_monitors: None,
+            listed_hosts: None,
+            failed_ids: HashSet::new(),
+            failures: Vec::new(),
             skipped: 0,
         })
     }
@@ -49,50 +59,81 @@ impl Metadata {
         self.org.is_none() || self.refreshed_at.is_none_or(|t| now - t >= max_age_secs)
     }
 
-    /// Reads every list once: monitors, hosts in all four statuses, services, org.
+    /// Whether something could not be read in this pass.
+    pub fn degraded(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
+    /// Reads every list once a pass: monitors, hosts in all four statuses, services, org.
+    /// A list that fails is noted and skipped; a rejected key stops the pass.
     pub async fn refresh(&mut self, client: &Client) -> Result<(), MackerelError> {
-        if self.refreshed_now {
+        if self.refresh_tried {
             return Ok(());
         }
-        for monitor in client.monitors().await? {
-            match monitor {
-                Ok(m) => self.learn_monitor(MonitorRecord::from_monitor(&m)),
-                Err(reason) => {
-                    tracing::warn!(%reason, "skipping a monitor that does not parse");
-                    self.skipped += 1;
+        self.refresh_tried = true;
+        let failures = self.failures.len();
+        if let Some(list) = self.tolerate("monitors", client.monitors().await)? {
+            let mut ids = Vec::new();
+            for monitor in list {
+                match monitor {
+                    Ok(m) => {
+                        ids.push(m.id.clone());
+                        self.learn_monitor(MonitorRecord::from_monitor(&m));
+                    }
+                    Err(reason) => {
+                        tracing::warn!(%reason, "skipping a monitor that does not parse");
+                        self.skipped += 1;
+                    }
                 }
             }
+            self.listed_monitors = Some(ids);
         }
-        let hosts = client.hosts().await?;
-        let monitor_ids = self.new_monitors.iter().map(|m| m.id.clone()).collect();
-        self.listed = Some((monitor_ids, hosts.iter().map(|h| h.id.clone()).collect()));
-        for host in hosts {
-            self.learn_host(HostRecord::from_host(&host));
+        if let Some(hosts) = self.tolerate("hosts", client.hosts().await)? {
+            self.listed_hosts = Some(hosts.iter().map(|h| h.id.clone()).collect());
+            for host in hosts {
+                self.learn_host(HostRecord::from_host(&host));
+            }
         }
-        self.services = client.services().await?;
-        self.org = Some(client.org().await?.name);
-        self.refreshed_now = true;
+        if let Some(services) = self.tolerate("services", client.services().await)? {
+            self.services = services;
+        }
+        if let Some(org) = self.tolerate("organization", client.org().await)? {
+            self.org = Some(org.name);
+        }
+        self.refreshed_fully = self.failures.len() == failures;
         Ok(())
+    }
+
+    /// The value of a metadata read, or `None` (noted) when it failed for a reason
+    /// other than the key.
+    fn tolerate<T>(
+        &mut self,
+        what: &str,
+        result: Result<T, MackerelError>,
+    ) -> Result<Option<T>, MackerelError> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e @ MackerelError::KeyRejected { .. }) => Err(e),
+            Err(e) => {
+                tracing::warn!(what, error = %e, "could not read metadata; going on without it");
+                self.failures.push(format!("{what}: {e}"));
+                Ok(None)
+            }
+        }
     }
 
     /// Makes sure every monitor and host these alerts name is known, asking Mackerel
     /// for the ones the lists do not hold.
-    pub async fn resolve<'a>(
+    pub async fn resolve(
         &mut self,
         client: &Client,
-        wanted: impl Iterator<Item = &'a crate::mackerel::Alert> + Clone,
+        wanted: &[Alert],
     ) -> Result<(), MackerelError> {
-        let unknown = |m: &Self| {
-            wanted.clone().any(|a| {
-                a.monitor_id
-                    .as_ref()
-                    .is_some_and(|id| !m.monitors.contains_key(id))
-                    || a.host_id
-                        .as_ref()
-                        .is_some_and(|id| !m.hosts.contains_key(id))
-            })
+        let unknown = |m: &Self, a: &Alert| {
+            a.monitor_id.as_ref().is_some_and(|id| m.wants_monitor(id))
+                || a.host_id.as_ref().is_some_and(|id| m.wants_host(id))
         };
-        if !unknown(self) {
+        if !wanted.iter().any(|a| unknown(self, a)) {
             return Ok(());
         }
         self.refresh(client).await?;
@@ -100,24 +141,44 @@ impl Metadata {
             if let Some(id) = alert
                 .monitor_id
                 .as_ref()
-                .filter(|id| !self.monitors.contains_key(*id))
+                .filter(|id| self.wants_monitor(id))
             {
-                let record = lookup_monitor(client, id, &alert.kind).await?;
-                self.learn_monitor(record);
+                let found = lookup_monitor(client, id, &alert.kind).await;
+                if let Some(record) = self.tolerate_lookup(id, found)? {
+                    self.learn_monitor(record);
+                }
             }
-            if let Some(id) = alert
-                .host_id
-                .as_ref()
-                .filter(|id| !self.hosts.contains_key(*id))
-            {
-                let record = match client.host(id).await? {
-                    Some(h) => HostRecord::from_host(&h),
-                    None => HostRecord::gone(id),
-                };
-                self.learn_host(record);
+            if let Some(id) = alert.host_id.as_ref().filter(|id| self.wants_host(id)) {
+                let found = client
+                    .host(id)
+                    .await
+                    .map(|h| h.map_or_else(|| HostRecord::gone(id), |h| HostRecord::from_host(&h)));
+                if let Some(record) = self.tolerate_lookup(id, found)? {
+                    self.learn_host(record);
+                }
             }
         }
         Ok(())
+    }
+
+    fn wants_monitor(&self, id: &str) -> bool {
+        !self.monitors.contains_key(id) && !self.failed_ids.contains(id)
+    }
+
+    fn wants_host(&self, id: &str) -> bool {
+        !self.hosts.contains_key(id) && !self.failed_ids.contains(id)
+    }
+
+    fn tolerate_lookup<T>(
+        &mut self,
+        id: &str,
+        result: Result<T, MackerelError>,
+    ) -> Result<Option<T>, MackerelError> {
+        let found = self.tolerate(id, result)?;
+        if found.is_none() {
+            self.failed_ids.insert(id.to_owned());
+        }
+        Ok(found)
     }
 
     fn learn_monitor(&mut self, m: MonitorRecord) {
@@ -130,27 +191,31 @@ impl Metadata {
         self.hosts.insert(h.id.clone(), h);
     }
 
-    /// Writes what this pass learnt, inside the pass's transaction.
-    pub async fn save(&self, conn: &mut SqliteConnection, now: i64) -> Result<(), StoreError> {
+    /// Writes what was learnt since the last save, inside the caller's transaction.
+    pub async fn save(&mut self, conn: &mut SqliteConnection, now: i64) -> Result<(), StoreError> {
         // First: what the full lists no longer hold is deleted or retired. Then the
         // upserts below restore anything looked up one by one this pass.
-        if let Some((monitors, hosts)) = &self.listed {
-            store::meta::mark_unlisted(conn, monitors, hosts).await?;
+        if let Some(monitors) = self.listed_monitors.take() {
+            store::meta::mark_unlisted_monitors(conn, &monitors).await?;
         }
-        for m in &self.new_monitors {
-            store::meta::upsert_monitor(conn, m, now).await?;
+        if let Some(hosts) = self.listed_hosts.take() {
+            store::meta::mark_unlisted_hosts(conn, &hosts).await?;
         }
-        for h in &self.new_hosts {
-            store::meta::upsert_host(conn, h, now).await?;
+        for m in self.new_monitors.drain(..) {
+            store::meta::upsert_monitor(conn, &m, now).await?;
         }
-        for s in &self.services {
-            store::meta::upsert_service(conn, s, now).await?;
+        for h in self.new_hosts.drain(..) {
+            store::meta::upsert_host(conn, &h, now).await?;
         }
-        if self.refreshed_now {
-            store::set_state(conn, REFRESHED_KEY, &now.to_string()).await?;
+        for s in self.services.drain(..) {
+            store::meta::upsert_service(conn, &s, now).await?;
+        }
+        if std::mem::take(&mut self.refreshed_fully) {
+            store::set_state(conn, StateKey::MetadataRefreshedAt, &now.to_string()).await?;
+            self.refreshed_at = Some(now);
         }
         if let Some(org) = &self.org {
-            store::set_state(conn, ORG_KEY, org).await?;
+            store::set_state(conn, StateKey::OrgName, org).await?;
         }
         Ok(())
     }

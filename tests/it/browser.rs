@@ -84,6 +84,7 @@ fn page_with_hostile_text(dir: &Path) -> PathBuf {
         image_url: Some("javascript:document.title='pwned'".into()),
         gone: false,
         logs_read: false,
+        attribution_pending: false,
     };
     let input = DigestInput {
         alerts: vec![alert],

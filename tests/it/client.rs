@@ -1,4 +1,4 @@
-//! The Mackerel client against the shared fixtures served on loopback.
+//! The Mackerel client against the fixtures served on loopback.
 
 use asakai::mackerel::{AlertStatus, MackerelError, MonitorKind};
 use serde_json::json;

@@ -72,6 +72,7 @@ fn alert(
         image_url: None,
         gone: false,
         logs_read: cause.is_some(),
+        attribution_pending: false,
     }
 }
 

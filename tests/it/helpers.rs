@@ -1,4 +1,4 @@
-//! Shared helpers: a Mackerel stand-in on wiremock built from the shared fixtures'
+//! Shared helpers: a Mackerel stand-in on wiremock built from the fixtures'
 //! shapes, temporary stores, and a client pointed at the stand-in.
 
 use std::collections::HashMap;
@@ -16,10 +16,10 @@ pub const KEY: &str = "test-api-key-1234";
 pub const NOW: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z
 pub const DAY: i64 = 86_400;
 
-/// A file from `../shared/fixtures/mackerel/`.
+/// A file from `tests/fixtures/mackerel/` (real bodies from Mackerel's docs and clients).
 pub fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/mackerel")
+        .join("tests/fixtures/mackerel")
         .join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
@@ -352,6 +352,7 @@ pub fn stored_alert(
         image_url: None,
         gone: false,
         logs_read: closed.is_some(),
+        attribution_pending: false,
     }
 }
 

@@ -437,7 +437,7 @@ async fn the_demo_backfills_and_shows_alerts_without_any_account() {
     let n = store.count_alerts().await.unwrap();
     assert!(n > 100, "{n}");
     assert!(store
-        .state("org_name")
+        .state(asakai::store::StateKey::OrgName)
         .await
         .unwrap()
         .unwrap()

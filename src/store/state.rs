@@ -1,0 +1,78 @@
+//! Small facts the sync keeps between passes, each under one named key.
+
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError};
+
+/// The keys of `sync_state`; nothing else names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateKey {
+    /// Newest `openedAt` below which the alert list has been read completely.
+    HighWaterMark,
+    /// An unfinished read of the alert list: how far back it must reach...
+    BackfillHorizon,
+    /// ...the `nextId` it resumes from (absent: from the top)...
+    BackfillCursor,
+    /// ...and the newest `openedAt` it saw, the high-water mark once it is complete.
+    BackfillTop,
+    /// The organisation's name, for links to Mackerel's pages.
+    OrgName,
+    /// Where Mackerel's web pages are.
+    WebBase,
+    /// When every metadata list was last read successfully.
+    MetadataRefreshedAt,
+}
+
+impl StateKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateKey::HighWaterMark => "high_water_mark",
+            StateKey::BackfillHorizon => "backfill_horizon",
+            StateKey::BackfillCursor => "backfill_cursor",
+            StateKey::BackfillTop => "backfill_top",
+            StateKey::OrgName => "org_name",
+            StateKey::WebBase => "web_base",
+            StateKey::MetadataRefreshedAt => "metadata_refreshed_at",
+        }
+    }
+}
+
+impl Store {
+    /// A value the sync keeps between passes.
+    pub async fn state(&self, key: StateKey) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
+                .bind(key.as_str())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// A value kept as a number (a time); `None` when absent or not a number.
+    pub async fn state_time(&self, key: StateKey) -> Result<Option<i64>, StoreError> {
+        Ok(self.state(key).await?.and_then(|v| v.parse().ok()))
+    }
+}
+
+/// Sets a value inside the caller's transaction.
+pub async fn set_state(
+    conn: &mut SqliteConnection,
+    key: StateKey,
+    value: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key.as_str())
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a value inside the caller's transaction.
+pub async fn clear_state(conn: &mut SqliteConnection, key: StateKey) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sync_state WHERE key = ?")
+        .bind(key.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
