@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::github::{valid_repo, GithubSettings, Token};
 use crate::mackerel::ClientConfig;
 use crate::sync::SyncOptions;
 use crate::timefmt::{parse_duration, parse_zone, system_zone};
@@ -39,6 +40,17 @@ pub struct FileConfig {
     pub slack: SlackSection,
     #[serde(default)]
     pub server: ServerSection,
+    #[serde(default)]
+    pub github: GithubSection,
+    #[serde(default)]
+    pub report: ReportSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// When `serve` posts the weekly report, e.g. "mon 10:00" (team zone).
+    pub weekly_post: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,12 +98,22 @@ pub struct ServerSection {
     pub listen: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubSection {
+    pub repo: Option<String>,
+    pub api_base: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
 /// The environment variables asakai reads, gathered once (tests pass their own).
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     pub api_key: Option<String>,
     pub api_base: Option<String>,
     pub slack_webhook_url: Option<String>,
+    pub github_token: Option<Token>,
 }
 
 impl Env {
@@ -101,6 +123,7 @@ impl Env {
             api_key: var("MACKEREL_APIKEY"),
             api_base: var("MACKEREL_APIBASE"),
             slack_webhook_url: var("SLACK_WEBHOOK_URL"),
+            github_token: var("GITHUB_TOKEN").map(Token::new),
         }
     }
 }
@@ -115,6 +138,8 @@ pub struct Settings {
     pub poll_interval: Duration,
     pub timezone: Tz,
     pub file: std::sync::Arc<FileConfigSnapshot>,
+    /// `[github]` and `GITHUB_TOKEN`.
+    pub github: GithubSettings,
     api_key: Option<String>,
 }
 
@@ -130,6 +155,8 @@ pub struct FileConfigSnapshot {
     pub templates_dir: Option<PathBuf>,
     pub slack_webhook_url: Option<String>,
     pub listen: Option<String>,
+    /// `[report] weekly_post`, checked: the weekday and time `serve` posts the weekly report.
+    pub weekly_post: Option<(chrono::Weekday, chrono::NaiveTime)>,
 }
 
 impl Settings {
@@ -258,6 +285,14 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
     for day in &file.digest.extra_holidays {
         crate::timefmt::parse_date(day).map_err(|e| invalid("[digest] extra_holidays", e.0))?;
     }
+    let weekly_post = file
+        .report
+        .weekly_post
+        .as_deref()
+        .map(parse_weekly_post)
+        .transpose()
+        .map_err(|m| invalid("[report] weekly_post", m))?;
+    let github = github_settings(file.github, env).map_err(|m| invalid("[github] repo", m))?;
     Ok(Settings {
         api_base,
         request_interval: duration(
@@ -293,8 +328,35 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             templates_dir: file.digest.templates_dir,
             slack_webhook_url: env.slack_webhook_url.clone().or(file.slack.webhook_url),
             listen: file.server.listen,
+            weekly_post,
         }),
+        github,
         api_key: env.api_key.clone(),
+    })
+}
+
+/// "mon 10:00": a weekday (English, three letters or more) and HH:MM.
+fn parse_weekly_post(text: &str) -> Result<(chrono::Weekday, chrono::NaiveTime), String> {
+    let bad = || format!("{text:?} is not a weekly time; write it like \"mon 10:00\"");
+    let (day, time) = text.trim().split_once(' ').ok_or_else(bad)?;
+    let day: chrono::Weekday = day.parse().map_err(|_| bad())?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| bad())?;
+    Ok((day, time))
+}
+
+fn github_settings(section: GithubSection, env: &Env) -> Result<GithubSettings, String> {
+    if let Some(repo) = section.repo.as_deref().filter(|r| !valid_repo(r)) {
+        return Err(format!(
+            "{repo:?} is not a repository; write it as \"owner/name\""
+        ));
+    }
+    Ok(GithubSettings {
+        repo: section.repo,
+        api_base: section
+            .api_base
+            .unwrap_or_else(|| crate::github::DEFAULT_API_BASE.to_owned()),
+        labels: section.labels,
+        token: env.github_token.clone(),
     })
 }
 
@@ -380,6 +442,39 @@ mod tests {
             err.contains("[digest] timezone") && err.contains("IANA"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_github_section_reads_and_the_token_comes_from_env_only() {
+        let env = Env {
+            github_token: Some(Token::new("ghp_from_env")),
+            ..Env::default()
+        };
+        let s = load(
+            "[github]\nrepo = \"example/infra-tasks\"\nlabels = [\"alert-follow-up\"]\n",
+            &env,
+        )
+        .unwrap();
+        assert_eq!(s.github.repo.as_deref(), Some("example/infra-tasks"));
+        assert_eq!(s.github.api_base, crate::github::DEFAULT_API_BASE);
+        assert_eq!(s.github.labels, ["alert-follow-up"]);
+        assert!(!format!("{s:?}").contains("ghp_from_env"));
+        let err = load("[github]\ntoken = \"x\"\n", &Env::default()).unwrap_err();
+        assert!(err.to_string().contains("token"), "{err}");
+        let err = load("[github]\nrepo = \"infra\"\n", &Env::default()).unwrap_err();
+        assert!(err.to_string().contains("owner/name"), "{err}");
+    }
+
+    #[test]
+    fn the_weekly_post_reads_as_a_weekday_and_a_time() {
+        let s = load("[report]\nweekly_post = \"mon 10:00\"\n", &Env::default()).unwrap();
+        let expected = (
+            chrono::Weekday::Mon,
+            chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+        );
+        assert_eq!(s.file.weekly_post, Some(expected));
+        let err = load("[report]\nweekly_post = \"monday\"\n", &Env::default()).unwrap_err();
+        assert!(err.to_string().contains("[report] weekly_post"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::alert::{state_at, AlertView, State};
+use crate::review::{AnnotatedAlert, Annotations};
 use crate::store::StoredAlert;
 
 /// Output formats of `alerts`.
@@ -30,6 +31,20 @@ pub fn write(
     listing.finish()
 }
 
+/// Like [`write`], with each JSON object's `review` and `task` from `notes`.
+pub fn write_with(
+    out: &mut dyn Write,
+    alerts: &[StoredAlert],
+    format: Format,
+    tz: Tz,
+    now: i64,
+    notes: &Annotations,
+) -> std::io::Result<()> {
+    let mut listing = Listing::start(out, format, tz, now)?.with_notes(notes);
+    listing.rows(alerts)?;
+    listing.finish()
+}
+
 /// A listing written as its rows arrive, so that memory stays flat however many there are.
 pub struct Listing<'a> {
     out: &'a mut dyn Write,
@@ -37,6 +52,8 @@ pub struct Listing<'a> {
     tz: Tz,
     now: i64,
     written: u64,
+    /// Reviews and tasks for the JSON objects (`null` without).
+    notes: Option<&'a Annotations>,
 }
 
 impl<'a> Listing<'a> {
@@ -58,14 +75,32 @@ impl<'a> Listing<'a> {
             tz,
             now,
             written: 0,
+            notes: None,
         })
+    }
+
+    /// Gives JSON objects their `review` and `task`.
+    pub fn with_notes(mut self, notes: &'a Annotations) -> Self {
+        self.notes = Some(notes);
+        self
+    }
+
+    fn object(&self, a: &StoredAlert) -> AnnotatedAlert {
+        match self.notes {
+            Some(notes) => notes.annotate(a, self.now),
+            None => AnnotatedAlert {
+                alert: AlertView::at(a, self.now),
+                review: None,
+                task: None,
+            },
+        }
     }
 
     pub fn rows(&mut self, alerts: &[StoredAlert]) -> std::io::Result<()> {
         match self.format {
             Format::Json => {
                 for a in alerts {
-                    let text = serde_json::to_string_pretty(&AlertView::at(a, self.now))?;
+                    let text = serde_json::to_string_pretty(&self.object(a))?;
                     // Indented as one pretty array would be.
                     let sep = if self.written == 0 { "\n" } else { ",\n" };
                     write!(self.out, "{sep}  {}", text.replace('\n', "\n  "))?;

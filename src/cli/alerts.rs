@@ -3,6 +3,7 @@ use std::path::Path;
 use crate::alert::State;
 use crate::config::Settings;
 use crate::lookup::{self, Format};
+use crate::review::Annotations;
 use crate::store::{AlertFilter, Store};
 use crate::timefmt::{parse_time, parse_zone};
 
@@ -108,7 +109,12 @@ async fn list(
     now: i64,
 ) -> anyhow::Result<u64> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut listing = lookup::Listing::start(&mut out, format, tz, now)?;
+    // Reviews and tasks are few (people write them): loaded once for the whole listing.
+    let notes = match format {
+        Format::Json => Annotations::load(store).await?,
+        _ => Annotations::default(),
+    };
+    let mut listing = lookup::Listing::start(&mut out, format, tz, now)?.with_notes(&notes);
     let mut written: u64 = 0;
     loop {
         let want = limit.map_or(CHUNK as u64, |l| (l - written).min(CHUNK as u64));

@@ -4,7 +4,10 @@ mod alerts;
 mod demo;
 mod digest;
 mod poll;
+mod report;
+mod review;
 mod sim;
+mod task;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +41,12 @@ pub enum Command {
     Alerts(alerts::AlertsArgs),
     /// The morning digest: the previous business day's alerts by service and state.
     Digest(digest::DigestArgs),
+    /// Record what the team decided about alerts, or list a meeting's unreviewed ones.
+    Review(review::ReviewArgs),
+    /// Follow-up tasks: open, list, show, mark done.
+    Task(task::TaskArgs),
+    /// Reports for longer looks back: the week, and which monitors waste the team's mornings.
+    Report(report::ReportArgs),
     /// Serve a simulated Mackerel organisation on loopback (for trying asakai and for tests).
     Sim(sim::SimArgs),
     /// Start the simulator, backfill a month of alerts into a demo database, and show them.
@@ -75,6 +84,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Poll(args) => poll::run(&db, &settings, args).await,
         Command::Alerts(args) => alerts::run(&db, &settings, args).await,
         Command::Digest(args) => digest::run(&db, &settings, args).await,
+        Command::Review(args) => review::run(&db, &settings, args).await,
+        Command::Task(args) => task::run(&db, &settings, args).await,
+        Command::Report(args) => report::run(&db, &settings, args).await,
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => {
             let db = cli.db.unwrap_or_else(|| PathBuf::from(demo::DEMO_DB));

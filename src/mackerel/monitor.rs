@@ -75,6 +75,10 @@ pub struct Expression {
     pub expression: Option<String>,
     #[serde(default)]
     pub operator: Option<String>,
+    #[serde(default)]
+    pub warning: Option<f64>,
+    #[serde(default)]
+    pub critical: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]

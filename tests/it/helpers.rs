@@ -319,3 +319,84 @@ pub async fn snapshot(store: &Store) -> Vec<String> {
         })
         .collect()
 }
+
+/// A stored alert of monitor `m-<monitor>` (named `<monitor>`) on host `h-<host>`
+/// (named `<host>`), in service "blog", as sync would have written it.
+pub fn stored_alert(
+    id: &str,
+    monitor: &str,
+    host: Option<&str>,
+    opened: i64,
+    closed: Option<i64>,
+) -> asakai::store::StoredAlert {
+    asakai::store::StoredAlert {
+        id: id.into(),
+        kind: if host.is_some() { "host" } else { "service" }.into(),
+        status: if closed.is_some() { "OK" } else { "CRITICAL" }.into(),
+        severity: Some("CRITICAL".into()),
+        monitor_id: Some(format!("m-{monitor}")),
+        monitor_name: Some(monitor.into()),
+        host_id: host.map(|h| format!("h-{h}")),
+        host_name: host.map(Into::into),
+        opened_at: opened,
+        closed_at: closed,
+        close_cause: closed.map(|_| "monitoring".into()),
+        reason: None,
+        message: None,
+        value: None,
+        memo: None,
+        series: None,
+        roles: vec!["blog:app".into()],
+        services: vec!["blog".into()],
+        url: Some(format!("https://mackerel.io/orgs/acme/alerts/{id}")),
+        image_url: None,
+        gone: false,
+        logs_read: closed.is_some(),
+        attribution_pending: false,
+    }
+}
+
+/// A database file in a temporary directory holding `alerts`.
+pub async fn store_with(
+    alerts: &[asakai::store::StoredAlert],
+) -> (Store, tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("asakai.db");
+    let store = Store::open(&db).await.unwrap();
+    let mut tx = store.pool().begin().await.unwrap();
+    asakai::store::upsert_alerts(&mut tx, alerts, NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (store, dir, db)
+}
+
+/// Runs the built binary on `db` with no config file and no secrets from the
+/// outer environment; `env` adds variables.
+pub fn run_asakai(
+    db: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asakai"));
+    cmd.arg("--db").arg(db).args(args);
+    for k in [
+        "ASAKAI_CONFIG",
+        "SLACK_WEBHOOK_URL",
+        "GITHUB_TOKEN",
+        "MACKEREL_APIKEY",
+    ] {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// stdout as JSON, failing the test with stderr when the command failed.
+pub fn json_out(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}

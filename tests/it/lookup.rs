@@ -250,6 +250,7 @@ async fn json_output_is_the_alert_object_of_the_brief() {
         "opened_at": "2025-11-22T16:00:00Z", "closed_at": "2025-11-22T16:10:00Z",
         "reason": "restarted nginx", "message": null, "value": 93.5,
         "url": format!("{}/orgs/acme/alerts/m1", m.server.uri()),
+        "review": null, "task": null,
     }]);
     assert_eq!(v, expected);
 }

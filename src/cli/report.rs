@@ -1,0 +1,127 @@
+//! `asakai report`: the weekly report and the monitor hygiene report.
+
+use std::path::Path;
+
+use chrono::TimeZone;
+
+use super::review::open;
+use crate::config::Settings;
+use crate::digest::Lang;
+use crate::mackerel::Client;
+use crate::report::{self, thresholds, Format, MonitorsFormat};
+use crate::timefmt::{parse_date, parse_since, parse_zone};
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// The weekly report for the department meeting: the seven days before --date.
+    Week(WeekArgs),
+    /// Which monitors waste the team's mornings: no-action shares, durations,
+    /// flapping, suggestions, and a threshold what-if.
+    Monitors(MonitorsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MonitorsArgs {
+    /// How far back: a duration (30d) or a date (YYYY-MM-DD).
+    #[arg(long, default_value = "30d")]
+    pub since: String,
+    #[arg(long, value_enum, default_value_t = MonitorsFormat::Table)]
+    pub format: MonitorsFormat,
+    /// The team's time zone, for flapping days (default: [digest] timezone).
+    #[arg(long)]
+    pub tz: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WeekArgs {
+    /// The report covers the seven days before this date, YYYY-MM-DD [default: today].
+    #[arg(long)]
+    pub date: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    pub format: Format,
+    /// Language of the labels (default: [digest] lang, else en).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// The team's time zone (default: [digest] timezone, else the system zone).
+    #[arg(long)]
+    pub tz: Option<String>,
+}
+
+pub async fn run(db: &Path, settings: &Settings, args: ReportArgs) -> anyhow::Result<()> {
+    match args.command {
+        ReportCommand::Week(a) => week(db, settings, a).await,
+        ReportCommand::Monitors(a) => monitors(db, settings, a).await,
+    }
+}
+
+fn zone(settings: &Settings, tz: &Option<String>) -> anyhow::Result<chrono_tz::Tz> {
+    Ok(match tz {
+        Some(name) => parse_zone(name).map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
+        None => settings.timezone,
+    })
+}
+
+async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<()> {
+    let tz = zone(settings, &args.tz)?;
+    let lang = match args.lang {
+        Some(l) => l,
+        None => super::digest::configured_lang(settings)?,
+    };
+    let date = match &args.date {
+        Some(d) => parse_date(d).map_err(|e| anyhow::anyhow!("--date: {e}"))?,
+        None => tz
+            .timestamp_opt(chrono::Utc::now().timestamp(), 0)
+            .unwrap()
+            .date_naive(),
+    };
+    let store = open(db).await?;
+    let input = report::load_week(&store, tz, date).await?;
+    store.close().await;
+    print!(
+        "{}",
+        report::render_week(&report::week::build(&input), args.format, lang)
+    );
+    Ok(())
+}
+
+async fn monitors(db: &Path, settings: &Settings, args: MonitorsArgs) -> anyhow::Result<()> {
+    let tz = zone(settings, &args.tz)?;
+    let now = chrono::Utc::now().timestamp();
+    let since = parse_since(&args.since, now, tz)?;
+    let store = open(db).await?;
+    let from = current_thresholds(&store, settings, now).await;
+    let input = report::load_monitors(&store, tz, since, now, from).await?;
+    store.close().await;
+    let r = report::monitors::build(&input);
+    print!("{}", report::render_monitors(&r, args.format));
+    Ok(())
+}
+
+/// The what-if wants the monitors' current thresholds: with an API key they are
+/// read now (one request); without one, or when that fails, the stored ones serve.
+async fn current_thresholds(
+    store: &crate::store::Store,
+    settings: &Settings,
+    now: i64,
+) -> &'static str {
+    if !settings.has_api_key() {
+        return "stored";
+    }
+    let read = async {
+        let client = Client::new(settings.client_config()?)?;
+        Ok::<_, anyhow::Error>(thresholds::refresh(store, &client, now).await?)
+    };
+    match read.await {
+        Ok(_) => "mackerel",
+        Err(e) => {
+            eprintln!("warning: could not read the monitors' thresholds from Mackerel ({e:#}); using the stored ones");
+            "stored"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The `review` and `task` of every alert object (design §7): loaded once, then
+//! looked up per alert, so a listing of any size costs two small queries.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::task::{self, key_of, Task, TaskState};
+use super::{latest_reviews, ReviewError, ReviewView};
+use crate::alert::AlertView;
+use crate::store::{Store, StoredAlert};
+
+/// The task an alert belongs to, as the alert object shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRef {
+    pub id: i64,
+    pub title: String,
+    pub state: TaskState,
+    pub url: Option<String>,
+}
+
+/// The alert object of design §7 with its outcome and task (`null` when none).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnotatedAlert {
+    #[serde(flatten)]
+    pub alert: AlertView,
+    pub review: Option<ReviewView>,
+    pub task: Option<TaskRef>,
+}
+
+/// Every outcome and task, ready to annotate alerts with.
+#[derive(Debug, Default)]
+pub struct Annotations {
+    reviews: HashMap<String, ReviewView>,
+    tasks: HashMap<i64, Task>,
+    /// Alert id → the newest task it was attached to by hand.
+    attached: HashMap<String, i64>,
+    /// Key → its tasks, newest first.
+    by_key: HashMap<String, Vec<i64>>,
+}
+
+impl Annotations {
+    pub async fn load(store: &Store) -> Result<Annotations, ReviewError> {
+        let tasks = task::list(store, None).await?;
+        let links: Vec<(String, i64)> =
+            sqlx::query_as("SELECT alert_id, task_id FROM task_alerts ORDER BY task_id")
+                .fetch_all(store.pool())
+                .await?;
+        let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();
+        for t in &tasks {
+            by_key.entry(t.key.clone()).or_default().push(t.id);
+        }
+        Ok(Annotations {
+            reviews: latest_reviews(store).await?,
+            attached: links.into_iter().collect(),
+            tasks: tasks.into_iter().map(|t| (t.id, t)).collect(),
+            by_key,
+        })
+    }
+
+    pub fn review(&self, alert_id: &str) -> Option<&ReviewView> {
+        self.reviews.get(alert_id)
+    }
+
+    /// The task attached by hand, else the task of the alert's key that was open when it fired.
+    pub fn task(&self, a: &StoredAlert) -> Option<&Task> {
+        if let Some(t) = self.attached.get(&a.id).and_then(|id| self.tasks.get(id)) {
+            return Some(t);
+        }
+        self.by_key
+            .get(&key_of(a))?
+            .iter()
+            .filter_map(|id| self.tasks.get(id))
+            .find(|t| t.created_at < a.opened_at && t.closed_at.is_none_or(|c| a.opened_at < c))
+    }
+
+    /// The alert object as of `at`, with its review and task.
+    pub fn annotate(&self, a: &StoredAlert, at: i64) -> AnnotatedAlert {
+        AnnotatedAlert {
+            alert: AlertView::at(a, at),
+            review: self.review(&a.id).cloned(),
+            task: self.task(a).map(|t| TaskRef {
+                id: t.id,
+                title: t.title.clone(),
+                state: t.state,
+                url: t.github_url.clone(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The task object of design §7: a task with its alerts and how often its key
+//! fired again since it opened.
+
+use serde::Serialize;
+
+use super::task::{Task, TaskState};
+use super::ReviewError;
+use crate::alert::rfc3339;
+use crate::store::Store;
+
+/// The task object of design §7.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub title: String,
+    pub state: TaskState,
+    pub key: String,
+    pub alert_ids: Vec<String>,
+    /// The GitHub issue, once GitHub answered 201.
+    pub url: Option<String>,
+    pub github_error: Option<String>,
+    pub created_at: String,
+    pub closed_at: Option<String>,
+    /// Alerts of the key opened after the task was (and while it is) open.
+    pub fired_again: i64,
+    pub last_fired_at: Option<String>,
+}
+
+/// The alerts of a task: those attached by hand, and those of its key that opened
+/// while it was open. Oldest first.
+pub async fn alert_ids(store: &Store, t: &Task) -> Result<Vec<(String, i64)>, ReviewError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.opened_at FROM alerts a WHERE a.id IN (SELECT alert_id FROM task_alerts WHERE task_id = ?1) \
+         UNION SELECT a.id, a.opened_at FROM alerts a WHERE a.opened_at > ?2 AND a.opened_at < ?3 \
+           AND a.monitor_id IS ?4 AND a.host_id IS ?5 \
+         ORDER BY 2, 1",
+    )
+    .bind(t.id)
+    .bind(t.created_at)
+    .bind(t.closed_at.unwrap_or(i64::MAX))
+    .bind(&t.monitor_id)
+    .bind(&t.host_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// The task object, with its alerts and how often its key fired again.
+pub async fn view(store: &Store, t: &Task) -> Result<TaskView, ReviewError> {
+    let alerts = alert_ids(store, t).await?;
+    let again: Vec<i64> = alerts
+        .iter()
+        .map(|(_, at)| *at)
+        .filter(|at| *at > t.created_at)
+        .collect();
+    Ok(TaskView {
+        id: t.id,
+        title: t.title.clone(),
+        state: t.state,
+        key: t.key.clone(),
+        alert_ids: alerts.into_iter().map(|(id, _)| id).collect(),
+        url: t.github_url.clone(),
+        github_error: t.github_error.clone(),
+        created_at: rfc3339(t.created_at),
+        closed_at: t.closed_at.map(rfc3339),
+        fired_again: again.len() as i64,
+        last_fired_at: again.iter().max().copied().map(rfc3339),
+    })
+}
