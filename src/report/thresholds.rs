@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use sqlx::SqliteConnection;
 
 use crate::mackerel::{Client, MackerelError, Monitor, MonitorKind};
 use crate::store::{Store, StoreError};
@@ -37,6 +38,18 @@ pub fn of(m: &Monitor) -> Option<Threshold> {
 /// Stores these thresholds (replacing what was known of those monitors).
 pub async fn save(store: &Store, list: &[Threshold], now: i64) -> Result<(), StoreError> {
     let mut tx = store.pool().begin().await?;
+    save_in(&mut tx, list, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`save`] inside the caller's transaction: where a sync pass that reads the
+/// monitors list can keep their thresholds too.
+pub async fn save_in(
+    conn: &mut SqliteConnection,
+    list: &[Threshold],
+    now: i64,
+) -> Result<(), StoreError> {
     for t in list {
         sqlx::query(
             "INSERT INTO monitor_thresholds (monitor_id, operator, warning, critical, fetched_at) VALUES (?, ?, ?, ?, ?) \
@@ -48,10 +61,9 @@ pub async fn save(store: &Store, list: &[Threshold], now: i64) -> Result<(), Sto
         .bind(t.warning)
         .bind(t.critical)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -85,4 +97,37 @@ pub enum RefreshError {
     Mackerel(#[from] MackerelError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monitor(v: serde_json::Value) -> Monitor {
+        Monitor::from_json(v).unwrap()
+    }
+
+    #[test]
+    fn host_service_and_expression_monitors_have_thresholds_others_none() {
+        let expr = monitor(
+            serde_json::json!({"id": "e", "type": "expression", "name": "load",
+            "expression": "avg(roleSlots(\"blog:app\",\"loadavg5\"))", "operator": ">", "warning": 5.0, "critical": 10.0}),
+        );
+        assert_eq!(
+            of(&expr),
+            Some(Threshold {
+                monitor_id: "e".into(),
+                operator: Some(">".into()),
+                warning: Some(5.0),
+                critical: Some(10.0)
+            })
+        );
+        let service = monitor(
+            serde_json::json!({"id": "s", "type": "service", "service": "blog",
+            "metric": "5xx", "operator": ">", "warning": 1.0}),
+        );
+        assert_eq!(of(&service).unwrap().critical, None);
+        let ping = monitor(serde_json::json!({"id": "c", "type": "connectivity"}));
+        assert_eq!(of(&ping), None);
+    }
 }
