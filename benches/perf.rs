@@ -6,6 +6,8 @@
 //! Each figure is the median of several runs; the 1M-alert database is built once
 //! (by backfilling from the simulator) under target/ and reused.
 
+mod sync_figures;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -227,4 +229,9 @@ async fn main() {
         "< 50 ms",
         text < Duration::from_millis(50),
     );
+
+    // The sync issue's figures: each in its own process.
+    sync_figures::run(&binary(), dir.path(), &|what, figure, target, ok| {
+        row(what, figure, target, ok)
+    });
 }
