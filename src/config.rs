@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::github::{valid_repo, GithubSettings, Token};
 use crate::mackerel::ClientConfig;
+use crate::secret::Secret;
 use crate::sync::SyncOptions;
 use crate::timefmt::{parse_duration, parse_zone, system_zone};
 
@@ -83,6 +84,7 @@ pub struct DigestSection {
     pub extra_holidays: Vec<String>,
     pub lang: Option<String>,
     pub post_at: Option<String>,
+    pub post_grace: Option<String>,
     pub templates_dir: Option<PathBuf>,
 }
 
@@ -96,6 +98,8 @@ pub struct SlackSection {
 #[serde(deny_unknown_fields)]
 pub struct ServerSection {
     pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub user_header: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,9 +114,11 @@ pub struct GithubSection {
 /// The environment variables asakai reads, gathered once (tests pass their own).
 #[derive(Debug, Clone, Default)]
 pub struct Env {
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     pub api_base: Option<String>,
-    pub slack_webhook_url: Option<String>,
+    pub slack_webhook_url: Option<Secret>,
+    pub webhook_secret: Option<Secret>,
+    pub ui_password: Option<Secret>,
     pub github_token: Option<Token>,
 }
 
@@ -120,9 +126,11 @@ impl Env {
     pub fn from_process() -> Env {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         Env {
-            api_key: var("MACKEREL_APIKEY"),
+            api_key: var("MACKEREL_APIKEY").map(Secret::new),
             api_base: var("MACKEREL_APIBASE"),
-            slack_webhook_url: var("SLACK_WEBHOOK_URL"),
+            slack_webhook_url: var("SLACK_WEBHOOK_URL").map(Secret::new),
+            webhook_secret: var("ASAKAI_WEBHOOK_SECRET").map(Secret::new),
+            ui_password: var("ASAKAI_UI_PASSWORD").map(Secret::new),
             github_token: var("GITHUB_TOKEN").map(Token::new),
         }
     }
@@ -140,8 +148,30 @@ pub struct Settings {
     pub file: std::sync::Arc<FileConfigSnapshot>,
     /// `[github]` and `GITHUB_TOKEN`.
     pub github: GithubSettings,
-    api_key: Option<String>,
+    /// `[server]`, `[digest] post_at`/`post_grace` and the server's secrets.
+    pub server: ServerSettings,
+    api_key: Option<Secret>,
 }
+
+/// What `serve` needs, parsed once.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub listen: std::net::SocketAddr,
+    /// Links from Slack to the review page.
+    pub public_url: Option<String>,
+    /// The header an authenticating proxy sets with the user's name.
+    pub user_header: Option<String>,
+    /// `ASAKAI_WEBHOOK_SECRET`: without it the webhook endpoint is off.
+    pub webhook_secret: Option<Secret>,
+    /// `ASAKAI_UI_PASSWORD`: pages and API behind Basic auth.
+    pub ui_password: Option<Secret>,
+    /// When `serve` posts the digest on business days (team zone).
+    pub post_at: Option<chrono::NaiveTime>,
+    /// A `serve` started later than `post_at` still posts within this.
+    pub post_grace: Duration,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// The parts of the file later stages (digest, serve) read as written.
 #[derive(Debug, Default)]
@@ -151,10 +181,8 @@ pub struct FileConfigSnapshot {
     pub holidays: Option<String>,
     pub extra_holidays: Vec<String>,
     pub lang: Option<String>,
-    pub post_at: Option<String>,
     pub templates_dir: Option<PathBuf>,
-    pub slack_webhook_url: Option<String>,
-    pub listen: Option<String>,
+    pub slack_webhook_url: Option<Secret>,
     /// `[report] weekly_post`, checked: the weekday and time `serve` posts the weekly report.
     pub weekly_post: Option<(chrono::Weekday, chrono::NaiveTime)>,
 }
@@ -175,7 +203,7 @@ impl Settings {
             .api_key
             .clone()
             .ok_or(crate::mackerel::MackerelError::NoKey)?;
-        let mut c = ClientConfig::new(self.api_base.clone(), key);
+        let mut c = ClientConfig::new(self.api_base.clone(), key.expose());
         c.request_interval = self.request_interval;
         c.timeout = self.timeout;
         Ok(c)
@@ -293,7 +321,38 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         .transpose()
         .map_err(|m| invalid("[report] weekly_post", m))?;
     let github = github_settings(file.github, env).map_err(|m| invalid("[github] repo", m))?;
+    let server = ServerSettings {
+        listen: file
+            .server
+            .listen
+            .as_deref()
+            .unwrap_or(DEFAULT_LISTEN)
+            .parse()
+            .map_err(|_| {
+                invalid(
+                    "[server] listen",
+                    "is not an address and port, such as \"127.0.0.1:8080\"".to_owned(),
+                )
+            })?,
+        public_url: file.server.public_url,
+        user_header: file.server.user_header.filter(|h| !h.trim().is_empty()),
+        webhook_secret: env.webhook_secret.clone(),
+        ui_password: env.ui_password.clone(),
+        post_at: file
+            .digest
+            .post_at
+            .as_deref()
+            .map(crate::digest::parse_meeting_time)
+            .transpose()
+            .map_err(|e| invalid("[digest] post_at", e.0))?,
+        post_grace: duration(
+            "[digest] post_grace",
+            &file.digest.post_grace,
+            Duration::from_secs(3 * 3600),
+        )?,
+    };
     Ok(Settings {
+        server,
         api_base,
         request_interval: duration(
             "[mackerel] request_interval",
@@ -324,10 +383,11 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             holidays: file.digest.holidays,
             extra_holidays: file.digest.extra_holidays,
             lang: file.digest.lang,
-            post_at: file.digest.post_at,
             templates_dir: file.digest.templates_dir,
-            slack_webhook_url: env.slack_webhook_url.clone().or(file.slack.webhook_url),
-            listen: file.server.listen,
+            slack_webhook_url: env
+                .slack_webhook_url
+                .clone()
+                .or(file.slack.webhook_url.map(Secret::new)),
             weekly_post,
         }),
         github,

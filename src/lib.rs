@@ -14,6 +14,8 @@ pub mod lookup;
 pub mod mackerel;
 pub mod report;
 pub mod review;
+pub mod secret;
+pub mod server;
 pub mod sim;
 pub mod store;
 pub mod sync;

@@ -148,7 +148,8 @@ const CSV_HEADER: [&str; 17] = [
     "url",
 ];
 
-fn write_csv(out: &mut dyn Write, alerts: &[StoredAlert], now: i64) -> std::io::Result<()> {
+/// CSV rows without the header (for a listing written in parts).
+pub fn write_csv(out: &mut dyn Write, alerts: &[StoredAlert], now: i64) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for a in alerts {
         let v = AlertView::at(a, now);

@@ -1,12 +1,10 @@
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::TimeZone;
 
 use crate::config::Settings;
-use crate::delivery::{deliver_once, Delivered, PostError};
-use crate::digest::{self, Calendar, Format, Lang, Mode, Window, WindowSpec};
-use crate::store::deliveries::DeliveryKey;
+use crate::delivery::Delivered;
+use crate::digest::{self, meeting, Format, Lang, Window, WindowSpec};
 use crate::store::Store;
 use crate::timefmt::{parse_date, parse_time, parse_zone, InputError};
 
@@ -40,29 +38,6 @@ pub struct DigestArgs {
     pub force: bool,
 }
 
-/// The team's windows, from the config file.
-pub(crate) fn spec(settings: &Settings, tz: chrono_tz::Tz) -> Result<WindowSpec, InputError> {
-    let f = &settings.file;
-    let mut extra = std::collections::BTreeSet::new();
-    for day in &f.extra_holidays {
-        extra.insert(parse_date(day)?);
-    }
-    Ok(WindowSpec {
-        tz,
-        mode: f
-            .digest_mode
-            .as_deref()
-            .map(Mode::parse)
-            .transpose()?
-            .unwrap_or(Mode::CalendarDay),
-        meeting_time: digest::parse_meeting_time(f.meeting_time.as_deref().unwrap_or("09:30"))?,
-        calendar: Calendar {
-            japanese: f.holidays.as_deref() != Some("none"),
-            extra,
-        },
-    })
-}
-
 fn window(args: &DigestArgs, spec: &WindowSpec, now: i64) -> Result<Window, InputError> {
     if let (Some(from), Some(to)) = (&args.from, &args.to) {
         let (start, end) = (parse_time(from, spec.tz)?, parse_time(to, spec.tz)?);
@@ -83,16 +58,6 @@ fn window(args: &DigestArgs, spec: &WindowSpec, now: i64) -> Result<Window, Inpu
     Ok(spec.for_meeting(date))
 }
 
-pub(crate) fn configured_lang(settings: &Settings) -> Result<Lang, InputError> {
-    Ok(settings
-        .file
-        .lang
-        .as_deref()
-        .map(Lang::parse)
-        .transpose()?
-        .unwrap_or(Lang::En))
-}
-
 pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Result<()> {
     let tz = match &args.tz {
         Some(name) => parse_zone(name).map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
@@ -100,15 +65,9 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     };
     let lang = match args.lang {
         Some(l) => l,
-        None => settings
-            .file
-            .lang
-            .as_deref()
-            .map(Lang::parse)
-            .transpose()?
-            .unwrap_or(Lang::En),
+        None => meeting::configured_lang(settings)?,
     };
-    let spec = spec(settings, tz)?;
+    let spec = meeting::spec(settings, tz)?;
     let now = chrono::Utc::now().timestamp();
     let window = window(&args, &spec, now)?;
     if !db.exists() {
@@ -120,14 +79,12 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     } else {
         Store::open_reader(db).await?
     };
-    let input = store.digest_input(&window, &spec.previous(&window)).await?;
-    let digest = digest::build(&input, &window, now);
+    let digest = meeting::digest_of(&store, &spec, &window, now).await?;
     let templates = settings.file.templates_dir.as_deref();
     if args.post {
-        post(
-            &store, settings, &digest, &window, lang, templates, args.force,
-        )
-        .await?;
+        let delivered =
+            meeting::post_to_slack(&store, settings, &digest, &window, lang, args.force).await?;
+        say_delivered(delivered);
         if args.output.is_none() {
             return Ok(());
         }
@@ -141,33 +98,8 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     Ok(())
 }
 
-async fn post(
-    store: &Store,
-    settings: &Settings,
-    digest: &digest::Digest,
-    window: &Window,
-    lang: Lang,
-    templates: Option<&Path>,
-    force: bool,
-) -> anyhow::Result<()> {
-    let url = settings
-        .file
-        .slack_webhook_url
-        .as_deref()
-        .ok_or(PostError::NoWebhook)?;
-    let body: serde_json::Value = serde_json::from_str(&digest::render(
-        digest,
-        window,
-        Format::Slack,
-        lang,
-        templates,
-    )?)?;
-    let key = DeliveryKey {
-        start: window.start,
-        end: window.end,
-        channel: "slack",
-    };
-    match deliver_once(store, key, url, &body, force, Duration::from_millis(500)).await? {
+fn say_delivered(delivered: Delivered) {
+    match delivered {
         Delivered::Sent => eprintln!("digest posted to Slack"),
         Delivered::SentUnrecorded => eprintln!(
             "digest posted to Slack; the database was too busy to record it, so this window \
@@ -179,5 +111,4 @@ async fn post(
             crate::alert::rfc3339(at)
         ),
     }
-    Ok(())
 }

@@ -6,6 +6,7 @@ mod digest;
 mod poll;
 mod report;
 mod review;
+mod serve;
 mod sim;
 mod task;
 
@@ -47,6 +48,9 @@ pub enum Command {
     Task(task::TaskArgs),
     /// Reports for longer looks back: the week, and which monitors waste the team's mornings.
     Report(report::ReportArgs),
+    /// Keep the store current, take Mackerel's webhooks, post the morning digest, and
+    /// serve the JSON API, health and metrics.
+    Serve(serve::ServeArgs),
     /// Serve a simulated Mackerel organisation on loopback (for trying asakai and for tests).
     Sim(sim::SimArgs),
     /// Start the simulator, backfill a month of alerts into a demo database, and show them.
@@ -87,6 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Review(args) => review::run(&db, &settings, args).await,
         Command::Task(args) => task::run(&db, &settings, args).await,
         Command::Report(args) => report::run(&db, &settings, args).await,
+        Command::Serve(args) => serve::run(&db, &settings, args).await,
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => {
             let db = cli.db.unwrap_or_else(|| PathBuf::from(demo::DEMO_DB));

@@ -7,8 +7,7 @@ use chrono::TimeZone;
 use super::review::{current_user, open};
 use crate::config::Settings;
 use crate::review::issues;
-use crate::review::task::{self, NewTask, Opened, Task, TaskState, TaskView};
-use crate::review::ReviewError;
+use crate::review::task::{self, NewTask, Task, TaskState, TaskView};
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -92,7 +91,7 @@ async fn new(store: &Store, settings: &Settings, args: NewArgs, now: i64) -> any
         by: current_user(),
     };
     let opened = task::open(store, &req, now).await?;
-    let github = github_step(store, settings, &opened, args.github, now).await;
+    let github = issues::after_open(store, settings, &opened, args.github, now).await;
     let t = task::get(store, opened.task.id).await?;
     let view = task::view(store, &t).await?;
     match args.format {
@@ -110,42 +109,6 @@ async fn new(store: &Store, settings: &Settings, args: NewArgs, now: i64) -> any
         println!("GitHub issue: {url}");
     }
     Ok(github?)
-}
-
-/// After the task is saved: create its issue when asked (and not linked yet),
-/// or tell the linked issue that the alert fired again. A GitHub failure is
-/// reported after the task is printed, so a script still learns its id.
-async fn github_step(
-    store: &Store,
-    settings: &Settings,
-    opened: &Opened,
-    wanted: bool,
-    now: i64,
-) -> Result<(), ReviewError> {
-    let t = &opened.task;
-    let linked = t.github_number.is_some();
-    let create = wanted && !linked;
-    let recurrence = opened.joined && linked;
-    if !create && !recurrence {
-        return Ok(());
-    }
-    let gh = match settings.github.client() {
-        Ok(gh) => gh,
-        Err(e) if create => return Err(issues::record_failure(store, t.id, e).await),
-        Err(e) => {
-            eprintln!(
-                "warning: not commenting on the issue of task #{}: {e}",
-                t.id
-            );
-            return Ok(());
-        }
-    };
-    if create {
-        issues::create_issue(store, &gh, &settings.github.labels, t.id, now).await?;
-    } else if let Err(e) = issues::comment_recurrence(store, &gh, t, settings.timezone, now).await {
-        eprintln!("warning: {e}");
-    }
-    Ok(())
 }
 
 async fn sync(store: &Store, settings: &Settings, now: i64) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@ mod chart;
 mod context;
 mod labels;
 mod load;
+pub mod meeting;
 pub use load::meeting_sql;
 mod model;
 mod render;

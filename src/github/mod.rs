@@ -9,26 +9,8 @@ pub use error::GithubError;
 
 pub const DEFAULT_API_BASE: &str = "https://api.github.com/";
 
-/// A GitHub token. It has no `Display`, and `Debug` prints a placeholder, so
-/// neither a log line nor an error message can carry it by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    pub fn new(value: impl Into<String>) -> Token {
-        Token(value.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
+/// A GitHub token: a [`Secret`](crate::secret::Secret), which no output ever shows.
+pub type Token = crate::secret::Secret;
 
 /// `[github]` resolved: where issues go, with what labels, and the token from `GITHUB_TOKEN`.
 #[derive(Debug, Clone, Default)]

@@ -57,12 +57,16 @@ impl ClientConfig {
     }
 }
 
+/// Told the outcome of every request: its HTTP status, or `"error"` when none came.
+pub type RequestObserver = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     config: ClientConfig,
     next_slot: Mutex<Option<Instant>>,
     requests: AtomicU64,
+    observer: Option<RequestObserver>,
 }
 
 impl Client {
@@ -101,7 +105,20 @@ impl Client {
             config,
             next_slot: Mutex::new(None),
             requests: AtomicU64::new(0),
+            observer: None,
         })
+    }
+
+    /// The same client, telling `observer` about every request (for metrics).
+    pub fn observed(mut self, observer: RequestObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    fn observe(&self, outcome: &str) {
+        if let Some(o) = &self.observer {
+            o(outcome);
+        }
     }
 
     /// How many HTTP requests this client has sent, retries included.
@@ -278,9 +295,13 @@ impl Client {
         };
         let response = match self.http.get(url.clone()).send().await {
             Ok(r) => r,
-            Err(e) => return (Err(transport(e)), None),
+            Err(e) => {
+                self.observe("error");
+                return (Err(transport(e)), None);
+            }
         };
         let status = response.status();
+        self.observe(status.as_str());
         let wait = retry_after(response.headers(), self.config.backoff_max);
         let body = match response.bytes().await {
             Ok(b) => b,

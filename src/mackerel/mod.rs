@@ -5,6 +5,6 @@ mod error;
 pub mod models;
 mod monitor;
 
-pub use client::{Client, ClientConfig, PAGE_LIMIT};
+pub use client::{Client, ClientConfig, RequestObserver, PAGE_LIMIT};
 pub use error::MackerelError;
 pub use models::*;

@@ -193,3 +193,36 @@ async fn sync_one(
     }
     Ok(())
 }
+
+/// After a task is saved: create its issue when asked (and not linked yet), or tell
+/// the linked issue that the alert fired again. The task is kept whatever GitHub
+/// answers; a failed create is recorded on it and returned.
+pub async fn after_open(
+    store: &Store,
+    settings: &crate::config::Settings,
+    opened: &super::Opened,
+    wanted: bool,
+    now: i64,
+) -> Result<(), ReviewError> {
+    let t = &opened.task;
+    let linked = t.github_number.is_some();
+    let create = wanted && !linked;
+    let recurrence = opened.joined && linked;
+    if !create && !recurrence {
+        return Ok(());
+    }
+    let gh = match settings.github.client() {
+        Ok(gh) => gh,
+        Err(e) if create => return Err(record_failure(store, t.id, e).await),
+        Err(e) => {
+            tracing::warn!(task = t.id, error = %e, "not commenting on the task's issue");
+            return Ok(());
+        }
+    };
+    if create {
+        create_issue(store, &gh, &settings.github.labels, t.id, now).await?;
+    } else if let Err(e) = comment_recurrence(store, &gh, t, settings.timezone, now).await {
+        tracing::warn!(task = t.id, error = %e, "could not comment on the task's issue");
+    }
+    Ok(())
+}

@@ -52,6 +52,16 @@ impl Store {
         record_pass(&mut conn, p).await
     }
 
+    /// The newest pass that succeeded.
+    pub async fn last_good_pass(&self) -> Result<Option<PassRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message, \
+             logs_left, backfill_left, attribution_left FROM sync_passes WHERE outcome = 'ok' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The passes, newest first.
     pub async fn passes(&self, limit: u32) -> Result<Vec<PassRecord>, StoreError> {
         Ok(sqlx::query_as(

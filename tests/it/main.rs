@@ -11,6 +11,7 @@ mod lookup;
 mod report;
 mod resilience;
 mod review;
+mod serve;
 mod sim;
 mod sync;
 mod task;

@@ -1,0 +1,259 @@
+//! The JSON API (design §7): the same alert objects as the command line, paged newest
+//! first, and JSON errors that name what was wrong.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use super::App;
+use crate::alert::State as AlertState;
+use crate::review::{self, AnnotatedAlert, Annotations, ReviewView};
+use crate::store::{AlertFilter, StoreError};
+use crate::timefmt::parse_time;
+
+/// Most alerts one page of `/api/alerts` returns.
+const MAX_LIMIT: u32 = 1000;
+
+/// An error as JSON: `{"error": "..."}` with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad(field: &str, message: impl std::fmt::Display) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, format!("{field}: {message}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({"error": self.message})),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let status = match e {
+            StoreError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        tracing::warn!(error = %e, "store error in a request");
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl From<review::ReviewError> for ApiError {
+    fn from(e: review::ReviewError) -> Self {
+        match e {
+            review::ReviewError::Store(s) => s.into(),
+            review::ReviewError::UnknownTask(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
+            }
+            review::ReviewError::CreateInFlight(_) => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
+            }
+            review::ReviewError::Github { .. } => {
+                ApiError::new(StatusCode::BAD_GATEWAY, e.to_string())
+            }
+            other => ApiError::new(StatusCode::BAD_REQUEST, other.to_string()),
+        }
+    }
+}
+
+/// Query pairs; repeated keys (`service=a&service=b`) keep every value.
+pub(super) fn query_pairs(raw: Option<String>) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        out.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    out
+}
+
+/// The filters of `asakai alerts`, from a query string; each bad value names its field.
+pub(super) async fn filter_from(
+    app: &App,
+    q: &HashMap<String, Vec<String>>,
+) -> Result<AlertFilter, ApiError> {
+    let one = |k: &str| {
+        q.get(k)
+            .and_then(|v| v.last())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let tz = app.settings.timezone;
+    let time = |k: &str| -> Result<Option<i64>, ApiError> {
+        one(k)
+            .map(|t| parse_time(&t, tz).map_err(|e| ApiError::bad(k, e)))
+            .transpose()
+    };
+    let state = one("state")
+        .map(|s| {
+            AlertState::parse(&s).ok_or_else(|| {
+                ApiError::bad(
+                    "state",
+                    "use open, recovered, closed_manually or closed_by_system",
+                )
+            })
+        })
+        .transpose()?;
+    let severity = one("severity")
+        .map(|s| match s.to_ascii_uppercase().as_str() {
+            up @ ("CRITICAL" | "WARNING" | "UNKNOWN") => Ok(up.to_owned()),
+            _ => Err(ApiError::bad(
+                "severity",
+                "use CRITICAL, WARNING or UNKNOWN",
+            )),
+        })
+        .transpose()?;
+    let limit = match one("limit") {
+        None => 100,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::bad("limit", format!("a number from 1 to {MAX_LIMIT}")))?,
+    };
+    let before = match one("before") {
+        None => None,
+        Some(id) => {
+            let found = app.store.alerts_by_id(std::slice::from_ref(&id)).await?;
+            let a = found
+                .first()
+                .ok_or_else(|| ApiError::bad("before", format!("no alert {id:?}")))?;
+            Some((a.opened_at, a.id.clone()))
+        }
+    };
+    Ok(AlertFilter {
+        services: q.get("service").cloned().unwrap_or_default(),
+        monitor: one("monitor"),
+        host: one("host"),
+        state,
+        severity,
+        from: time("from")?,
+        to: time("to")?,
+        search: one("search"),
+        limit: Some(limit),
+        before,
+    })
+}
+
+/// `GET /api/alerts`: a page of alert objects, newest first; the next page is named
+/// in a `Link` header (`before=<last id>`).
+pub async fn alerts(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    match alerts_page(&app, raw).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn alerts_page(app: &App, raw: Option<String>) -> Result<Response, ApiError> {
+    let q = query_pairs(raw.clone());
+    let filter = filter_from(app, &q).await?;
+    let limit = filter.limit.unwrap_or(100) as usize;
+    let alerts = app.store.find_alerts(&filter).await?;
+    let notes = Annotations::load(&app.store).await?;
+    let now = chrono::Utc::now().timestamp();
+    let body: Vec<AnnotatedAlert> = alerts.iter().map(|a| notes.annotate(a, now)).collect();
+    let mut response = Json(body).into_response();
+    if let Some(last) = alerts.last().filter(|_| alerts.len() == limit) {
+        let mut next: Vec<(String, String)> =
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .filter(|(k, _)| k != "before")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        next.push(("before".into(), last.id.clone()));
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(next)
+            .finish();
+        if let Ok(v) = HeaderValue::from_str(&format!("</api/alerts?{query}>; rel=\"next\"")) {
+            response.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(response)
+}
+
+/// One entry of an alert's status history.
+#[derive(Debug, Serialize, sqlx::FromRow)]
+pub struct LogEntry {
+    #[serde(skip)]
+    created_at: i64,
+    status: String,
+    trigger: String,
+    target_value: Option<f64>,
+    #[sqlx(skip)]
+    at: String,
+}
+
+#[derive(Serialize)]
+struct AlertDetail {
+    #[serde(flatten)]
+    alert: AnnotatedAlert,
+    reviews: Vec<ReviewView>,
+    logs: Vec<LogEntry>,
+}
+
+/// `GET /api/alerts/{id}`: the alert object, its reviews (newest first) and its logs.
+pub async fn alert(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    match alert_detail(&app, id).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn alert_detail(app: &App, id: String) -> Result<AlertDetail, ApiError> {
+    let found = app.store.alerts_by_id(std::slice::from_ref(&id)).await?;
+    let Some(a) = found.first() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no alert {id:?}"),
+        ));
+    };
+    let notes = Annotations::load(&app.store).await?;
+    let mut logs: Vec<LogEntry> = sqlx::query_as(
+        "SELECT created_at, status, trigger, target_value FROM alert_logs WHERE alert_id = ? ORDER BY seq",
+    )
+    .bind(&id)
+    .fetch_all(app.store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    for l in &mut logs {
+        l.at = crate::alert::rfc3339(l.created_at);
+    }
+    Ok(AlertDetail {
+        alert: notes.annotate(a, chrono::Utc::now().timestamp()),
+        reviews: review::history(&app.store, &id).await?,
+        logs,
+    })
+}
+
+/// `GET /alerts.csv`: every alert that passes the filters, streamed.
+pub async fn alerts_csv(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let q = query_pairs(raw);
+    let mut filter = match filter_from(&app, &q).await {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    // The CSV is the whole result unless a limit was asked for.
+    if !q.contains_key("limit") {
+        filter.limit = None;
+    }
+    super::csv_stream::response(app, filter)
+}

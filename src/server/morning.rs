@@ -1,0 +1,60 @@
+//! The morning post: at `[digest] post_at` on business days (team zone), the digest
+//! of that day's meeting goes to Slack, at most once per window across restarts and
+//! crashes (the window is claimed in the store first). A `serve` started late still
+//! posts within `[digest] post_grace`.
+
+use chrono::{NaiveDate, TimeZone};
+
+use super::App;
+use crate::delivery::{Delivered, DeliveryError};
+use crate::digest::meeting::{self, PostFailure};
+
+/// The meeting date whose post is due at `now`, if any.
+pub fn due(app: &App, now: i64) -> Option<NaiveDate> {
+    let post_at = app.settings.server.post_at?;
+    app.settings.file.slack_webhook_url.as_ref()?;
+    let tz = app.settings.timezone;
+    let spec = meeting::spec(&app.settings, tz).ok()?;
+    let today = tz.timestamp_opt(now, 0).single()?.date_naive();
+    if !spec.calendar.is_business_day(today) {
+        return None;
+    }
+    let at = tz
+        .from_local_datetime(&today.and_time(post_at))
+        .earliest()?
+        .timestamp();
+    let grace = app.settings.server.post_grace.as_secs() as i64;
+    (now >= at && now <= at + grace).then_some(today)
+}
+
+/// Posts the due digest, if one is due and not posted yet.
+pub async fn post_if_due(app: &App, now: i64) {
+    let Some(date) = due(app, now) else {
+        return;
+    };
+    let result = post(app, date, now).await;
+    let outcome = match &result {
+        Ok(Delivered::Sent | Delivered::SentUnrecorded) => "sent",
+        Ok(Delivered::AlreadySent(_)) => return,
+        Err(PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => "unknown",
+        Err(_) => "failed",
+    };
+    app.metrics.post(outcome);
+    match result {
+        Ok(_) => tracing::info!(%date, "posted the morning digest to Slack"),
+        Err(e) => tracing::warn!(%date, error = %e, "the morning digest was not posted"),
+    }
+}
+
+async fn post(app: &App, date: NaiveDate, now: i64) -> Result<Delivered, PostFailure> {
+    let settings = &app.settings;
+    let spec = meeting::spec(settings, settings.timezone)
+        .map_err(|e| PostFailure::Template(e.to_string()))?;
+    let lang =
+        meeting::configured_lang(settings).map_err(|e| PostFailure::Template(e.to_string()))?;
+    let window = spec.for_meeting(date);
+    let digest = meeting::digest_of(&app.store, &spec, &window, now)
+        .await
+        .map_err(|e| PostFailure::Delivery(DeliveryError::Store(e)))?;
+    meeting::post_to_slack(&app.store, settings, &digest, &window, lang, false).await
+}

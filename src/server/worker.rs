@@ -1,0 +1,82 @@
+//! The background worker of `serve`: a plain loop that runs a sync pass every
+//! `[sync] interval` (never two at once, a failed pass tried again on the next tick),
+//! a reconciling pass soon after a webhook asks for one, and the morning post.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::App;
+use crate::sync::{run_pass, SyncError};
+
+/// How long after a webhook the reconciling pass starts: webhooks of one incident
+/// come in bursts, and one pass serves them all.
+const DEBOUNCE: Duration = Duration::from_secs(2);
+/// How long a pass in flight may go on after shutdown is asked for, to reach a checkpoint.
+const WIND_DOWN: Duration = Duration::from_secs(5);
+
+pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(app.settings.poll_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = app.reconcile.notified() => {
+                tokio::select! {
+                    _ = tokio::time::sleep(DEBOUNCE) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+        if !pass_until_stopped(&app, &mut stop).await {
+            return;
+        }
+        super::morning::post_if_due(&app, chrono::Utc::now().timestamp()).await;
+    }
+}
+
+/// Runs one pass; on shutdown, lets it go on a little to reach a checkpoint, then
+/// drops it (every batch it wrote is committed; the next start resumes). Returns
+/// whether the worker should go on.
+async fn pass_until_stopped(app: &App, stop: &mut watch::Receiver<bool>) -> bool {
+    let Some(client) = &app.client else {
+        return true;
+    };
+    let now = chrono::Utc::now().timestamp();
+    let pass = run_pass(client, &app.store, &app.settings.sync, now);
+    tokio::pin!(pass);
+    let result = tokio::select! {
+        r = &mut pass => r,
+        _ = stop.changed() => {
+            match tokio::time::timeout(WIND_DOWN, &mut pass).await {
+                Ok(r) => { record(app, &r); }
+                Err(_) => tracing::info!("stopped a pass mid-way; what it wrote is kept"),
+            }
+            return false;
+        }
+    };
+    record(app, &result);
+    true
+}
+
+fn record(app: &App, result: &Result<crate::sync::PassSummary, SyncError>) {
+    match result {
+        Ok(summary) => {
+            app.metrics.pass("ok");
+            tracing::info!(%summary, "sync pass");
+        }
+        Err(SyncError::Busy(_)) => {
+            app.metrics.pass("busy");
+            tracing::warn!("another process is syncing this database; skipping this tick");
+        }
+        Err(e) => {
+            app.metrics.pass("failed");
+            tracing::warn!(error = %e, "sync pass failed; trying again on the next tick");
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! `asakai serve`: the real server on port 0 (zero2prod's `spawn_app`), with its
+//! worker polling a wiremock Mackerel; and the built binary for signals and refusals.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use asakai::config::{Env, Settings};
+use asakai::secret::Secret;
+use asakai::server::{self, Access, App};
+use asakai::store::Store;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::sync::org;
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub mackerel: Mackerel,
+    pub http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Waits until `path` answers JSON for which `done` holds; panics after 15 s.
+    pub async fn wait_for(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let r = self.get(path).await;
+            if let Ok(v) = r.json::<Value>().await {
+                if done(&v) {
+                    return v;
+                }
+            }
+            assert!(Instant::now() < deadline, "{path} never got there");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the server as a signal would, and says how long it took.
+    pub async fn stop(mut self) -> Duration {
+        let started = Instant::now();
+        let _ = self.stop.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+        started.elapsed()
+    }
+}
+
+/// The config file a test writes; every test server polls each second.
+fn settings(dir: &std::path::Path, extra: &str, env: &Env) -> Settings {
+    let path = dir.join("asakai.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[mackerel]\nrequest_interval = \"0s\"\n[sync]\ninterval = \"1s\"\n\
+             backfill = \"30d\"\n[digest]\ntimezone = \"UTC\"\nholidays = \"none\"\n{extra}"
+        ),
+    )
+    .unwrap();
+    Settings::load(Some(&path), env).unwrap()
+}
+
+/// The server on a free loopback port, its worker polling a wiremock organisation.
+pub async fn spawn_app(extra_config: &str, env: Env) -> TestApp {
+    let mackerel = Mackerel::start(org()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = Env {
+        api_key: Some(Secret::new(KEY)),
+        api_base: Some(mackerel.server.uri()),
+        ..env
+    };
+    let settings = settings(dir.path(), extra_config, &env);
+    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let access = Access::decide(addr, &settings.server).unwrap();
+    let client = asakai::mackerel::Client::new(settings.client_config().unwrap()).unwrap();
+    let app = Arc::new(App::new(store.clone(), settings, Some(client), access));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(server::launch_with_tcp_listener(app, listener, async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        store,
+        mackerel,
+        http: reqwest::Client::new(),
+        stop: Some(tx),
+        task: Some(task),
+        _dir: dir,
+    }
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_worker_keeps_the_api_current_and_a_new_alert_appears_within_seconds() {
+    let app = spawn_app("", Env::default()).await;
+    let first = app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    assert_eq!(
+        first[0]["review"],
+        Value::Null,
+        "alert objects carry review and task"
+    );
+    let newest = chrono::Utc::now().timestamp();
+    app.mackerel.update(|w| {
+        w.alerts.push(alert(
+            "aNew",
+            "host",
+            "mCpu",
+            Some("hMulti"),
+            "CRITICAL",
+            newest,
+        ))
+    });
+    let v = app
+        .wait_for("/api/alerts", |v| ids(v).contains(&"aNew".to_owned()))
+        .await;
+    assert_eq!(ids(&v)[0], "aNew", "newest first");
+    assert_eq!(v[0]["services"], json!(["blog", "shop"]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn alerts_page_by_before_with_a_link_header_and_bad_filters_name_their_field() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let r = app.get("/api/alerts?limit=5&service=blog").await;
+    let link = r.headers()["link"].to_str().unwrap().to_owned();
+    let page1: Value = r.json().await.unwrap();
+    assert_eq!(ids(&page1).len(), 5);
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("before="),
+        "{link}"
+    );
+    let next = link.trim_start_matches('<').split('>').next().unwrap();
+    let page2: Value = app.get(next).await.json().await.unwrap();
+    assert!(ids(&page2).iter().all(|id| !ids(&page1).contains(id)));
+    assert!(page2
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["services"].as_array().unwrap().contains(&json!("blog"))));
+
+    for (query, field) in [
+        ("state=sleepy", "state"),
+        ("limit=0", "limit"),
+        ("from=yesterday", "from"),
+        ("before=nope", "before"),
+    ] {
+        let r = app.get(&format!("/api/alerts?{query}")).await;
+        assert_eq!(r.status(), 400, "{query}");
+        let e: Value = r.json().await.unwrap();
+        assert!(
+            e["error"].as_str().unwrap().starts_with(field),
+            "{query}: {e}"
+        );
+    }
+    let missing = app.get("/api/alerts/nope").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.json::<Value>().await.unwrap()["error"].is_string());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reviews_and_tasks_through_the_api_show_on_the_alert() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let post = |path: &str, body: Value| {
+        app.http
+            .post(format!("{}{path}", app.base))
+            .json(&body)
+            .send()
+    };
+    let bad = post(
+        "/api/reviews",
+        json!({"alert_ids": ["aMulti"], "outcome": "meh"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad.json::<Value>().await.unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .contains("outcome"));
+    let ok = post(
+        "/api/reviews",
+        json!({"alert_ids": ["aMulti"], "outcome": "noise", "note": "<b>backup</b>"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.json::<Value>().await.unwrap()["reviews"][0]["outcome"],
+        "noise"
+    );
+    let detail: Value = app.get("/api/alerts/aMulti").await.json().await.unwrap();
+    assert_eq!(detail["review"]["note"], "<b>backup</b>");
+    assert_eq!(detail["reviews"].as_array().unwrap().len(), 1);
+    assert!(detail["logs"].is_array());
+
+    let created = post(
+        "/api/tasks",
+        json!({"alert_ids": ["aBare"], "title": "Tune cpu on bare01"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let t: Value = created.json().await.unwrap();
+    let joined = post("/api/tasks", json!({"alert_ids": ["aBare"]}))
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 200, "the open task of the same key");
+    let open: Value = app.get("/api/tasks").await.json().await.unwrap();
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let done = post(&format!("/api/tasks/{}/done", t["id"]), json!({}))
+        .await
+        .unwrap();
+    assert_eq!(done.json::<Value>().await.unwrap()["state"], "done");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_pages_carry_the_security_headers() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let r = app
+        .http
+        .post(format!("{}/api/reviews", app.base))
+        .header("Origin", "https://evil.example")
+        .json(&json!({"alert_ids": ["aMulti"], "outcome": "noise"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = app
+        .http
+        .post(format!("{}/api/reviews", app.base))
+        .header("Sec-Fetch-Site", "cross-site")
+        .json(&json!({"alert_ids": ["aMulti"], "outcome": "noise"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let detail: Value = app.get("/api/alerts/aMulti").await.json().await.unwrap();
+    assert_eq!(detail["review"], Value::Null, "nothing was recorded");
+
+    let r = app.get("/api/alerts").await;
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_a_password_pages_need_basic_auth_but_health_and_metrics_do_not() {
+    let env = Env {
+        ui_password: Some(Secret::new("s3cret")),
+        ..Env::default()
+    };
+    let app = spawn_app("", env).await;
+    let r = app.get("/api/alerts").await;
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Basic"));
+    let wrong = app
+        .http
+        .get(format!("{}/api/alerts", app.base))
+        .basic_auth("sato", Some("nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = app
+        .http
+        .get(format!("{}/api/alerts", app.base))
+        .basic_auth("sato", Some("s3cret"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    // The reviewer is the user who signed in.
+    app.wait_for("/healthz", |v| v["status"] == "ok").await;
+    let posted: Value = app
+        .http
+        .post(format!("{}/api/reviews", app.base))
+        .basic_auth("sato", Some("s3cret"))
+        .json(&json!({"alert_ids": ["aMulti"], "outcome": "fixed"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posted["reviews"][0]["by"], "sato");
+    assert_eq!(app.get("/metrics").await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_is_ok_after_a_pass_and_metrics_count_passes_and_requests() {
+    let app = spawn_app("", Env::default()).await;
+    let h = app.wait_for("/healthz", |v| v["status"] == "ok").await;
+    assert!(h["lag_seconds"].as_i64().unwrap() <= 10);
+    assert_eq!(h["last_pass"]["outcome"], "ok");
+    let text = app.get("/metrics").await.text().await.unwrap();
+    for name in [
+        "asakai_sync_passes_total{outcome=\"ok\"}",
+        "asakai_mackerel_requests_total{status=\"200\"}",
+        "asakai_alerts_stored 14",
+        "asakai_last_successful_pass_timestamp_seconds",
+        "asakai_webhook_events_total",
+        "asakai_digest_posts_total",
+    ] {
+        assert!(text.contains(name), "{name} in {text}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_turns_stale_when_mackerel_is_down() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/healthz", |v| v["status"] == "ok").await;
+    // Mackerel goes down, and the last good pass is long ago.
+    app.mackerel.server.reset().await;
+    sqlx::query(
+        "UPDATE sync_passes SET finished_at = finished_at - 3600, started_at = started_at - 3600",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = app.get("/healthz").await;
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        if status == 503 {
+            assert_eq!(v["status"], "stale");
+            assert!(v["lag_seconds"].as_i64().unwrap() >= 3600);
+            break;
+        }
+        assert!(Instant::now() < deadline, "healthz never turned stale: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = app.get("/metrics").await.text().await.unwrap();
+        if metrics.contains("asakai_sync_passes_total{outcome=\"failed\"}") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failed pass counted: {metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_csv_streams_every_matching_alert() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let r = app.get("/alerts.csv?service=shop").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = r.text().await.unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("id,type,status"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains("shop")),
+        "{text}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn serving_beyond_loopback_without_a_password_or_proxy_is_refused() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .env("MACKEREL_APIKEY", KEY)
+        .env_remove("ASAKAI_UI_PASSWORD")
+        .env_remove("ASAKAI_CONFIG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("ASAKAI_UI_PASSWORD") && err.contains("user_header"),
+        "{err}"
+    );
+}
