@@ -257,3 +257,32 @@ pub async fn alerts_csv(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) ->
     }
     super::csv_stream::response(app, filter)
 }
+
+/// `GET /api/digest?date=YYYY-MM-DD`: the digest JSON of that meeting (default: today's).
+pub async fn digest(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    match digest_json(&app, raw).await {
+        Ok(text) => ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn digest_json(app: &App, raw: Option<String>) -> Result<String, ApiError> {
+    use crate::digest::{meeting, render, Format};
+    let q = query_pairs(raw);
+    let settings = &app.settings;
+    let tz = settings.timezone;
+    let spec = meeting::spec(settings, tz).map_err(|e| ApiError::bad("config", e))?;
+    let now = chrono::Utc::now().timestamp();
+    let date = match q.get("date").and_then(|v| v.last()) {
+        Some(d) => crate::timefmt::parse_date(d).map_err(|e| ApiError::bad("date", e))?,
+        None => chrono::TimeZone::timestamp_opt(&tz, now, 0)
+            .single()
+            .map(|t| t.date_naive())
+            .ok_or_else(|| ApiError::bad("date", "no current date in the team's zone"))?,
+    };
+    let lang = meeting::configured_lang(settings).map_err(|e| ApiError::bad("config", e))?;
+    let window = spec.for_meeting(date);
+    let digest = meeting::digest_of(&app.store, &spec, &window, now).await?;
+    render(&digest, &window, Format::Json, lang, None)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+}

@@ -64,6 +64,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/alerts", get(api::alerts))
         .route("/api/alerts/{id}", get(api::alert))
         .route("/alerts.csv", get(api::alerts_csv))
+        .route("/api/digest", get(api::digest))
         .route("/api/reviews", post(review_api::post_review))
         .route(
             "/api/tasks",

@@ -12,6 +12,7 @@ mod report;
 mod resilience;
 mod review;
 mod serve;
+mod serve_process;
 mod sim;
 mod sync;
 mod task;

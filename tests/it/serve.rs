@@ -418,3 +418,25 @@ async fn serving_beyond_loopback_without_a_password_or_proxy_is_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_digest_api_answers_a_meetings_json_and_names_a_bad_date() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let today = chrono::Utc::now().date_naive();
+    let v: Value = app
+        .get(&format!("/api/digest?date={today}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["window"]["timezone"], "UTC");
+    assert!(v["totals"]["open"].as_u64().is_some(), "{v}");
+    let bad = app.get("/api/digest?date=2026-13-40").await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.json::<Value>().await.unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("date"));
+    app.stop().await;
+}
