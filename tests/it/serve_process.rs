@@ -76,6 +76,7 @@ async fn the_morning_post_arrives_once_across_a_kill_and_a_restart() {
         let mut child = serve(dir.path(), &mackerel.server.uri(), &hook, "UTC", "00:00");
         tokio::time::sleep(Duration::from_secs(4)).await;
         child.kill().unwrap();
+        child.wait().unwrap();
         assert_eq!(posts(&slack).await, 0, "no post on a weekend");
         return;
     };
