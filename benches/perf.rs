@@ -6,6 +6,7 @@
 //! Each figure is the median of several runs; the 1M-alert database is built once
 //! (by backfilling from the simulator) under target/ and reused.
 
+mod serve_figures;
 mod sync_figures;
 
 use std::path::{Path, PathBuf};
@@ -230,6 +231,11 @@ async fn main() {
         text < Duration::from_millis(50),
     );
 
+    // The serve issue's figures: the server as a process, a client in this one.
+    serve_figures::run(&binary(), dir.path(), &big, &|what, figure, target, ok| {
+        row(what, figure, target, ok)
+    })
+    .await;
     // The sync issue's figures: each in its own process.
     sync_figures::run(&binary(), dir.path(), &|what, figure, target, ok| {
         row(what, figure, target, ok)

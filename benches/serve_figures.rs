@@ -1,0 +1,190 @@
+//! The serve issue's figures (design §9), on the built binary: resident memory idle
+//! and during a 100k-alert backfill, and the p99 of the API under 50 concurrent
+//! clients on the 1M-alert database.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const KEY: &str = "bench-serve-key";
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn sim(bin: &Path, alerts: u64) -> (Proc, String) {
+    let p = port();
+    let child = Command::new(bin)
+        .args([
+            "sim",
+            "--days",
+            "30",
+            "--api-key",
+            KEY,
+            "--alerts",
+            &alerts.to_string(),
+        ])
+        .args(["--listen", &format!("127.0.0.1:{p}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(p);
+    (Proc(child), format!("http://127.0.0.1:{p}/"))
+}
+
+fn serve(bin: &Path, db: &Path, dir: &Path, mackerel: &str, interval: &str) -> (Proc, String) {
+    let p = port();
+    let config = dir.join("serve.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[mackerel]\nrequest_interval = \"0s\"\n[sync]\ninterval = \"{interval}\"\n\
+             backfill = \"31d\"\nlogs_per_pass = 0\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new(bin)
+        .args(["serve", "--listen", &format!("127.0.0.1:{p}")])
+        .env("ASAKAI_DB", db)
+        .env("ASAKAI_CONFIG", &config)
+        .env("MACKEREL_APIBASE", mackerel)
+        .env("MACKEREL_APIKEY", KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(p);
+    (Proc(child), format!("http://127.0.0.1:{p}"))
+}
+
+/// `VmRSS` and `VmHWM` of a process, in MiB.
+fn memory(pid: u32) -> (f64, f64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// p50 and p99 of `per_client` requests from each of 50 clients at once.
+async fn load(url: String, per_client: usize) -> (Duration, Duration, usize) {
+    let http = reqwest::Client::new();
+    let url = Arc::new(url);
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (http, url) = (http.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut errors = 0;
+            for _ in 0..per_client {
+                let started = Instant::now();
+                match http.get(url.as_str()).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                    }
+                    _ => errors += 1,
+                }
+                times.push(started.elapsed());
+            }
+            (times, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (times, e) = t.await.unwrap();
+        all.extend(times);
+        errors += e;
+    }
+    all.sort();
+    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
+    (at(0.5), at(0.99), errors)
+}
+
+/// Prints the serve figures with `row`; `big` is the 1M-alert database.
+pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, &str, bool)) {
+    // During a 100k backfill, then idle.
+    let (_sim, mackerel) = sim(bin, 100_000);
+    let db = dir.join("serve-100k.db");
+    let (server, base) = serve(bin, &db, dir, &mackerel, "10s");
+    let pid = server.0.id();
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let ok = http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ok || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_, peak) = memory(pid);
+    row(
+        "serve during a 100k backfill: peak resident memory",
+        format!("{peak:.0} MiB"),
+        "< 150 MiB",
+        peak < 150.0,
+    );
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let (idle, _) = memory(pid);
+    row(
+        "serve idle after it (passes every 10s): resident memory",
+        format!("{idle:.0} MiB"),
+        "< 50 MiB",
+        idle < 50.0,
+    );
+    drop(server);
+
+    // The API under load on (a copy of) the 1M database; its worker polls a small simulator.
+    let copy = dir.join("serve-1m.db");
+    std::fs::copy(big, &copy).unwrap();
+    let (_sim, mackerel) = sim(bin, 1_000);
+    let (_server, base) = serve(bin, &copy, dir, &mackerel, "1h");
+    for (what, path) in [
+        ("/api/alerts (100 newest)", "/api/alerts".to_owned()),
+        (
+            "/api/alerts?service=blog",
+            "/api/alerts?service=blog".to_owned(),
+        ),
+        ("/api/digest (today)", "/api/digest".to_owned()),
+    ] {
+        let (p50, p99, errors) = load(format!("{base}{path}"), 20).await;
+        row(
+            &format!("{what}, 50 clients on 1M: p99 (p50 {p50:.1?})"),
+            format!("{p99:.1?}{}", if errors > 0 { " ERRORS" } else { "" }),
+            "< 100 ms",
+            errors == 0 && p99 < Duration::from_millis(100),
+        );
+    }
+}
