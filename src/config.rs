@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::digest::{parse_meeting_time, Calendar, Lang, Mode, WindowSpec};
 use crate::github::{valid_repo, GithubSettings, Token};
 use crate::mackerel::ClientConfig;
 use crate::secret::Secret;
@@ -150,6 +151,8 @@ pub struct Settings {
     pub github: GithubSettings,
     /// `[server]`, `[digest] post_at`/`post_grace` and the server's secrets.
     pub server: ServerSettings,
+    /// `[digest]`: the team's windows and language, parsed once.
+    pub digest: DigestSettings,
     api_key: Option<Secret>,
 }
 
@@ -173,14 +176,50 @@ pub struct ServerSettings {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// `[digest]` as typed values.
+#[derive(Debug, Clone)]
+pub struct DigestSettings {
+    /// The team's windows, in `[digest] timezone`.
+    pub spec: WindowSpec,
+    pub lang: Lang,
+}
+
+fn digest_settings(d: &DigestSection, tz: Tz) -> Result<DigestSettings, (&'static str, String)> {
+    let mut extra = std::collections::BTreeSet::new();
+    for day in &d.extra_holidays {
+        extra
+            .insert(crate::timefmt::parse_date(day).map_err(|e| ("[digest] extra_holidays", e.0))?);
+    }
+    Ok(DigestSettings {
+        spec: WindowSpec {
+            tz,
+            mode: d
+                .mode
+                .as_deref()
+                .map(Mode::parse)
+                .transpose()
+                .map_err(|e| ("[digest] mode", e.0))?
+                .unwrap_or(Mode::CalendarDay),
+            meeting_time: parse_meeting_time(d.meeting_time.as_deref().unwrap_or("09:30"))
+                .map_err(|e| ("[digest] meeting_time", e.0))?,
+            calendar: Calendar {
+                japanese: d.holidays.as_deref() != Some("none"),
+                extra,
+            },
+        },
+        lang: d
+            .lang
+            .as_deref()
+            .map(Lang::parse)
+            .transpose()
+            .map_err(|e| ("[digest] lang", e.0))?
+            .unwrap_or(Lang::En),
+    })
+}
+
 /// The parts of the file later stages (digest, serve) read as written.
 #[derive(Debug, Default)]
 pub struct FileConfigSnapshot {
-    pub digest_mode: Option<String>,
-    pub meeting_time: Option<String>,
-    pub holidays: Option<String>,
-    pub extra_holidays: Vec<String>,
-    pub lang: Option<String>,
     pub templates_dir: Option<PathBuf>,
     pub slack_webhook_url: Option<Secret>,
     /// `[report] weekly_post`, checked: the weekday and time `serve` posts the weekly report.
@@ -351,7 +390,9 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             Duration::from_secs(3 * 3600),
         )?,
     };
+    let digest = digest_settings(&file.digest, timezone).map_err(|(k, m)| invalid(k, m))?;
     Ok(Settings {
+        digest,
         server,
         api_base,
         request_interval: duration(
@@ -378,11 +419,6 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         )?,
         timezone,
         file: std::sync::Arc::new(FileConfigSnapshot {
-            digest_mode: file.digest.mode,
-            meeting_time: file.digest.meeting_time,
-            holidays: file.digest.holidays,
-            extra_holidays: file.digest.extra_holidays,
-            lang: file.digest.lang,
             templates_dir: file.digest.templates_dir,
             slack_webhook_url: env
                 .slack_webhook_url

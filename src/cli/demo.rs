@@ -128,14 +128,14 @@ fn progress_bar(now: i64, days: i64) -> (ProgressBar, Progress) {
 /// This morning's digest, as the team would read it at the standup.
 async fn show_digest(store: &Store, settings: &Settings, now: i64) -> anyhow::Result<()> {
     let tz = settings.timezone;
-    let spec = crate::digest::meeting::spec(settings, tz)?;
+    let spec = crate::digest::meeting::spec(settings, tz);
     let today = chrono::TimeZone::timestamp_opt(&tz, now, 0)
         .unwrap()
         .date_naive();
     let window = spec.for_meeting(today);
     let input = store.digest_input(&window, &spec.previous(&window)).await?;
     let digest = digest::build(&input, &window, now);
-    let lang = crate::digest::meeting::configured_lang(settings)?;
+    let lang = crate::digest::meeting::configured_lang(settings);
     print!(
         "{}",
         digest::render(

@@ -65,9 +65,9 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     };
     let lang = match args.lang {
         Some(l) => l,
-        None => meeting::configured_lang(settings)?,
+        None => meeting::configured_lang(settings),
     };
-    let spec = meeting::spec(settings, tz)?;
+    let spec = meeting::spec(settings, tz);
     let now = chrono::Utc::now().timestamp();
     let window = window(&args, &spec, now)?;
     if !db.exists() {

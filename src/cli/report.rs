@@ -71,7 +71,7 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
     let tz = zone(settings, &args.tz)?;
     let lang = match args.lang {
         Some(l) => l,
-        None => crate::digest::meeting::configured_lang(settings)?,
+        None => crate::digest::meeting::configured_lang(settings),
     };
     let date = match &args.date {
         Some(d) => parse_date(d).map_err(|e| anyhow::anyhow!("--date: {e}"))?,

@@ -135,7 +135,7 @@ fn meeting(
     date: Option<&str>,
     now: i64,
 ) -> anyhow::Result<Window> {
-    let spec = crate::digest::meeting::spec(settings, tz)?;
+    let spec = crate::digest::meeting::spec(settings, tz);
     let date = match date {
         Some(d) => parse_date(d).map_err(|e| anyhow::anyhow!("--date: {e}"))?,
         None => tz.timestamp_opt(now, 0).unwrap().date_naive(),

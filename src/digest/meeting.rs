@@ -6,47 +6,23 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
-use super::{
-    build, parse_meeting_time, render, Calendar, Digest, Format, Lang, Mode, Window, WindowSpec,
-};
+use super::{build, render, Digest, Format, Lang, Window, WindowSpec};
 use crate::config::Settings;
 use crate::delivery::{deliver_once, Delivered, DeliveryError, PostError};
 use crate::store::deliveries::DeliveryKey;
 use crate::store::{Store, StoreError};
-use crate::timefmt::{parse_date, InputError};
 
-/// The team's windows, from the config file, in zone `tz`.
-pub fn spec(settings: &Settings, tz: Tz) -> Result<WindowSpec, InputError> {
-    let f = &settings.file;
-    let mut extra = std::collections::BTreeSet::new();
-    for day in &f.extra_holidays {
-        extra.insert(parse_date(day)?);
-    }
-    Ok(WindowSpec {
+/// The team's windows (parsed with the settings), in zone `tz`.
+pub fn spec(settings: &Settings, tz: Tz) -> WindowSpec {
+    WindowSpec {
         tz,
-        mode: f
-            .digest_mode
-            .as_deref()
-            .map(Mode::parse)
-            .transpose()?
-            .unwrap_or(Mode::CalendarDay),
-        meeting_time: parse_meeting_time(f.meeting_time.as_deref().unwrap_or("09:30"))?,
-        calendar: Calendar {
-            japanese: f.holidays.as_deref() != Some("none"),
-            extra,
-        },
-    })
+        ..settings.digest.spec.clone()
+    }
 }
 
 /// `[digest] lang`, English by default.
-pub fn configured_lang(settings: &Settings) -> Result<Lang, InputError> {
-    Ok(settings
-        .file
-        .lang
-        .as_deref()
-        .map(Lang::parse)
-        .transpose()?
-        .unwrap_or(Lang::En))
+pub fn configured_lang(settings: &Settings) -> Lang {
+    settings.digest.lang
 }
 
 /// The digest of `window` as of `now`.

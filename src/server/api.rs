@@ -271,7 +271,7 @@ async fn digest_json(app: &App, raw: Option<String>) -> Result<String, ApiError>
     let q = query_pairs(raw);
     let settings = &app.settings;
     let tz = settings.timezone;
-    let spec = meeting::spec(settings, tz).map_err(|e| ApiError::bad("config", e))?;
+    let spec = meeting::spec(settings, tz);
     let now = chrono::Utc::now().timestamp();
     let date = match q.get("date").and_then(|v| v.last()) {
         Some(d) => crate::timefmt::parse_date(d).map_err(|e| ApiError::bad("date", e))?,
@@ -280,7 +280,7 @@ async fn digest_json(app: &App, raw: Option<String>) -> Result<String, ApiError>
             .map(|t| t.date_naive())
             .ok_or_else(|| ApiError::bad("date", "no current date in the team's zone"))?,
     };
-    let lang = meeting::configured_lang(settings).map_err(|e| ApiError::bad("config", e))?;
+    let lang = meeting::configured_lang(settings);
     let window = spec.for_meeting(date);
     let digest = meeting::digest_of(&app.store, &spec, &window, now).await?;
     render(&digest, &window, Format::Json, lang, None)

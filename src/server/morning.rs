@@ -14,7 +14,7 @@ pub fn due(app: &App, now: i64) -> Option<NaiveDate> {
     let post_at = app.settings.server.post_at?;
     app.settings.file.slack_webhook_url.as_ref()?;
     let tz = app.settings.timezone;
-    let spec = meeting::spec(&app.settings, tz).ok()?;
+    let spec = meeting::spec(&app.settings, tz);
     let today = tz.timestamp_opt(now, 0).single()?.date_naive();
     if !spec.calendar.is_business_day(today) {
         return None;
@@ -48,10 +48,8 @@ pub async fn post_if_due(app: &App, now: i64) {
 
 async fn post(app: &App, date: NaiveDate, now: i64) -> Result<Delivered, PostFailure> {
     let settings = &app.settings;
-    let spec = meeting::spec(settings, settings.timezone)
-        .map_err(|e| PostFailure::Template(e.to_string()))?;
-    let lang =
-        meeting::configured_lang(settings).map_err(|e| PostFailure::Template(e.to_string()))?;
+    let spec = meeting::spec(settings, settings.timezone);
+    let lang = meeting::configured_lang(settings);
     let window = spec.for_meeting(date);
     let digest = meeting::digest_of(&app.store, &spec, &window, now)
         .await

@@ -4,40 +4,8 @@ use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{Store, StoreError};
+pub use crate::alert::StoredAlert;
 use crate::alert::{state_sql, State};
-
-/// An alert as the store keeps it: Mackerel's fields, what asakai derived
-/// (severity, close cause, attribution), and its services.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct StoredAlert {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub status: String,
-    pub severity: Option<String>,
-    pub monitor_id: Option<String>,
-    pub monitor_name: Option<String>,
-    pub host_id: Option<String>,
-    pub host_name: Option<String>,
-    pub opened_at: i64,
-    pub closed_at: Option<i64>,
-    pub close_cause: Option<String>,
-    pub reason: Option<String>,
-    pub message: Option<String>,
-    pub value: Option<f64>,
-    pub memo: Option<String>,
-    pub series: Option<String>,
-    pub roles: Vec<String>,
-    pub services: Vec<String>,
-    pub url: Option<String>,
-    pub image_url: Option<String>,
-    pub gone: bool,
-    pub logs_read: bool,
-    /// Its monitor, host or organisation could not be read when it was stored: its
-    /// services and names are attributed again once the metadata is back.
-    #[serde(default)]
-    pub attribution_pending: bool,
-}
 
 /// Alerts are read as one JSON array per query: sqlx hands SQLite rows over one
 /// at a time between threads, which cost more than the query itself on a day's
