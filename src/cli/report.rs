@@ -51,6 +51,12 @@ pub struct WeekArgs {
     /// The team's time zone (default: [digest] timezone, else the system zone).
     #[arg(long)]
     pub tz: Option<String>,
+    /// Post it to Slack (SLACK_WEBHOOK_URL or [slack] webhook_url), once per week.
+    #[arg(long)]
+    pub post: bool,
+    /// Post even if this week's report was already posted.
+    #[arg(long, requires = "post")]
+    pub force: bool,
 }
 
 pub async fn run(db: &Path, settings: &Settings, args: ReportArgs) -> anyhow::Result<()> {
@@ -80,6 +86,21 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
             .unwrap()
             .date_naive(),
     };
+    if args.post {
+        let store = crate::store::Store::open(db).await?;
+        let delivered =
+            report::deliver::post_week(&store, settings, tz, date, lang, args.force).await?;
+        store.close().await;
+        match delivered {
+            crate::delivery::Delivered::AlreadySent(at) => eprintln!(
+                "this week's report was already posted to Slack at {}; nothing was sent \
+                 (add --force to post it again)",
+                crate::alert::rfc3339(at)
+            ),
+            _ => eprintln!("weekly report posted to Slack"),
+        }
+        return Ok(());
+    }
     let store = open(db).await?;
     let input = report::load_week(&store, tz, date).await?;
     store.close().await;

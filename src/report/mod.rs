@@ -1,6 +1,7 @@
 //! Reports beyond the morning digest: the weekly report for the department
 //! meeting, and the monitor hygiene report (design §7 `report`).
 
+pub mod deliver;
 pub mod doc;
 pub mod monitors;
 mod monitors_doc;

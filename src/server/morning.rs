@@ -56,3 +56,41 @@ async fn post(app: &App, date: NaiveDate, now: i64) -> Result<Delivered, PostFai
         .map_err(|e| PostFailure::Delivery(DeliveryError::Store(e)))?;
     meeting::post_to_slack(&app.store, settings, &digest, &window, lang, false).await
 }
+
+/// The weekly report's post: at `[report] weekly_post` (weekday and time, team zone),
+/// within the same grace as the digest, once per week.
+pub async fn post_week_if_due(app: &App, now: i64) {
+    let Some((weekday, time)) = app.settings.file.weekly_post else {
+        return;
+    };
+    if app.settings.file.slack_webhook_url.is_none() {
+        return;
+    }
+    let tz = app.settings.timezone;
+    let Some(today) = tz.timestamp_opt(now, 0).single().map(|t| t.date_naive()) else {
+        return;
+    };
+    if chrono::Datelike::weekday(&today) != weekday {
+        return;
+    }
+    let Some(at) = tz.from_local_datetime(&today.and_time(time)).earliest() else {
+        return;
+    };
+    let grace = app.settings.server.post_grace.as_secs() as i64;
+    if now < at.timestamp() || now > at.timestamp() + grace {
+        return;
+    }
+    let lang = meeting::configured_lang(&app.settings);
+    match crate::report::deliver::post_week(&app.store, &app.settings, tz, today, lang, false).await
+    {
+        Ok(Delivered::AlreadySent(_)) => {}
+        Ok(_) => {
+            app.metrics.post("sent");
+            tracing::info!(%today, "posted the weekly report to Slack");
+        }
+        Err(e) => {
+            app.metrics.post("failed");
+            tracing::warn!(%today, error = %e, "the weekly report was not posted");
+        }
+    }
+}

@@ -36,7 +36,9 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if !pass_until_stopped(&app, &mut stop).await {
             return;
         }
-        super::morning::post_if_due(&app, chrono::Utc::now().timestamp()).await;
+        let now = chrono::Utc::now().timestamp();
+        super::morning::post_if_due(&app, now).await;
+        super::morning::post_week_if_due(&app, now).await;
     }
 }
 

@@ -16,3 +16,4 @@ mod serve_process;
 mod sim;
 mod sync;
 mod task;
+mod weekly_post;
