@@ -129,9 +129,10 @@ impl Store {
         )
     }
 
-    /// Closed alerts whose close cause or peak severity is still unknown and whose
-    /// logs were never read, most recently closed first: the alerts of the current and
-    /// previous meetings come before older history. Logs set aside until later are left out.
+    /// Closed alerts whose logs were never read, most recently closed first: the alerts
+    /// of the current and previous meetings come before older history. Logs set aside
+    /// until later are left out. A close cause a webhook gave does not count as read:
+    /// the logs still tell the peak severity of statuses no webhook reported.
     pub async fn alerts_wanting_logs(
         &self,
         now: i64,
@@ -139,7 +140,7 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND (close_cause IS NULL OR severity IS NULL) AND coalesce(logs_retry_at, 0) <= ? \
+             AND coalesce(logs_retry_at, 0) <= ? \
              ORDER BY closed_at DESC LIMIT ?",
         )
         .bind(now)
@@ -152,7 +153,7 @@ impl Store {
     pub async fn count_alerts_wanting_logs(&self, now: i64) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT count(*) FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND (close_cause IS NULL OR severity IS NULL) AND coalesce(logs_retry_at, 0) <= ?",
+             AND coalesce(logs_retry_at, 0) <= ?",
         )
         .bind(now)
         .fetch_one(&self.pool)
