@@ -14,3 +14,4 @@ mod review;
 mod sim;
 mod sync;
 mod task;
+mod webhook;
