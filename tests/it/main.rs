@@ -15,3 +15,4 @@ mod sim;
 mod sync;
 mod task;
 mod webhook;
+mod webhook_sync;
