@@ -69,14 +69,44 @@ pub(crate) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> 
     serde_json::from_str(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
 }
 
-/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open).
-pub(crate) async fn fetch_alerts(
+/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool
+/// or inside a transaction.
+pub(crate) async fn fetch_alerts<'c, E>(
     mut q: QueryBuilder<'_, Sqlite>,
-    pool: &sqlx::SqlitePool,
-) -> Result<Vec<StoredAlert>, StoreError> {
+    executor: E,
+) -> Result<Vec<StoredAlert>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
     q.push(")");
-    let text: String = q.build_query_scalar().fetch_one(pool).await?;
+    let text: String = q.build_query_scalar().fetch_one(executor).await?;
     decode_alerts(&text)
+}
+
+/// The query for one chunk of ids.
+fn by_id(ids: &[String]) -> QueryBuilder<'_, Sqlite> {
+    let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
+    q.push(" WHERE a.id IN (");
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id);
+    }
+    q.push(")");
+    q
+}
+
+/// The stored alerts with these ids, read inside the caller's write transaction, so
+/// that the rows written after are made from what is stored now: a webhook that
+/// wrote in between is never overwritten with the row as it was before.
+pub async fn alerts_by_id_in(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+) -> Result<Vec<StoredAlert>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(fetch_alerts(by_id(chunk), &mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// Filters of `asakai alerts` (design §7); every one is optional.
@@ -108,14 +138,7 @@ impl Store {
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
-            q.push(" WHERE a.id IN (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id);
-            }
-            q.push(")");
-            out.extend(fetch_alerts(q, &self.pool).await?);
+            out.extend(fetch_alerts(by_id(chunk), &self.pool).await?);
         }
         Ok(out)
     }

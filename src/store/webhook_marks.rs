@@ -4,7 +4,7 @@
 
 use sqlx::SqliteConnection;
 
-use super::alerts::{alert_object, decode_alerts, StoredAlert};
+use super::alerts::{alerts_by_id_in, StoredAlert};
 use super::StoreError;
 
 /// What a webhook told of an alert beyond its row.
@@ -22,16 +22,7 @@ pub async fn alert_with_marks(
     conn: &mut SqliteConnection,
     id: &str,
 ) -> Result<Option<(StoredAlert, WebhookMarks)>, StoreError> {
-    let sql = concat!(
-        "SELECT coalesce(json_group_array(json(x)), '[]') FROM (",
-        alert_object!(),
-        " WHERE a.id = ?)"
-    );
-    let text: String = sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let Some(alert) = decode_alerts(&text)?.pop() else {
+    let Some(alert) = alerts_by_id_in(&mut *conn, &[id.to_owned()]).await?.pop() else {
         return Ok(None);
     };
     let marks: WebhookMarks =
