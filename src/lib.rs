@@ -2,7 +2,7 @@
 //! morning digest a team runs its standup from.
 //!
 //! The modules follow the data flow: [`mackerel`] (the API) → [`sync`] → [`store`]
-//! → [`lookup`] and the digest.
+//! → [`lookup`] and the digest; [`webhook`] takes Mackerel's pushes into the same store.
 
 pub mod alert;
 pub mod cli;
@@ -21,3 +21,4 @@ pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod timefmt;
+pub mod webhook;

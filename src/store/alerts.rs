@@ -37,14 +37,44 @@ pub(crate) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> 
     serde_json::from_str(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
 }
 
-/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open).
-pub(crate) async fn fetch_alerts(
+/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool
+/// or inside a transaction.
+pub(crate) async fn fetch_alerts<'c, E>(
     mut q: QueryBuilder<'_, Sqlite>,
-    pool: &sqlx::SqlitePool,
-) -> Result<Vec<StoredAlert>, StoreError> {
+    executor: E,
+) -> Result<Vec<StoredAlert>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
     q.push(")");
-    let text: String = q.build_query_scalar().fetch_one(pool).await?;
+    let text: String = q.build_query_scalar().fetch_one(executor).await?;
     decode_alerts(&text)
+}
+
+/// The query for one chunk of ids.
+fn by_id(ids: &[String]) -> QueryBuilder<'_, Sqlite> {
+    let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
+    q.push(" WHERE a.id IN (");
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id);
+    }
+    q.push(")");
+    q
+}
+
+/// The stored alerts with these ids, read inside the caller's write transaction, so
+/// that the rows written after are made from what is stored now: a webhook that
+/// wrote in between is never overwritten with the row as it was before.
+pub async fn alerts_by_id_in(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+) -> Result<Vec<StoredAlert>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(fetch_alerts(by_id(chunk), &mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// Filters of `asakai alerts` (design §7); every one is optional.
@@ -76,14 +106,7 @@ impl Store {
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
-            q.push(" WHERE a.id IN (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id);
-            }
-            q.push(")");
-            out.extend(fetch_alerts(q, &self.pool).await?);
+            out.extend(fetch_alerts(by_id(chunk), &self.pool).await?);
         }
         Ok(out)
     }
@@ -97,9 +120,10 @@ impl Store {
         )
     }
 
-    /// Closed alerts whose close cause or peak severity is still unknown and whose
-    /// logs were never read, most recently closed first: the alerts of the current and
-    /// previous meetings come before older history. Logs set aside until later are left out.
+    /// Closed alerts whose logs were never read, most recently closed first: the alerts
+    /// of the current and previous meetings come before older history. Logs set aside
+    /// until later are left out. A close cause a webhook gave does not count as read:
+    /// the logs still tell the peak severity of statuses no webhook reported.
     pub async fn alerts_wanting_logs(
         &self,
         now: i64,
@@ -107,7 +131,7 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND (close_cause IS NULL OR severity IS NULL) AND coalesce(logs_retry_at, 0) <= ? \
+             AND coalesce(logs_retry_at, 0) <= ? \
              ORDER BY closed_at DESC LIMIT ?",
         )
         .bind(now)
@@ -120,7 +144,7 @@ impl Store {
     pub async fn count_alerts_wanting_logs(&self, now: i64) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT count(*) FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND (close_cause IS NULL OR severity IS NULL) AND coalesce(logs_retry_at, 0) <= ?",
+             AND coalesce(logs_retry_at, 0) <= ?",
         )
         .bind(now)
         .fetch_one(&self.pool)

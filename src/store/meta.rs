@@ -103,6 +103,19 @@ impl Store {
     }
 }
 
+/// One host as stored, read inside the caller's transaction (a webhook updates it in place).
+pub async fn host_in(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<HostRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, display_name, status, roles, is_retired, retired_at, gone FROM hosts WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn upsert_monitor(
     conn: &mut SqliteConnection,
     m: &MonitorRecord,

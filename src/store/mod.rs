@@ -11,6 +11,7 @@ pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
 pub mod state;
+pub(crate) mod webhook_marks;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -25,6 +26,7 @@ pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
 pub use state::{clear_state, set_state, StateKey};
+pub use webhook_marks::WebhookMarks;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 

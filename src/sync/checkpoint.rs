@@ -80,9 +80,10 @@ impl<'a> Pass<'a> {
             .map(|a| a.id.clone())
             .chain(gone.iter().cloned())
             .collect();
-        let existing: HashMap<String, StoredAlert> = self
-            .store
-            .alerts_by_id(&ids)
+        // Read under the write lock: a webhook may have written these rows since the
+        // pass last looked, and the merge must start from what is stored now.
+        let mut tx = self.store.begin().await?;
+        let existing: HashMap<String, StoredAlert> = store::alerts::alerts_by_id_in(&mut tx, &ids)
             .await?
             .into_iter()
             .map(|a| (a.id.clone(), a))
@@ -104,7 +105,6 @@ impl<'a> Pass<'a> {
             .iter()
             .filter(|r| !existing.contains_key(&r.id))
             .count();
-        let mut tx = self.store.begin().await?;
         self.meta.save(&mut tx, self.now).await?;
         store::upsert_alerts(&mut tx, &changed, self.now).await?;
         for r in remember {

@@ -63,7 +63,9 @@ async fn write_logs(
     aside: Vec<String>,
 ) -> Result<(), SyncError> {
     let ids: Vec<String> = got.iter().map(|(id, _)| id.clone()).collect();
-    let rows: Vec<StoredAlert> = pass.store.alerts_by_id(&ids).await?;
+    // Read under the write lock, so that a webhook written meanwhile is kept.
+    let mut tx = pass.store.begin().await?;
+    let rows: Vec<StoredAlert> = store::alerts::alerts_by_id_in(&mut tx, &ids).await?;
     let mut updated = Vec::with_capacity(rows.len());
     for mut row in rows {
         if let Some((_, logs)) = got.iter().find(|(id, _)| *id == row.id) {
@@ -71,7 +73,6 @@ async fn write_logs(
             updated.push(row);
         }
     }
-    let mut tx = pass.store.begin().await?;
     store::upsert_alerts(&mut tx, &updated, pass.now).await?;
     for (id, logs) in &got {
         store::alerts::replace_logs(&mut tx, id, logs).await?;

@@ -51,21 +51,30 @@ pub fn merge(
     };
     let url = alert_url(web_base, meta.org.as_deref(), &alert.id)
         .or_else(|| existing.and_then(|e| e.url.clone()));
+    // A Mackerel alert never reopens: one stored closed (a webhook can close it before
+    // the lists show it closed) stays closed while a list still shows it open.
+    let closed_at = alert
+        .closed_at
+        .or_else(|| existing.filter(|e| !e.gone).and_then(|e| e.closed_at));
+    let status = match closed_at {
+        Some(_) => AlertStatus::Ok,
+        None => alert.status,
+    };
     StoredAlert {
         attribution_pending: metadata_missing || url.is_none(),
         id: alert.id.clone(),
         kind: alert.kind.clone(),
-        status: alert.status.as_str().to_owned(),
+        status: status.as_str().to_owned(),
         severity: max_severity(known, seen).map(|s| s.as_str().to_owned()),
         monitor_id: alert.monitor_id.clone(),
         monitor_name: monitor_name.or_else(|| existing.and_then(|e| e.monitor_name.clone())),
         host_id: alert.host_id.clone(),
         host_name: host_name.or_else(|| existing.and_then(|e| e.host_name.clone())),
         opened_at: alert.opened_at,
-        closed_at: alert.closed_at,
+        closed_at,
         close_cause: existing
             .and_then(|e| e.close_cause.clone())
-            .filter(|_| alert.closed_at.is_some()),
+            .filter(|_| closed_at.is_some()),
         reason: alert.reason.clone(),
         message: alert.message.clone(),
         value: alert.value,
@@ -74,9 +83,10 @@ pub fn merge(
         roles,
         services,
         url,
+        // Only webhooks carry the graph image: polling keeps it.
         image_url: existing.and_then(|e| e.image_url.clone()),
         gone: false,
-        logs_read: existing.is_some_and(|e| e.logs_read) && alert.closed_at.is_some(),
+        logs_read: existing.is_some_and(|e| e.logs_read) && closed_at.is_some(),
     }
 }
 

@@ -16,4 +16,6 @@ mod serve_process;
 mod sim;
 mod sync;
 mod task;
+mod webhook;
+mod webhook_sync;
 mod weekly_post;
