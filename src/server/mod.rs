@@ -9,6 +9,7 @@ mod health;
 pub mod metrics;
 pub mod morning;
 mod review_api;
+mod webhook;
 pub mod worker;
 
 use std::future::Future;
@@ -79,6 +80,9 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(guarded)
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
+        .route("/webhooks/mackerel", post(webhook::receive))
+        // The webhook reads its body itself, with its own limit and a 413 of its own.
+        .layer(axum::extract::DefaultBodyLimit::max(webhook::MAX_BODY))
         .layer(axum::middleware::from_fn(access::security_headers))
         .with_state(app)
 }

@@ -56,13 +56,13 @@ impl TestApp {
     }
 }
 
-/// The config file a test writes; every test server polls each second.
-fn settings(dir: &std::path::Path, extra: &str, env: &Env) -> Settings {
+/// The config file a test writes; a test server polls every `interval`.
+fn settings(dir: &std::path::Path, interval: &str, extra: &str, env: &Env) -> Settings {
     let path = dir.join("asakai.toml");
     std::fs::write(
         &path,
         format!(
-            "[mackerel]\nrequest_interval = \"0s\"\n[sync]\ninterval = \"1s\"\n\
+            "[mackerel]\nrequest_interval = \"0s\"\n[sync]\ninterval = \"{interval}\"\n\
              backfill = \"30d\"\n[digest]\ntimezone = \"UTC\"\nholidays = \"none\"\n{extra}"
         ),
     )
@@ -70,8 +70,13 @@ fn settings(dir: &std::path::Path, extra: &str, env: &Env) -> Settings {
     Settings::load(Some(&path), env).unwrap()
 }
 
-/// The server on a free loopback port, its worker polling a wiremock organisation.
+/// The server on a free loopback port, its worker polling a wiremock organisation
+/// every second.
 pub async fn spawn_app(extra_config: &str, env: Env) -> TestApp {
+    spawn_app_polling("1s", extra_config, env).await
+}
+
+pub async fn spawn_app_polling(interval: &str, extra_config: &str, env: Env) -> TestApp {
     let mackerel = Mackerel::start(org()).await;
     let dir = tempfile::tempdir().unwrap();
     let env = Env {
@@ -79,7 +84,7 @@ pub async fn spawn_app(extra_config: &str, env: Env) -> TestApp {
         api_base: Some(mackerel.server.uri()),
         ..env
     };
-    let settings = settings(dir.path(), extra_config, &env);
+    let settings = settings(dir.path(), interval, extra_config, &env);
     let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -438,5 +443,153 @@ async fn the_digest_api_answers_a_meetings_json_and_names_a_bad_date() {
         .as_str()
         .unwrap()
         .starts_with("date"));
+    app.stop().await;
+}
+
+async fn push(app: &TestApp, body: Vec<u8>, password: Option<&str>) -> reqwest::Response {
+    let mut req = app
+        .http
+        .post(format!("{}/webhooks/mackerel", app.base))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(p) = password {
+        req = req.basic_auth("mackerel", Some(p));
+    }
+    req.send().await.unwrap()
+}
+
+fn hook_env() -> Env {
+    Env {
+        webhook_secret: Some(Secret::new("hook-s3cret")),
+        ..Env::default()
+    }
+}
+
+#[tokio::test]
+async fn every_webhook_fixture_is_accepted_and_an_alert_is_visible_at_once() {
+    let app = spawn_app("", hook_env()).await;
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mackerel/webhooks");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for path in &names {
+        let r = push(&app, std::fs::read(path).unwrap(), Some("hook-s3cret")).await;
+        assert_eq!(r.status(), 204, "{}: {:?}", path.display(), r.text().await);
+    }
+    // A new alert event, then at once in the API: webhook to visible.
+    let mut event = fixture("webhooks/alert-docs-example.json");
+    event["alert"]["id"] = json!("aHook1");
+    let sent = Instant::now();
+    let r = push(
+        &app,
+        serde_json::to_vec(&event).unwrap(),
+        Some("hook-s3cret"),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    let v: Value = app.get("/api/alerts/aHook1").await.json().await.unwrap();
+    let visible = sent.elapsed();
+    assert_eq!(v["id"], "aHook1", "{v}");
+    assert_eq!(v["severity"], "CRITICAL");
+    assert!(visible < Duration::from_secs(1), "{visible:?}");
+
+    // Redelivered: nothing changes.
+    let before = app.get("/api/alerts/aHook1").await.text().await.unwrap();
+    let r = push(
+        &app,
+        serde_json::to_vec(&event).unwrap(),
+        Some("hook-s3cret"),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        app.get("/api/alerts/aHook1").await.text().await.unwrap(),
+        before
+    );
+
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("asakai_webhook_events_total{result=\"accepted\"} 17"),
+        "{metrics}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_webhook_without_credentials_bad_or_too_big_is_refused_and_changes_nothing() {
+    let app = spawn_app("", hook_env()).await;
+    let body = serde_json::to_vec(&fixture("webhooks/alert-docs-example.json")).unwrap();
+    assert_eq!(push(&app, body.clone(), None).await.status(), 401);
+    assert_eq!(push(&app, body.clone(), Some("guess")).await.status(), 401);
+    let bad = push(
+        &app,
+        b"{\"event\": \"alert\", \"alert\": 42}".to_vec(),
+        Some("hook-s3cret"),
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.json::<Value>().await.unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a Mackerel webhook"));
+    assert_eq!(
+        push(&app, b"<html>".to_vec(), Some("hook-s3cret"))
+            .await
+            .status(),
+        400
+    );
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    assert_eq!(push(&app, huge, Some("hook-s3cret")).await.status(), 413);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE id = '2bj...'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "nothing was stored from refused bodies");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_webhook_secret_the_endpoint_does_not_exist() {
+    let app = spawn_app("", Env::default()).await;
+    let body = serde_json::to_vec(&fixture("webhooks/alert-docs-example.json")).unwrap();
+    assert_eq!(push(&app, body, Some("anything")).await.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_alert_webhook_asks_for_a_reconciling_pass_within_seconds() {
+    let app = spawn_app_polling("1h", "", hook_env()).await;
+    app.wait_for("/healthz", |v| v["status"] == "ok").await;
+    let passes = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sync_passes")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        passes().await,
+        1,
+        "the first tick only; the next is an hour away"
+    );
+    let mut event = fixture("webhooks/alert-docs-example.json");
+    event["alert"]["id"] = json!("aHook2");
+    let r = push(
+        &app,
+        serde_json::to_vec(&event).unwrap(),
+        Some("hook-s3cret"),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while passes().await < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "no reconciling pass after the webhook"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.stop().await;
 }
