@@ -8,6 +8,44 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "bench-serve-key";
+const HOOK: &str = "bench-hook-secret";
+
+/// Median and worst time from posting an alert webhook to seeing it in `/api/alerts/{id}`.
+async fn webhook_to_visible(base: &str, n: usize) -> (Duration, Duration) {
+    let http = reqwest::Client::new();
+    let mut times = Vec::new();
+    for i in 0..n {
+        let id = format!("benchHook{i}");
+        let now = chrono::Utc::now().timestamp();
+        let body = serde_json::json!({"orgName": "bench", "event": "alert",
+            "alert": {"id": id, "status": "critical", "isOpen": true, "trigger": "monitor",
+                "monitorName": "bench", "openedAt": now, "createdAt": now * 1000,
+                "url": "https://mackerel.io/orgs/bench/alerts/x", "type": "host"}});
+        let started = Instant::now();
+        let r = http
+            .post(format!("{base}/webhooks/mackerel"))
+            .basic_auth("mackerel", Some(HOOK))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "webhook refused: {}", r.status());
+        loop {
+            let r = http
+                .get(format!("{base}/api/alerts/{id}"))
+                .send()
+                .await
+                .unwrap();
+            if r.status().is_success() {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "never visible");
+        }
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times[times.len() / 2], times[times.len() - 1])
+}
 
 struct Proc(Child);
 
@@ -72,6 +110,7 @@ fn serve(bin: &Path, db: &Path, dir: &Path, mackerel: &str, interval: &str) -> (
         .env("ASAKAI_CONFIG", &config)
         .env("MACKEREL_APIBASE", mackerel)
         .env("MACKEREL_APIKEY", KEY)
+        .env("ASAKAI_WEBHOOK_SECRET", HOOK)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -171,6 +210,13 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
     std::fs::copy(big, &copy).unwrap();
     let (_sim, mackerel) = sim(bin, 1_000);
     let (_server, base) = serve(bin, &copy, dir, &mackerel, "1h");
+    let (median, worst) = webhook_to_visible(&base, 50).await;
+    row(
+        &format!("webhook to visible in /api/alerts on 1M (median {median:.1?})"),
+        format!("{worst:.1?} worst of 50"),
+        "< 1 s",
+        worst < Duration::from_secs(1),
+    );
     for (what, path) in [
         ("/api/alerts (100 newest)", "/api/alerts".to_owned()),
         (
