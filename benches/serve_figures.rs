@@ -13,14 +13,15 @@ const HOOK: &str = "bench-hook-secret";
 /// Median and worst time from posting an alert webhook to seeing it in `/api/alerts/{id}`.
 async fn webhook_to_visible(base: &str, n: usize) -> (Duration, Duration) {
     let http = reqwest::Client::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/mackerel/webhooks/alert-docs-example.json");
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
     let mut times = Vec::new();
     for i in 0..n {
         let id = format!("benchHook{i}");
-        let now = chrono::Utc::now().timestamp();
-        let body = serde_json::json!({"orgName": "bench", "event": "alert",
-            "alert": {"id": id, "status": "critical", "isOpen": true, "trigger": "monitor",
-                "monitorName": "bench", "openedAt": now, "createdAt": now * 1000,
-                "url": "https://mackerel.io/orgs/bench/alerts/x", "type": "host"}});
+        let mut body = template.clone();
+        body["alert"]["id"] = serde_json::json!(id);
         let started = Instant::now();
         let r = http
             .post(format!("{base}/webhooks/mackerel"))
