@@ -149,6 +149,13 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
+    // `ASAKAI_BENCH_ONLY=sync` measures the sync figures alone (they need no 1M database).
+    if std::env::var("ASAKAI_BENCH_ONLY").as_deref() == Ok("sync") {
+        sync_figures::run(&binary(), dir.path(), &|what, figure, target, ok| {
+            row(what, figure, target, ok)
+        });
+        return;
+    }
 
     let mut runs = Vec::new();
     let mut stored = 0;
