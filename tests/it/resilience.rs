@@ -611,3 +611,48 @@ async fn warnings_in_a_pipe_have_no_colour_codes() {
     );
     assert!(!err.contains('\u{1b}'), "no ANSI codes: {err:?}");
 }
+
+#[tokio::test]
+async fn what_is_left_for_the_next_passes_is_counted_exactly_also_at_the_budget() {
+    let mut world = org();
+    world.alerts = (0..6)
+        .map(|i| {
+            closed(
+                alert(
+                    &format!("c{i}"),
+                    "host",
+                    "mCpu",
+                    Some("hMulti"),
+                    "OK",
+                    NOW - 3600 + i,
+                ),
+                NOW - 600 + i,
+                None,
+            )
+        })
+        .collect();
+    let mackerel = Mackerel::start(world).await;
+    let (store, _dir) = temp_store().await;
+    let budget = |n| SyncOptions {
+        logs_per_pass: n,
+        ..opts()
+    };
+    let first = run_pass(&mackerel.client(), &store, &budget(4), NOW)
+        .await
+        .unwrap();
+    assert_eq!((first.logs_read, first.logs_left), (4, 2), "{first}");
+    assert!(
+        first
+            .to_string()
+            .contains("left for the next passes: 2 alert logs"),
+        "{first}"
+    );
+    // Exactly the budget: nothing is left, and the line says nothing is.
+    let second = run_pass(&mackerel.client(), &store, &budget(2), NOW + 60)
+        .await
+        .unwrap();
+    assert_eq!((second.logs_read, second.logs_left), (2, 0), "{second}");
+    assert!(!second.to_string().contains("left"), "{second}");
+    let recorded = &store.passes(1).await.unwrap()[0];
+    assert_eq!((recorded.logs_read, recorded.logs_left), (2, 0));
+}
