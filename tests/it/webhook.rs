@@ -396,6 +396,16 @@ async fn a_body_that_is_not_a_mackerel_webhook_is_refused_by_name_and_changes_no
             "`alert.metricValue`",
         ),
         (br#"{"event": "hostStatus", "host": {}}"#.to_vec(), "`id`"),
+        (
+            json!({"event": "alert", "alert": {"id": "x".repeat(200), "status": "ok", "openedAt": 1}})
+                .to_string()
+                .into_bytes(),
+            "longer than",
+        ),
+        (
+            br#"{"event": "hostRetire", "host": {"id": "h\n1"}}"#.to_vec(),
+            "`host.id` contains control",
+        ),
         (deep.into_bytes(), "not JSON"),
         (huge.into_bytes(), "over the limit"),
     ];
@@ -411,7 +421,7 @@ async fn a_body_that_is_not_a_mackerel_webhook_is_refused_by_name_and_changes_no
 #[tokio::test]
 async fn markup_in_untrusted_text_is_stored_verbatim() {
     let (store, _dir) = temp_store().await;
-    let text = "<!channel> <script>alert(1)</script> *bold* <https://evil.example|click> &amp; 'q\" \u{202e}";
+    let text = "<!channel> <script>alert(1)</script> *bold* <https://evil.example|click> &amp; 'q\" \u{202e} a\u{0}b \u{1F600}";
     let mut v = hook("alert-open-hostmetric-captured.json");
     v["message"] = json!(text);
     v["alert"]["monitorName"] = json!(format!("{text} monitor"));
