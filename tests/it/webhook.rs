@@ -314,6 +314,24 @@ async fn the_peak_severity_is_never_lowered() {
 }
 
 #[tokio::test]
+async fn an_escalation_without_a_status_time_still_applies() {
+    // Captured payloads carry no statusChangedAt: every event of an alert has the same
+    // time (its openedAt), and a change of status must not be taken for a redelivery.
+    let (store, _dir) = temp_store().await;
+    let warning = hook("alert-open-hostmetric-captured.json");
+    let mut critical = warning.clone();
+    critical["alert"]["status"] = json!("critical");
+    take(&store, &warning, NOW).await;
+    let got = take(&store, &critical, NOW + 60).await;
+    assert_eq!(got, updated("ALERT_ID", false, true));
+    let a = crate::sync::stored(&store, "ALERT_ID").await;
+    assert_eq!(
+        (a.status.as_str(), a.severity.as_deref()),
+        ("CRITICAL", Some("CRITICAL"))
+    );
+}
+
+#[tokio::test]
 async fn a_host_status_event_updates_the_host_and_keeps_a_status_line() {
     let (store, _dir) = temp_store().await;
     take(&store, &hook("host-register.json"), NOW).await;
