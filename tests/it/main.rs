@@ -15,4 +15,5 @@ mod sim;
 mod sync;
 mod task;
 mod webhook;
+mod webhook_input;
 mod webhook_sync;
