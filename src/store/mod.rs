@@ -181,7 +181,17 @@ impl Store {
         &self.path
     }
 
+    /// Closes every connection; the last to close removes SQLite's WAL and shared-memory files.
     pub async fn close(&self) {
+        // A connection given back a moment ago is returned by a task of its own. Closing
+        // while such tasks run closes connections on several threads at once: each sees
+        // another still open, and SQLite leaves the WAL file behind. Let them settle first.
+        for _ in 0..200 {
+            if self.pool.num_idle() >= self.pool.size() as usize {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         self.pool.close().await;
     }
 

@@ -215,6 +215,28 @@ fn attribution(ev: &AlertEvent, kind: &str) -> (Vec<String>, Vec<String>) {
 mod tests {
     use super::*;
 
+    fn event(alert: serde_json::Value) -> AlertEvent {
+        serde_json::from_value(serde_json::json!({"type": "host", "alert": alert})).unwrap()
+    }
+
+    #[test]
+    fn a_close_without_closed_at_is_dated_by_its_status_change_or_arrival() {
+        let changed = event(serde_json::json!(
+            {"id": "a", "status": "ok", "openedAt": 10, "statusChangedAt": 20}
+        ));
+        assert_eq!(new_row(&changed, 99).alert.closed_at, Some(20));
+        let bare = event(serde_json::json!({"id": "a", "status": "ok", "openedAt": 10}));
+        assert_eq!(new_row(&bare, 99).alert.closed_at, Some(99));
+    }
+
+    #[test]
+    fn opened_at_falls_back_to_created_at_in_milliseconds() {
+        let ev = event(serde_json::json!(
+            {"id": "a", "status": "warning", "createdAt": 1693211911720_i64}
+        ));
+        assert_eq!(new_row(&ev, 0).alert.opened_at, 1693211911);
+    }
+
     #[test]
     fn webhook_triggers_map_to_the_log_words_the_store_uses() {
         assert_eq!(close_cause("manual close"), Some("manual"));

@@ -174,17 +174,31 @@ pub fn parse(body: &[u8]) -> Result<Event, String> {
 
 fn host_event(value: &serde_json::Value, kind: HostEventKind) -> Result<Event, String> {
     let event: HostEvent = typed(value, "the host event")?;
-    if event.host.id.trim().is_empty() {
-        return Err("the host event's `host.id` is empty".to_owned());
-    }
+    check_id("the host event's `host.id`", &event.host.id)?;
     Ok(Event::Host(kind, event))
+}
+
+/// Mackerel's ids are short tokens (about 11 characters). An id is kept and later asked
+/// of Mackerel by every pass while its alert is open, so a blank, overlong or control
+/// character id is refused here rather than carried along.
+const MAX_ID: usize = 128;
+
+fn check_id(what: &str, id: &str) -> Result<(), String> {
+    if id.trim().is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if id.chars().count() > MAX_ID {
+        return Err(format!("{what} is longer than {MAX_ID} characters"));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(format!("{what} contains control characters"));
+    }
+    Ok(())
 }
 
 /// What the store needs of an alert: an id, and when it opened.
 fn check_alert(alert: &EventAlert) -> Result<(), String> {
-    if alert.id.trim().is_empty() {
-        return Err("the alert event's `alert.id` is empty".to_owned());
-    }
+    check_id("the alert event's `alert.id`", &alert.id)?;
     if alert.opened_at.is_none() && alert.created_at.is_none() {
         return Err("the alert event's `alert` has neither `openedAt` nor `createdAt`".to_owned());
     }

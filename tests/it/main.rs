@@ -17,5 +17,6 @@ mod sim;
 mod sync;
 mod task;
 mod webhook;
+mod webhook_input;
 mod webhook_sync;
 mod weekly_post;

@@ -813,3 +813,20 @@ async fn host_status_changes_are_recorded_and_hosts_gone_from_the_list_count_as_
         "since it was seen to change"
     );
 }
+
+#[tokio::test]
+async fn closing_the_store_after_a_pass_leaves_no_wal_file_behind() {
+    // Connections given back just before closing used to be closed on several threads
+    // at once, and SQLite then kept the WAL file (each close saw another still open).
+    let mackerel = Mackerel::start(org()).await;
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("asakai.db");
+        let store = asakai::store::Store::open(&db).await.unwrap();
+        run_pass(&mackerel.client(), &store, &opts(), NOW)
+            .await
+            .unwrap();
+        store.close().await;
+        assert!(!dir.path().join("asakai.db-wal").exists());
+    }
+}
