@@ -132,7 +132,10 @@ async fn show_digest(store: &Store, settings: &Settings, now: i64) -> anyhow::Re
         .unwrap()
         .date_naive();
     let window = spec.for_meeting(today);
-    let input = store.digest_input(&window, &spec.previous(&window)).await?;
+    let mut input = store
+        .digest_input_at(&window, &spec.previous(&window), now)
+        .await?;
+    input.off_day = spec.calendar.off_day(today);
     let digest = digest::build(&input, &window, now);
     let lang = super::digest::configured_lang(settings)?;
     print!(

@@ -81,6 +81,17 @@ fn window(args: &DigestArgs, spec: &WindowSpec, now: i64) -> Result<Window, Inpu
     Ok(spec.for_meeting(date))
 }
 
+/// A window that has not ended yet is allowed (a check of today so far), but said
+/// loudly: its counts are as of now, not of the window's end.
+fn warn_if_future(window: &Window, now: i64) {
+    if window.end > now {
+        eprintln!(
+            "warning: this window ends {}, in the future; the digest shows alerts as of now",
+            window.local(window.end).format("%Y-%m-%d %H:%M %Z")
+        );
+    }
+}
+
 pub(crate) fn configured_lang(settings: &Settings) -> Result<Lang, InputError> {
     Ok(settings
         .file
@@ -115,8 +126,12 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
             db.display()
         );
     }
+    warn_if_future(&window, now);
     let store = Store::open(db).await?;
-    let input = store.digest_input(&window, &spec.previous(&window)).await?;
+    let mut input = store
+        .digest_input_at(&window, &spec.previous(&window), now)
+        .await?;
+    input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
     let digest = digest::build(&input, &window, now);
     let templates = settings.file.templates_dir.as_deref();
     if args.post {

@@ -17,6 +17,10 @@ pub struct Context<'a> {
     pub window_text: String,
     pub quiet: bool,
     pub quiet_text: String,
+    /// What could mislead if unsaid: a day off, a window not over, totals that overlap.
+    pub notes: Vec<String>,
+    /// "vs previous window <dates>", and how the change is computed.
+    pub previous_text: String,
     pub totals: Vec<CountView>,
     pub sections: Vec<SectionView>,
     pub carried_over: Vec<AlertLine>,
@@ -108,6 +112,9 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
     if a.state_guessed {
         flags.push(l.guessed.to_owned());
     }
+    if a.host_in_maintenance {
+        flags.push(l.host_in_maintenance.to_owned());
+    }
     let text = v
         .reason
         .clone()
@@ -141,7 +148,14 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-fn counts(c: &Counts, previous: Option<&Counts>, l: &'static Labels) -> Vec<CountView> {
+/// The previous window's counts and lengths in days, for the change column.
+struct Previous<'a> {
+    counts: &'a Counts,
+    /// `Some((days now, days before))` when the windows differ in length.
+    per_day: Option<(i64, i64)>,
+}
+
+fn counts(c: &Counts, previous: Option<&Previous>, l: &'static Labels) -> Vec<CountView> {
     STATE_ORDER
         .iter()
         .map(|s| CountView {
@@ -149,7 +163,7 @@ fn counts(c: &Counts, previous: Option<&Counts>, l: &'static Labels) -> Vec<Coun
             label: l.state(*s),
             count: c.get(*s),
             change: previous
-                .map(|p| signed(c.get(*s) - p.get(*s)))
+                .map(|p| change(c.get(*s), p.counts.get(*s), p.per_day, l))
                 .unwrap_or_default(),
         })
         .collect()
@@ -160,6 +174,20 @@ fn signed(n: i64) -> String {
         0 => "±0".into(),
         n if n > 0 => format!("+{n}"),
         n => n.to_string(),
+    }
+}
+
+fn change(now: i64, before: i64, per_day: Option<(i64, i64)>, l: &Labels) -> String {
+    match per_day {
+        None => signed(now - before),
+        Some((days, days_before)) => {
+            let diff = now as f64 / days as f64 - before as f64 / days_before as f64;
+            if diff.abs() < 0.05 {
+                format!("±0/{}", l.day_unit)
+            } else {
+                format!("{diff:+.1}/{}", l.day_unit)
+            }
+        }
     }
 }
 
@@ -212,9 +240,18 @@ pub fn context<'a>(
         Some(m) => format!("{} {m}", l.title),
         None => l.title.to_owned(),
     };
+    let per_day = d
+        .compare_per_day
+        .then(|| (w.days(), previous_days(d).unwrap_or(1)));
+    let previous = Previous {
+        counts: &d.previous_totals,
+        per_day,
+    };
     Context {
         t: l,
         digest: d,
+        notes: notes(d, w, l),
+        previous_text: previous_text(d, w, l),
         title,
         window_text: format!(
             "{} → {} ({})",
@@ -224,7 +261,7 @@ pub fn context<'a>(
         ),
         quiet,
         quiet_text,
-        totals: counts(&d.totals, Some(&d.previous_totals), l),
+        totals: counts(&d.totals, Some(&previous), l),
         sections: d.services.iter().map(|s| section(s, w, l)).collect(),
         carried_over: d
             .carried_over
@@ -246,7 +283,81 @@ pub fn context<'a>(
     }
 }
 
+fn previous_days(d: &Digest) -> Option<i64> {
+    let p = d.previous_window.as_ref()?;
+    Some(((parse(&p.end) - parse(&p.start) + 43_200) / 86_400).max(1))
+}
+
+/// "vs previous window Fri 11-20 00:00 → Tue 11-24 00:00 (4 days; compared per day ...)".
+fn previous_text(d: &Digest, w: &Window, l: &Labels) -> String {
+    let Some(p) = &d.previous_window else {
+        return l.vs_previous.to_owned();
+    };
+    let days = previous_days(d).unwrap_or(1);
+    let sep = if l.lang == "ja" { "" } else { " " };
+    let mut text = format!(
+        "{} {} → {} ({days}{sep}{}",
+        l.previous,
+        local(w, parse(&p.start), l),
+        local(w, parse(&p.end), l),
+        l.days
+    );
+    if d.compare_per_day {
+        text.push_str("; ");
+        text.push_str(l.per_day);
+    }
+    text.push(')');
+    text
+}
+
+fn day_text(date: chrono::NaiveDate, l: &Labels) -> String {
+    let wd = l.weekdays[date.weekday().num_days_from_monday() as usize];
+    if l.lang == "ja" {
+        format!("{}({wd})", date.format("%Y-%m-%d"))
+    } else {
+        format!("{wd} {}", date.format("%Y-%m-%d"))
+    }
+}
+
+fn notes(d: &Digest, w: &Window, l: &Labels) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let (Some(off), Some(date)) = (d.window.off_day, w.meeting) {
+        let template = match off {
+            super::window::OffDay::Weekend => l.note_weekend,
+            super::window::OffDay::Holiday => l.note_holiday,
+        };
+        notes.push(template.replace("{date}", &day_text(date, l)));
+    }
+    if d.window.incomplete {
+        notes.push(
+            l.note_future
+                .replace("{end}", &local(w, w.end, l))
+                .replace("{now}", &local(w, parse(&d.generated_at), l)),
+        );
+    }
+    if d.extra_service_listings > 0 {
+        let total = d.totals.total();
+        notes.push(
+            l.note_listings
+                .replace(
+                    "{listings}",
+                    &(total + d.extra_service_listings).to_string(),
+                )
+                .replace("{total}", &total.to_string()),
+        );
+    }
+    notes
+}
+
 fn maintenance(h: &super::model::MaintenanceHost, w: &Window, l: &Labels) -> MaintenanceView {
+    if h.after_window {
+        return MaintenanceView {
+            name: h.name.clone(),
+            url: h.url.clone(),
+            services: h.services.join(", "),
+            since: l.maintenance_now.to_owned(),
+        };
+    }
     let since = match (&h.since, &h.seen_since) {
         (Some(t), _) => format!("{} {}", l.since, local(w, parse(t), l)),
         (None, Some(t)) => format!("{} {}", l.seen_since, local(w, parse(t), l)),

@@ -6,7 +6,7 @@ mod chart;
 mod context;
 mod labels;
 mod load;
-pub use load::meeting_sql;
+pub use load::{meeting_sql, Reach};
 mod model;
 mod render;
 pub mod slack;
@@ -16,4 +16,4 @@ pub use build::{build, percentile, DigestInput, HostInMaintenance, Pair, STATE_O
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
 pub use render::{escape_markdown, escape_slack, render, Format, RenderError};
-pub use window::{parse_meeting_time, Calendar, Mode, Window, WindowSpec};
+pub use window::{parse_meeting_time, Calendar, Mode, OffDay, Window, WindowSpec};

@@ -397,23 +397,40 @@ async fn poll_with_a_rejected_key_exits_non_zero_without_printing_the_key() {
 
 #[tokio::test]
 async fn the_window_query_reads_index_ranges_not_the_whole_table() {
+    use asakai::digest::Reach;
     let (store, _dir, _m) = synced().await;
-    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
-        "EXPLAIN QUERY PLAN {}",
-        asakai::digest::meeting_sql()
-    ))
-    .bind(NOW - DAY)
-    .bind(NOW)
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
-    let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
-    assert!(steps.iter().all(|s| !s.starts_with("SCAN a")), "{steps:?}");
-    for index in ["alerts_opened_at", "alerts_closed_at", "alerts_still_open"] {
-        assert!(
-            steps.iter().any(|s| s.contains(index)),
-            "{index} in {steps:?}"
-        );
+    for (reach, index) in [
+        (Reach::ByClose, "alerts_closed_at"),
+        (Reach::ByOpen, "alerts_opened_at"),
+    ] {
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            asakai::digest::meeting_sql(reach)
+        ))
+        .bind(NOW - DAY)
+        .bind(NOW)
+        .bind(NOW - 30 * DAY)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
+        assert!(steps.iter().all(|s| !s.starts_with("SCAN a")), "{steps:?}");
+        for index in [index, "alerts_opened_at", "alerts_still_open"] {
+            assert!(
+                steps.iter().any(|s| s.contains(index)),
+                "{reach:?}: {index} in {steps:?}"
+            );
+        }
+        if reach == Reach::ByOpen {
+            let before = steps
+                .iter()
+                .filter(|s| s.contains("alerts_opened_at (opened_at>? AND opened_at<?)"))
+                .count();
+            assert_eq!(
+                before, 2,
+                "both opening ranges bounded on both sides: {steps:?}"
+            );
+        }
     }
 }
 
