@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::build::STATE_ORDER;
 use super::labels::{duration, Labels};
 use super::model::{Counts, Digest, DigestAlert, MonitorCount};
+use super::sections::{self, GroupView, More, Shape};
 use super::window::Window;
 
 #[derive(Debug, Serialize)]
@@ -24,6 +25,7 @@ pub struct Context<'a> {
     pub totals: Vec<CountView>,
     pub sections: Vec<SectionView>,
     pub carried_over: Vec<AlertLine>,
+    pub carried_more: Option<More>,
     pub flapping: &'a [MonitorCount],
     pub noisy: &'a [MonitorCount],
     pub maintenance: Vec<MaintenanceView>,
@@ -45,20 +47,8 @@ pub struct SectionView {
     pub name: String,
     pub counts: Vec<CountView>,
     pub groups: Vec<GroupView>,
+    pub more: Option<More>,
     pub recovery: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct GroupView {
-    pub state: &'static str,
-    pub label: &'static str,
-    pub monitors: Vec<MonitorGroup>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MonitorGroup {
-    pub monitor: String,
-    pub alerts: Vec<AlertLine>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -191,28 +181,13 @@ fn change(now: i64, before: i64, per_day: Option<(i64, i64)>, l: &Labels) -> Str
     }
 }
 
-fn section(s: &super::model::ServiceDigest, w: &Window, l: &'static Labels) -> SectionView {
-    let groups = STATE_ORDER
-        .iter()
-        .filter_map(|state| {
-            let mut monitors: Vec<MonitorGroup> = Vec::new();
-            for a in s.alerts.iter().filter(|a| a.alert.state == *state) {
-                let line = line(a, w, l);
-                match monitors.last_mut() {
-                    Some(g) if g.monitor == line.monitor => g.alerts.push(line),
-                    _ => monitors.push(MonitorGroup {
-                        monitor: line.monitor.clone(),
-                        alerts: vec![line],
-                    }),
-                }
-            }
-            (!monitors.is_empty()).then_some(GroupView {
-                state: state.as_str(),
-                label: l.state(*state),
-                monitors,
-            })
-        })
-        .collect();
+fn section(
+    s: &super::model::ServiceDigest,
+    w: &Window,
+    l: &'static Labels,
+    shape: Shape,
+) -> SectionView {
+    let (groups, more) = sections::groups(s, w, l, shape);
     let recovery = s
         .recovery_median_secs
         .zip(s.recovery_p90_secs)
@@ -221,6 +196,7 @@ fn section(s: &super::model::ServiceDigest, w: &Window, l: &'static Labels) -> S
         name: s.service.clone().unwrap_or_else(|| l.no_service.to_owned()),
         counts: counts(&s.counts, None, l),
         groups,
+        more,
         recovery,
     }
 }
@@ -230,7 +206,13 @@ pub fn context<'a>(
     w: &Window,
     l: &'static Labels,
     chart_svg: String,
+    keep_all: bool,
 ) -> Context<'a> {
+    let shape = Shape {
+        keep_all,
+        lines: sections::SECTION_LINES,
+    };
+    let (carried_over, carried_more) = sections::carried_over(&d.carried_over, w, l, shape);
     let quiet = d.totals.total() == 0;
     let quiet_text = match &d.last_alert_before {
         Some(t) => format!("{} {}", l.quiet, local(w, parse(t), l)),
@@ -262,15 +244,9 @@ pub fn context<'a>(
         quiet,
         quiet_text,
         totals: counts(&d.totals, Some(&previous), l),
-        sections: d.services.iter().map(|s| section(s, w, l)).collect(),
-        carried_over: d
-            .carried_over
-            .iter()
-            .map(|a| AlertLine {
-                duration: format!("{} {}", l.open_for, duration(a.duration_secs, l)),
-                ..line(a, w, l)
-            })
-            .collect(),
+        sections: d.services.iter().map(|s| section(s, w, l, shape)).collect(),
+        carried_over,
+        carried_more,
         flapping: &d.flapping,
         noisy: &d.noisy_monitors,
         maintenance: d

@@ -9,6 +9,7 @@ mod load;
 pub use load::{meeting_sql, Reach};
 mod model;
 mod render;
+mod sections;
 pub mod slack;
 mod window;
 

@@ -4,6 +4,7 @@ mod browser;
 mod client;
 mod digest;
 mod digest_cli;
+mod digest_condensed;
 mod digest_labels;
 mod helpers;
 mod lookup;
