@@ -35,6 +35,8 @@ pub fn router(sim: Arc<Simulation>) -> Router {
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not Found.") })
         .layer(middleware::from_fn_with_state(sim.clone(), faults))
         .layer(middleware::from_fn_with_state(sim.clone(), api_key))
+        // Added after the layers: web pages need no API key and see no faults.
+        .merge(super::web::routes())
         .with_state(sim)
 }
 
@@ -135,7 +137,7 @@ async fn list_alerts(State(sim): Sim, RawQuery(raw): RawQuery) -> Response {
     Json(body).into_response()
 }
 
-fn find_alert(sim: &Simulation, id: &str) -> Option<(usize, super::SimAlert, i64)> {
+pub(super) fn find_alert(sim: &Simulation, id: &str) -> Option<(usize, super::SimAlert, i64)> {
     let now = sim.now();
     sim.ensure(now);
     let tl = sim.timeline.read().unwrap();

@@ -7,6 +7,7 @@ mod faults;
 mod history;
 mod org;
 mod render;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
