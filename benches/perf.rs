@@ -24,10 +24,14 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 async fn backfill(alerts: u64, days: i64, db: &Path) -> (Duration, u64) {
+    backfill_at(ANCHOR, alerts, days, db).await
+}
+
+async fn backfill_at(anchor: i64, alerts: u64, days: i64, db: &Path) -> (Duration, u64) {
     let opts = SimOptions {
         alerts: Some(alerts),
         days,
-        anchor: Some(ANCHOR),
+        anchor: Some(anchor),
         frozen: true,
         api_key: KEY.into(),
         ..SimOptions::default()
@@ -40,12 +44,12 @@ async fn backfill(alerts: u64, days: i64, db: &Path) -> (Duration, u64) {
     let client = Client::new(config).unwrap();
     let store = Store::open(db).await.unwrap();
     let sync = SyncOptions {
-        since: Some(ANCHOR - (days + 1) * DAY),
+        since: Some(anchor - (days + 1) * DAY),
         logs_per_pass: 0,
         ..SyncOptions::default()
     };
     let started = Instant::now();
-    let summary = run_pass(&client, &store, &sync, ANCHOR).await.unwrap();
+    let summary = run_pass(&client, &store, &sync, anchor).await.unwrap();
     let took = started.elapsed();
     store.close().await;
     (took, summary.new_alerts as u64)

@@ -53,13 +53,16 @@ fn state_rank(s: State) -> usize {
     STATE_ORDER.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-fn pair(a: &StoredAlert) -> Pair {
-    (a.monitor_id.clone(), a.host_id.clone())
+/// A pair borrowed from an alert: hashing it allocates nothing.
+type PairRef<'a> = (Option<&'a str>, Option<&'a str>);
+
+fn pair(a: &StoredAlert) -> PairRef<'_> {
+    (a.monitor_id.as_deref(), a.host_id.as_deref())
 }
 
 pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
     let opened_in = |a: &&StoredAlert| a.opened_at >= window.start && a.opened_at < window.end;
-    let mut per_pair: HashMap<Pair, i64> = HashMap::new();
+    let mut per_pair: HashMap<PairRef, i64> = HashMap::new();
     for a in input.alerts.iter().filter(opened_in) {
         *per_pair.entry(pair(a)).or_default() += 1;
     }
@@ -67,6 +70,11 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
         input,
         window,
         per_pair: &per_pair,
+        recent: input
+            .recent_pairs
+            .iter()
+            .map(|(m, h)| (m.as_deref(), h.as_deref()))
+            .collect(),
         as_of: window.end.min(now),
         in_maintenance: input.maintenance.iter().map(|h| h.id.as_str()).collect(),
     };
@@ -78,7 +86,8 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
     }
     let carried_over: Vec<DigestAlert> =
         alerts.iter().filter(|a| a.carried_over).cloned().collect();
-    let services = services(&alerts, window);
+    let hourly = hourly(&alerts, window);
+    let services = services(alerts, window);
     let listings: i64 = services.iter().map(|s| s.counts.total()).sum();
     Digest {
         window: WindowView {
@@ -104,7 +113,7 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
             .map(|h| maintenance_host(h, input))
             .collect(),
         last_alert_before: input.last_alert_before.map(rfc3339),
-        hourly: hourly(&alerts, window),
+        hourly,
     }
 }
 
@@ -123,15 +132,16 @@ fn window_view(w: &Window) -> WindowView {
 struct AlertContext<'a> {
     input: &'a DigestInput,
     window: &'a Window,
-    per_pair: &'a HashMap<Pair, i64>,
+    per_pair: &'a HashMap<PairRef<'a>, i64>,
+    recent: HashSet<PairRef<'a>>,
     /// Open alerts' durations run to here: the window's end, or the digest's
     /// making when the window has not ended (a future date).
     as_of: i64,
     in_maintenance: HashSet<&'a str>,
 }
 
-impl AlertContext<'_> {
-    fn alert(&self, a: &StoredAlert) -> DigestAlert {
+impl<'a> AlertContext<'a> {
+    fn alert(&self, a: &'a StoredAlert) -> DigestAlert {
         let w = self.window;
         let view = AlertView::at(a, w.end);
         let (_, guessed) = state_at(
@@ -145,7 +155,7 @@ impl AlertContext<'_> {
         let open = view.state == State::Open;
         DigestAlert {
             flapping: self.per_pair.get(&key).copied().unwrap_or(0) >= 3,
-            recurring: self.input.recent_pairs.contains(&key),
+            recurring: self.recent.contains(&key),
             carried_over: a.opened_at < w.start && open,
             state_guessed: guessed,
             host_in_maintenance: open
@@ -166,18 +176,17 @@ fn host_url(input: &DigestInput, host: Option<&str>) -> Option<String> {
     Some(format!("{}/hosts/{}", input.org_url.as_ref()?, host?))
 }
 
-fn services(alerts: &[DigestAlert], w: &Window) -> Vec<ServiceDigest> {
+/// Each alert under each of its services: moved into its last one, cloned only
+/// for the others (a heavy day holds hundreds of thousands of them).
+fn services(alerts: Vec<DigestAlert>, w: &Window) -> Vec<ServiceDigest> {
     let mut by_service: BTreeMap<Option<String>, Vec<DigestAlert>> = BTreeMap::new();
     for a in alerts {
-        if a.alert.services.is_empty() {
-            by_service.entry(None).or_default().push(a.clone());
+        let mut keys: Vec<Option<String>> = a.alert.services.iter().cloned().map(Some).collect();
+        let last = keys.pop().unwrap_or(None);
+        for key in keys {
+            by_service.entry(key).or_default().push(a.clone());
         }
-        for s in &a.alert.services {
-            by_service
-                .entry(Some(s.clone()))
-                .or_default()
-                .push(a.clone());
-        }
+        by_service.entry(last).or_default().push(a);
     }
     let mut out: Vec<ServiceDigest> = by_service
         .into_iter()
@@ -205,16 +214,13 @@ fn service_digest(
     mut alerts: Vec<DigestAlert>,
     w: &Window,
 ) -> ServiceDigest {
-    alerts.sort_by(|a, b| {
-        let key = |x: &DigestAlert| {
-            (
-                state_rank(x.alert.state),
-                x.alert.monitor.clone(),
-                x.opened_secs,
-                x.alert.id.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    // Borrowed keys: a heavy day sorts hundreds of thousands of alerts.
+    alerts.sort_unstable_by(|a, b| {
+        state_rank(a.alert.state)
+            .cmp(&state_rank(b.alert.state))
+            .then_with(|| a.alert.monitor.cmp(&b.alert.monitor))
+            .then_with(|| a.opened_secs.cmp(&b.opened_secs))
+            .then_with(|| a.alert.id.cmp(&b.alert.id))
     });
     let mut counts = Counts::default();
     for a in &alerts {
@@ -253,7 +259,11 @@ fn name_of(a: &StoredAlert) -> String {
         .unwrap_or_else(|| a.kind.clone())
 }
 
-fn flapping(input: &DigestInput, w: &Window, per_pair: &HashMap<Pair, i64>) -> Vec<MonitorCount> {
+fn flapping(
+    input: &DigestInput,
+    w: &Window,
+    per_pair: &HashMap<PairRef, i64>,
+) -> Vec<MonitorCount> {
     let mut seen = HashSet::new();
     let mut out: Vec<MonitorCount> = input
         .alerts

@@ -6,14 +6,14 @@ use serde::Serialize;
 
 use super::build::STATE_ORDER;
 use super::labels::{duration, Labels};
-use super::model::{Counts, Digest, DigestAlert, MonitorCount};
+use super::model::{Counts, Digest, DigestAlert, MaintenanceHost, MonitorCount, WindowView};
 use super::sections::{self, GroupView, More, Shape};
 use super::window::Window;
 
 #[derive(Debug, Serialize)]
 pub struct Context<'a> {
     pub t: &'static Labels,
-    pub digest: &'a Digest,
+    pub digest: DigestHead<'a>,
     pub title: String,
     pub window_text: String,
     pub quiet: bool,
@@ -32,6 +32,44 @@ pub struct Context<'a> {
     pub generated: String,
     /// The HTML format's chart (safe markup made by asakai, numbers only).
     pub chart_svg: String,
+}
+
+/// The digest without its alert lists, as user templates read it (`digest.totals`, ...):
+/// handlebars serializes its whole context, and every alert of a heavy day would
+/// cost seconds for a page that shows a few dozen of them.
+#[derive(Debug, Serialize)]
+pub struct DigestHead<'a> {
+    pub window: &'a WindowView,
+    pub generated_at: &'a str,
+    pub totals: &'a Counts,
+    pub previous_window: Option<&'a WindowView>,
+    pub previous_totals: &'a Counts,
+    pub compare_per_day: bool,
+    pub extra_service_listings: i64,
+    pub flapping: &'a [MonitorCount],
+    pub noisy_monitors: &'a [MonitorCount],
+    pub maintenance_hosts: &'a [MaintenanceHost],
+    pub last_alert_before: Option<&'a str>,
+    pub hourly: &'a [Counts],
+}
+
+impl<'a> DigestHead<'a> {
+    fn of(d: &'a Digest) -> Self {
+        DigestHead {
+            window: &d.window,
+            generated_at: &d.generated_at,
+            totals: &d.totals,
+            previous_window: d.previous_window.as_ref(),
+            previous_totals: &d.previous_totals,
+            compare_per_day: d.compare_per_day,
+            extra_service_listings: d.extra_service_listings,
+            flapping: &d.flapping,
+            noisy_monitors: &d.noisy_monitors,
+            maintenance_hosts: &d.maintenance_hosts,
+            last_alert_before: d.last_alert_before.as_deref(),
+            hourly: &d.hourly,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -231,7 +269,7 @@ pub fn context<'a>(
     };
     Context {
         t: l,
-        digest: d,
+        digest: DigestHead::of(d),
         notes: notes(d, w, l),
         previous_text: previous_text(d, w, l),
         title,

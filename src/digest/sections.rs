@@ -17,6 +17,9 @@ use super::window::Window;
 pub const SECTION_LINES: usize = 25;
 /// Carried-over alerts shown before "and N more".
 pub const CARRIED_LINES: usize = 20;
+/// Alerts an HTML toggle holds: past this, the page would be megabytes again; the
+/// rest are counted and the command lists them.
+pub const TOGGLE_LINES: usize = 500;
 /// Host names a condensed line names before "+N".
 const HOSTS_NAMED: usize = 3;
 
@@ -36,6 +39,9 @@ pub struct MonitorGroup {
     pub summary: Option<String>,
     /// The HTML page: the condensed alerts, behind a toggle.
     pub all: Vec<AlertLine>,
+    /// Condensed alerts past the toggle's [`TOGGLE_LINES`], and the command listing them.
+    pub all_left: usize,
+    pub command: Option<String>,
 }
 
 /// What a capped list leaves out, and where to see it.
@@ -47,6 +53,8 @@ pub struct More {
     pub command: String,
     /// The HTML page: the alerts left out, behind a toggle.
     pub alerts: Vec<AlertLine>,
+    /// Alerts left out past the toggle's [`TOGGLE_LINES`].
+    pub left: usize,
 }
 
 /// How much to build: the HTML page keeps every alert, other formats only what they show.
@@ -71,11 +79,8 @@ pub fn carried_over(
     let more = (alerts.len() > shown).then(|| More {
         text: l.more.replace("{n}", &(alerts.len() - shown).to_string()),
         command: "asakai alerts --state open --limit 0".to_owned(),
-        alerts: if shape.keep_all {
-            alerts[shown..].iter().map(aged).collect()
-        } else {
-            Vec::new()
-        },
+        alerts: toggled(&alerts[shown..], shape, aged),
+        left: left_over(alerts.len() - shown, shape),
     });
     (alerts[..shown].iter().map(aged).collect(), more)
 }
@@ -88,6 +93,7 @@ pub fn groups(
     shape: Shape,
 ) -> (Vec<GroupView>, Option<More>) {
     let mut budget = shape.lines;
+    let command = alerts_command(s.service.as_deref(), w);
     let mut left_out: Vec<&DigestAlert> = Vec::new();
     let mut groups = Vec::new();
     for state in STATE_ORDER {
@@ -99,7 +105,7 @@ pub fn groups(
             }
             if state == State::Recovered && run.len() > 1 {
                 budget -= 1;
-                monitors.push(condensed(&run, w, l, shape.keep_all));
+                monitors.push(condensed(&run, w, l, shape, &command));
                 continue;
             }
             let shown = run.len().min(budget);
@@ -110,6 +116,8 @@ pub fn groups(
                 alerts: run[..shown].iter().map(|a| line(a, w, l)).collect(),
                 summary: None,
                 all: Vec::new(),
+                all_left: 0,
+                command: None,
             });
         }
         if !monitors.is_empty() {
@@ -122,12 +130,9 @@ pub fn groups(
     }
     let more = (!left_out.is_empty()).then(|| More {
         text: l.more.replace("{n}", &left_out.len().to_string()),
-        command: alerts_command(s.service.as_deref(), w),
-        alerts: if shape.keep_all {
-            left_out.iter().map(|a| line(a, w, l)).collect()
-        } else {
-            Vec::new()
-        },
+        command: command.clone(),
+        alerts: toggled(&left_out, shape, |a| line(a, w, l)),
+        left: left_over(left_out.len(), shape),
     });
     (groups, more)
 }
@@ -157,7 +162,13 @@ fn monitor_of(a: &DigestAlert) -> String {
         .unwrap_or_else(|| a.alert.kind.clone())
 }
 
-fn condensed(run: &[&DigestAlert], w: &Window, l: &'static Labels, keep_all: bool) -> MonitorGroup {
+fn condensed(
+    run: &[&DigestAlert],
+    w: &Window,
+    l: &'static Labels,
+    shape: Shape,
+    command: &str,
+) -> MonitorGroup {
     let mut durations: Vec<i64> = run.iter().map(|a| a.duration_secs).collect();
     durations.sort_unstable();
     let mut hosts: Vec<&str> = run.iter().filter_map(|a| a.alert.host.as_deref()).collect();
@@ -190,11 +201,34 @@ fn condensed(run: &[&DigestAlert], w: &Window, l: &'static Labels, keep_all: boo
         monitor: monitor_of(run[0]),
         alerts: Vec::new(),
         summary: Some(summary),
-        all: if keep_all {
-            run.iter().map(|a| line(a, w, l)).collect()
-        } else {
-            Vec::new()
-        },
+        all: toggled(run, shape, |a| line(a, w, l)),
+        all_left: left_over(run.len(), shape),
+        command: (left_over(run.len(), shape) > 0).then(|| command.to_owned()),
+    }
+}
+
+/// The lines an HTML toggle holds (none in other formats).
+fn toggled<'a, A: std::borrow::Borrow<DigestAlert> + 'a>(
+    alerts: &'a [A],
+    shape: Shape,
+    f: impl Fn(&DigestAlert) -> AlertLine,
+) -> Vec<AlertLine> {
+    if !shape.keep_all {
+        return Vec::new();
+    }
+    alerts
+        .iter()
+        .take(TOGGLE_LINES)
+        .map(|a| f(a.borrow()))
+        .collect()
+}
+
+/// How many alerts a toggle leaves out.
+fn left_over(n: usize, shape: Shape) -> usize {
+    if shape.keep_all {
+        n.saturating_sub(TOGGLE_LINES)
+    } else {
+        0
     }
 }
 

@@ -188,3 +188,35 @@ fn a_heavy_day_renders_a_page_a_person_can_read() {
         assert!(out.len() < 100_000, "{format:?}: {} bytes", out.len());
     }
 }
+
+#[test]
+fn an_html_toggle_holds_at_most_500_alerts_and_names_the_command_for_the_rest() {
+    let s = window().start;
+    let input = DigestInput {
+        alerts: (0..700)
+            .map(|i| {
+                let opened = s + i * 60;
+                alert(
+                    &format!("r{i:03}"),
+                    "cpu",
+                    Some("web01"),
+                    &["shop"],
+                    opened,
+                    Some(opened + 30),
+                    Some("monitoring"),
+                    None,
+                )
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let html = render(&input, Format::Html, Lang::En);
+    assert!(
+        html.contains(">r499<") && !html.contains(">r500<"),
+        "500 behind the toggle"
+    );
+    assert!(
+        html.contains("… +200 <code>asakai alerts --service shop --from 2026-11-24T00:00:00+09:00"),
+        "the rest counted, with where to see them"
+    );
+}
