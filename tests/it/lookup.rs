@@ -485,3 +485,48 @@ async fn a_search_with_many_matches_still_returns_the_newest_first() {
     assert_eq!(all.len(), 61);
     assert_eq!(all[..2], found[..]);
 }
+
+#[tokio::test]
+async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
+    // 60 alerts on h1 (blog) and one on h3 (no service): for a limit of 2 the
+    // service filter walks the time index; without a limit it lists the service's ids.
+    let mut w = world();
+    for i in 0..60 {
+        w.alerts.push(alert(
+            &format!("b{i:02}"),
+            "host",
+            "cpu",
+            Some("h1"),
+            "CRITICAL",
+            NOW - 20 * DAY + i * 60,
+        ));
+    }
+    w.alerts.push(alert(
+        "lone",
+        "host",
+        "cpu",
+        Some("h3"),
+        "CRITICAL",
+        NOW - 60,
+    ));
+    let mackerel = Mackerel::start(w).await;
+    let (store, _dir) = temp_store().await;
+    let opts = SyncOptions {
+        since: Some(NOW - 60 * DAY),
+        logs_per_pass: 0,
+        ..SyncOptions::default()
+    };
+    run_pass(&mackerel.client(), &store, &opts, NOW)
+        .await
+        .unwrap();
+    let blog = |limit| AlertFilter {
+        services: vec!["blog".into()],
+        limit,
+        ..Default::default()
+    };
+    let all = ids(&store, blog(None)).await;
+    let newest = ids(&store, blog(Some(2))).await;
+    assert!(!all.contains(&"lone".to_owned()));
+    assert_eq!(newest, all[..2], "the same newest two by either plan");
+    assert_eq!(newest[0], "c1", "c1 (h1, blog) opened an hour ago");
+}
