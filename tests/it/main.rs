@@ -9,4 +9,5 @@ mod digest_labels;
 mod helpers;
 mod lookup;
 mod sim;
+mod sim_realism;
 mod sync;
