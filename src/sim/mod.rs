@@ -7,6 +7,7 @@ mod faults;
 mod history;
 mod org;
 mod render;
+mod scope;
 mod web;
 
 use std::net::SocketAddr;
@@ -109,6 +110,8 @@ struct Timeline {
     /// Every alert generated so far, oldest opened first; an alert's index is its id.
     alerts: Vec<SimAlert>,
     days: i64,
+    /// Scopes with an alert open, carried into the days generated later.
+    busy: scope::Busy,
 }
 
 impl Simulation {
@@ -124,9 +127,13 @@ impl Simulation {
             total: opts.alerts,
         };
         let org = Org::new(opts.seed);
+        let reserved: Vec<SimAlert> = (0..=opts.days)
+            .flat_map(|day| history::long_open_alerts(&shape, day))
+            .collect();
+        let mut busy = scope::Busy::new(&reserved);
         let mut alerts = Vec::new();
         for day in 0..=opts.days {
-            alerts.extend(generate_day(&shape, &org, day));
+            alerts.extend(generate_day(&shape, &org, day, &mut busy));
         }
         Simulation {
             id_prefix: org::make_id(opts.seed, 3, 0)[..3].to_owned(),
@@ -139,6 +146,7 @@ impl Simulation {
             timeline: RwLock::new(Timeline {
                 alerts,
                 days: opts.days + 1,
+                busy,
             }),
             faults: faults::FaultState::new(opts.faults, opts.seed),
             log_page: opts.log_page,
@@ -178,7 +186,10 @@ impl Simulation {
         let mut tl = self.timeline.write().unwrap();
         while tl.days < due {
             let day = tl.days;
-            tl.alerts.extend(generate_day(&self.shape, &self.org, day));
+            let mut busy = std::mem::take(&mut tl.busy);
+            tl.alerts
+                .extend(generate_day(&self.shape, &self.org, day, &mut busy));
+            tl.busy = busy;
             tl.days += 1;
         }
     }

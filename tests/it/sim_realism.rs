@@ -202,3 +202,39 @@ async fn the_connectivity_monitor_is_named_and_an_open_alert_can_be_unknown() {
         "{open}"
     );
 }
+
+#[tokio::test]
+async fn a_monitor_keeps_at_most_one_open_alert_per_host() {
+    let sim = start(SimOptions {
+        seed: 1,
+        days: 30,
+        ..SimOptions::default()
+    })
+    .await;
+    let mut truth = sim.sim.truth();
+    truth.sort_by_key(|t| t.opened_at);
+    let mut open_until: std::collections::HashMap<(Option<String>, Option<String>), i64> =
+        Default::default();
+    for t in &truth {
+        let key = (t.monitor.clone(), t.host.clone());
+        if let Some(until) = open_until.get(&key) {
+            assert!(
+                *until <= t.opened_at,
+                "{} ({}..{:?}) opened while another alert of {key:?} was open until {until}",
+                t.id,
+                t.opened_at,
+                t.closed_at
+            );
+        }
+        open_until.insert(key, t.closed_at.unwrap_or(i64::MAX));
+    }
+    // The disk alert open for nine days is the only one of its scope since it opened.
+    let disk = truth
+        .iter()
+        .find(|t| t.closed_at.is_none() && t.opened_at < NOW - 8 * DAY)
+        .unwrap();
+    assert!(truth
+        .iter()
+        .filter(|t| t.monitor == disk.monitor && t.host == disk.host)
+        .all(|t| t.opened_at <= disk.opened_at));
+}
