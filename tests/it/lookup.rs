@@ -530,3 +530,31 @@ async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
     assert_eq!(newest, all[..2], "the same newest two by either plan");
     assert_eq!(newest[0], "c1", "c1 (h1, blog) opened an hour ago");
 }
+
+#[tokio::test]
+async fn host_and_monitor_match_an_id_or_a_name_part_in_any_case() {
+    let (store, _dir, _m) = synced().await;
+    let by = |monitor: Option<&str>, host: Option<&str>, limit| AlertFilter {
+        monitor: monitor.map(Into::into),
+        host: host.map(Into::into),
+        limit,
+        ..Default::default()
+    };
+    // Through the text index (three characters or more), with and without a limit.
+    for limit in [None, Some(1)] {
+        assert_eq!(ids(&store, by(None, Some("DB0"), limit)).await, ["m1"]);
+    }
+    let cpu = ids(&store, by(Some("使用率"), None, None)).await;
+    assert_eq!(cpu, ["r1", "m1"]);
+    assert_eq!(
+        ids(&store, by(Some("使用率"), None, Some(1))).await,
+        cpu[..1]
+    );
+    // By id, and by a short part (LIKE).
+    assert_eq!(ids(&store, by(None, Some("h2"), None)).await, ["m1"]);
+    assert_eq!(ids(&store, by(Some("cpu"), None, None)).await, ["r1", "m1"]);
+    assert_eq!(ids(&store, by(None, Some("db"), None)).await, ["m1"]);
+    assert!(ids(&store, by(None, Some("no-such-host"), None))
+        .await
+        .is_empty());
+}
