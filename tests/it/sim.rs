@@ -509,7 +509,7 @@ async fn the_links_a_digest_holds_open_pages_while_the_simulator_runs() {
     let page = http.get(a.url.clone().unwrap()).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains(&a.id));
-    let org = store.state("org_name").await.unwrap().unwrap();
+    let org = sim.sim.org_name();
     let host = format!(
         "{}orgs/{org}/hosts/{}",
         sim.base_url(),
