@@ -38,10 +38,15 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
         ..SimOptions::default()
     };
     let running = sim::start(opts, "127.0.0.1:0".parse()?).await?;
+    // With --once the simulator is gone by the time anyone reads this: no address.
+    let at = if args.once {
+        "for this run only".to_owned()
+    } else {
+        format!("is serving on {}", running.base_url())
+    };
     eprintln!(
-        "asakai demo: a simulated Mackerel organisation ({}) is serving on {}",
+        "asakai demo: a simulated Mackerel organisation ({}) {at}",
         running.sim.org_name(),
-        running.base_url()
     );
 
     let mut config = ClientConfig::new(running.base_url(), DEMO_KEY);
@@ -65,19 +70,68 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
         db.display()
     );
 
+    if args.once {
+        // The simulator stops with this process: links to it would be dead.
+        forget_links(&store).await?;
+    }
     show_digest(&store, settings, now).await?;
-    eprintln!(
-        "\nLook further with, for example:\n  asakai --db {db} digest --format html --output digest.html\n  \
-         asakai --db {db} alerts --service blog --state closed_manually\n  \
-         asakai --db {db} alerts --search \"<script>\" --format json\n\
-         The simulator is at {url} (MACKEREL_APIBASE={url} MACKEREL_APIKEY={DEMO_KEY}).",
-        db = db.display(),
-        url = running.base_url(),
-    );
+    eprintln!("{}", follow_up(db, &running, args.once));
     if args.once {
         return Ok(());
     }
     keep_polling(&client, &store, settings, &running).await
+}
+
+/// What to try next, as commands that run from where the user is: the path of
+/// this binary (after `cargo run`, `asakai` is not on PATH).
+fn follow_up(db: &Path, running: &sim::RunningSim, once: bool) -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| {
+            let cwd = std::env::current_dir().ok()?;
+            Some(p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p))
+        })
+        .map(|p| shell_word(&p.display().to_string()))
+        .unwrap_or_else(|| "asakai".to_owned());
+    let db = shell_word(&db.display().to_string());
+    let mut text = format!(
+        "\nLook further with, for example:\n  {exe} --db {db} digest --format html --output digest.html\n  \
+         {exe} --db {db} alerts --service blog --state closed_manually\n  \
+         {exe} --db {db} alerts --search \"<script>\" --format json\n"
+    );
+    if once {
+        text.push_str("The simulator stopped with the demo; run it without --once to keep it (and its links) up.");
+    } else {
+        text.push_str(&format!(
+            "The simulator is at {url} (MACKEREL_APIBASE={url} MACKEREL_APIKEY={DEMO_KEY}).",
+            url = running.base_url()
+        ));
+    }
+    text
+}
+
+/// A path as one shell word: quoted when it holds anything a shell would split or expand.
+fn shell_word(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./+:".contains(c))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// Drops the links into the simulator (alert and host pages, graphs): after `--once`
+/// nothing serves them.
+async fn forget_links(store: &Store) -> anyhow::Result<()> {
+    sqlx::query("UPDATE alerts SET url = NULL, image_url = NULL")
+        .execute(store.pool())
+        .await?;
+    sqlx::query("DELETE FROM sync_state WHERE key = ?")
+        .bind(crate::store::StateKey::WebBase.as_str())
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }
 
 /// The demo owns its database: an old demo database is replaced, anything else refused.
@@ -133,7 +187,10 @@ async fn show_digest(store: &Store, settings: &Settings, now: i64) -> anyhow::Re
         .unwrap()
         .date_naive();
     let window = spec.for_meeting(today);
-    let input = store.digest_input(&window, &spec.previous(&window)).await?;
+    let mut input = store
+        .digest_input_at(&window, &spec.previous(&window), now)
+        .await?;
+    input.off_day = spec.calendar.off_day(today);
     let digest = digest::build(&input, &window, now);
     let lang = crate::digest::meeting::configured_lang(settings);
     print!(

@@ -58,6 +58,17 @@ fn window(args: &DigestArgs, spec: &WindowSpec, now: i64) -> Result<Window, Inpu
     Ok(spec.for_meeting(date))
 }
 
+/// A window that has not ended yet is allowed (a check of today so far), but said
+/// loudly: its counts are as of now, not of the window's end.
+fn warn_if_future(window: &Window, now: i64) {
+    if window.end > now {
+        eprintln!(
+            "warning: this window ends {}, in the future; the digest shows alerts as of now",
+            window.local(window.end).format("%Y-%m-%d %H:%M %Z")
+        );
+    }
+}
+
 pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Result<()> {
     let tz = match &args.tz {
         Some(name) => parse_zone(name).map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
@@ -73,6 +84,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     if !db.exists() {
         return Err(crate::store::StoreError::Missing(db.to_owned()).into());
     }
+    warn_if_future(&window, now);
     // Only a post writes (its delivery record); a plain digest reads, also a read-only file.
     let store = if args.post {
         Store::open(db).await?

@@ -30,6 +30,15 @@ pub struct SimArgs {
     /// Share of responses cut off halfway.
     #[arg(long, default_value_t = 0.0)]
     pub truncate_rate: f64,
+    /// A heavy organisation (about 60,000 alerts a weekday), for benchmarks; overrides --alerts.
+    #[arg(long)]
+    pub heavy: bool,
+    /// Most alert log entries per page, below the asked limit (exercises clients' paging).
+    #[arg(long)]
+    pub log_page: Option<usize>,
+    /// Start each page of alerts after the first with the last alert of the page before.
+    #[arg(long)]
+    pub repeat_page_boundary: bool,
     /// Delay before every answer, e.g. 200ms.
     #[arg(long, value_parser = |s: &str| parse_duration(s).map_err(|e| e.0))]
     pub delay: Option<Duration>,
@@ -50,7 +59,11 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
     let opts = SimOptions {
         seed: args.seed,
         days: args.days,
-        alerts: args.alerts,
+        alerts: if args.heavy {
+            SimOptions::heavy(args.days).alerts
+        } else {
+            args.alerts
+        },
         api_key: args.api_key.clone(),
         anchor: None,
         frozen: false,
@@ -60,6 +73,8 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
             truncate_rate: args.truncate_rate,
             delay: args.delay.unwrap_or_default(),
         },
+        log_page: args.log_page,
+        repeat_page_boundary: args.repeat_page_boundary,
     };
     let started = std::time::Instant::now();
     let running = sim::start(opts, args.listen).await?;

@@ -6,7 +6,7 @@ use crate::alert::{rfc3339, state_at, AlertView, State};
 use crate::store::StoredAlert;
 
 use super::model::*;
-use super::window::Window;
+use super::window::{OffDay, Window};
 
 /// A (monitor, host) pair: what "the same alert again" means.
 pub type Pair = (Option<String>, Option<String>);
@@ -19,6 +19,8 @@ pub struct HostInMaintenance {
     pub services: Vec<String>,
     pub since: Option<i64>,
     pub seen_since: Option<i64>,
+    /// Only known to be in maintenance from an observation after the window.
+    pub after_window: bool,
 }
 
 /// Everything the digest is built from, loaded with queries bounded by the window.
@@ -26,10 +28,13 @@ pub struct HostInMaintenance {
 pub struct DigestInput {
     /// Alerts whose open interval meets the window.
     pub alerts: Vec<StoredAlert>,
-    /// Alerts whose open interval meets the previous window.
-    pub previous: Vec<StoredAlert>,
-    /// Pairs that alerted in the 7 days before the window.
+    /// Alerts meeting the previous window, by state at its end.
+    pub previous: Counts,
+    pub previous_window: Option<Window>,
+    /// Pairs with an alert open at some time in the 7 days before the window.
     pub recent_pairs: HashSet<Pair>,
+    /// Why the meeting date is not a business day, when it is not.
+    pub off_day: Option<OffDay>,
     pub maintenance: Vec<HostInMaintenance>,
     pub last_alert_before: Option<i64>,
     /// `https://mackerel.io/orgs/ORG`, for host links.
@@ -48,47 +53,57 @@ fn state_rank(s: State) -> usize {
     STATE_ORDER.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-fn pair(a: &StoredAlert) -> Pair {
-    (a.monitor_id.clone(), a.host_id.clone())
+/// A pair borrowed from an alert: hashing it allocates nothing.
+type PairRef<'a> = (Option<&'a str>, Option<&'a str>);
+
+fn pair(a: &StoredAlert) -> PairRef<'_> {
+    (a.monitor_id.as_deref(), a.host_id.as_deref())
 }
 
 pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
-    let end = window.end;
-    let opened_in = |a: &&StoredAlert| a.opened_at >= window.start && a.opened_at < end;
-    let mut per_pair: HashMap<Pair, i64> = HashMap::new();
+    let opened_in = |a: &&StoredAlert| a.opened_at >= window.start && a.opened_at < window.end;
+    let mut per_pair: HashMap<PairRef, i64> = HashMap::new();
     for a in input.alerts.iter().filter(opened_in) {
         *per_pair.entry(pair(a)).or_default() += 1;
     }
-    let alerts: Vec<DigestAlert> = input
-        .alerts
-        .iter()
-        .map(|a| digest_alert(a, input, window, &per_pair))
-        .collect();
+    let ctx = AlertContext {
+        input,
+        window,
+        per_pair: &per_pair,
+        recent: input
+            .recent_pairs
+            .iter()
+            .map(|(m, h)| (m.as_deref(), h.as_deref()))
+            .collect(),
+        as_of: window.end.min(now),
+        in_maintenance: input.maintenance.iter().map(|h| h.id.as_str()).collect(),
+    };
+    let alerts: Vec<DigestAlert> = input.alerts.iter().map(|a| ctx.alert(a)).collect();
 
     let mut totals = Counts::default();
     for a in &alerts {
         totals.add(a.alert.state);
     }
-    let mut previous_totals = Counts::default();
-    for a in &input.previous {
-        previous_totals.add(
-            state_at(
-                a.closed_at,
-                a.close_cause.as_deref(),
-                a.reason.as_deref(),
-                window.start,
-            )
-            .0,
-        );
-    }
     let carried_over: Vec<DigestAlert> =
         alerts.iter().filter(|a| a.carried_over).cloned().collect();
+    let hourly = hourly(&alerts, window);
+    let services = services(alerts, window);
+    let listings: i64 = services.iter().map(|s| s.counts.total()).sum();
     Digest {
-        window: window_view(window),
+        window: WindowView {
+            off_day: input.off_day,
+            incomplete: now < window.end,
+            ..window_view(window)
+        },
         generated_at: rfc3339(now),
         totals,
-        previous_totals,
-        services: services(&alerts, window),
+        previous_window: input.previous_window.as_ref().map(window_view),
+        previous_totals: input.previous,
+        compare_per_day: input
+            .previous_window
+            .is_some_and(|p| p.days() != window.days()),
+        extra_service_listings: listings - totals.total(),
+        services,
         carried_over,
         flapping: flapping(input, window, &per_pair),
         noisy_monitors: noisy(input, window),
@@ -98,7 +113,7 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
             .map(|h| maintenance_host(h, input))
             .collect(),
         last_alert_before: input.last_alert_before.map(rfc3339),
-        hourly: hourly(&alerts, window),
+        hourly,
     }
 }
 
@@ -108,35 +123,52 @@ fn window_view(w: &Window) -> WindowView {
         end: w.local(w.end).to_rfc3339(),
         timezone: w.tz.name().to_owned(),
         meeting: w.meeting.map(|d| d.format("%Y-%m-%d").to_string()),
+        off_day: None,
+        incomplete: false,
     }
 }
 
-fn digest_alert(
-    a: &StoredAlert,
-    input: &DigestInput,
-    w: &Window,
-    per_pair: &HashMap<Pair, i64>,
-) -> DigestAlert {
-    let view = AlertView::at(a, w.end);
-    let (_, guessed) = state_at(
-        a.closed_at,
-        a.close_cause.as_deref(),
-        a.reason.as_deref(),
-        w.end,
-    );
-    let closed = a.closed_at.filter(|c| *c <= w.end);
-    let key = pair(a);
-    DigestAlert {
-        flapping: per_pair.get(&key).copied().unwrap_or(0) >= 3,
-        recurring: input.recent_pairs.contains(&key),
-        carried_over: a.opened_at < w.start && view.state == State::Open,
-        state_guessed: guessed,
-        duration_secs: closed.unwrap_or(w.end) - a.opened_at,
-        image_url: a.image_url.clone(),
-        host_url: host_url(input, a.host_id.as_deref()),
-        opened_secs: a.opened_at,
-        closed_secs: closed,
-        alert: view,
+/// What judging one alert needs besides the alert.
+struct AlertContext<'a> {
+    input: &'a DigestInput,
+    window: &'a Window,
+    per_pair: &'a HashMap<PairRef<'a>, i64>,
+    recent: HashSet<PairRef<'a>>,
+    /// Open alerts' durations run to here: the window's end, or the digest's
+    /// making when the window has not ended (a future date).
+    as_of: i64,
+    in_maintenance: HashSet<&'a str>,
+}
+
+impl<'a> AlertContext<'a> {
+    fn alert(&self, a: &'a StoredAlert) -> DigestAlert {
+        let w = self.window;
+        let view = AlertView::at(a, w.end);
+        let (_, guessed) = state_at(
+            a.closed_at,
+            a.close_cause.as_deref(),
+            a.reason.as_deref(),
+            w.end,
+        );
+        let closed = a.closed_at.filter(|c| *c <= w.end);
+        let key = pair(a);
+        let open = view.state == State::Open;
+        DigestAlert {
+            flapping: self.per_pair.get(&key).copied().unwrap_or(0) >= 3,
+            recurring: self.recent.contains(&key),
+            carried_over: a.opened_at < w.start && open,
+            state_guessed: guessed,
+            host_in_maintenance: open
+                && a.host_id
+                    .as_deref()
+                    .is_some_and(|h| self.in_maintenance.contains(h)),
+            duration_secs: (closed.unwrap_or(self.as_of) - a.opened_at).max(0),
+            image_url: a.image_url.clone(),
+            host_url: host_url(self.input, a.host_id.as_deref()),
+            opened_secs: a.opened_at,
+            closed_secs: closed,
+            alert: view,
+        }
     }
 }
 
@@ -144,18 +176,17 @@ fn host_url(input: &DigestInput, host: Option<&str>) -> Option<String> {
     Some(format!("{}/hosts/{}", input.org_url.as_ref()?, host?))
 }
 
-fn services(alerts: &[DigestAlert], w: &Window) -> Vec<ServiceDigest> {
+/// Each alert under each of its services: moved into its last one, cloned only
+/// for the others (a heavy day holds hundreds of thousands of them).
+fn services(alerts: Vec<DigestAlert>, w: &Window) -> Vec<ServiceDigest> {
     let mut by_service: BTreeMap<Option<String>, Vec<DigestAlert>> = BTreeMap::new();
     for a in alerts {
-        if a.alert.services.is_empty() {
-            by_service.entry(None).or_default().push(a.clone());
+        let mut keys: Vec<Option<String>> = a.alert.services.iter().cloned().map(Some).collect();
+        let last = keys.pop().unwrap_or(None);
+        for key in keys {
+            by_service.entry(key).or_default().push(a.clone());
         }
-        for s in &a.alert.services {
-            by_service
-                .entry(Some(s.clone()))
-                .or_default()
-                .push(a.clone());
-        }
+        by_service.entry(last).or_default().push(a);
     }
     let mut out: Vec<ServiceDigest> = by_service
         .into_iter()
@@ -183,23 +214,22 @@ fn service_digest(
     mut alerts: Vec<DigestAlert>,
     w: &Window,
 ) -> ServiceDigest {
-    alerts.sort_by(|a, b| {
-        let key = |x: &DigestAlert| {
-            (
-                state_rank(x.alert.state),
-                x.alert.monitor.clone(),
-                x.opened_secs,
-                x.alert.id.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    // Borrowed keys: a heavy day sorts hundreds of thousands of alerts.
+    alerts.sort_unstable_by(|a, b| {
+        state_rank(a.alert.state)
+            .cmp(&state_rank(b.alert.state))
+            .then_with(|| a.alert.monitor.cmp(&b.alert.monitor))
+            .then_with(|| a.opened_secs.cmp(&b.opened_secs))
+            .then_with(|| a.alert.id.cmp(&b.alert.id))
     });
     let mut counts = Counts::default();
     for a in &alerts {
         counts.add(a.alert.state);
     }
+    // Manual and system closes say nothing about how long recovery takes.
     let mut recoveries: Vec<i64> = alerts
         .iter()
+        .filter(|a| a.alert.state == State::Recovered)
         .filter(|a| a.closed_secs.is_some_and(|c| c >= w.start))
         .map(|a| a.duration_secs)
         .collect();
@@ -229,7 +259,11 @@ fn name_of(a: &StoredAlert) -> String {
         .unwrap_or_else(|| a.kind.clone())
 }
 
-fn flapping(input: &DigestInput, w: &Window, per_pair: &HashMap<Pair, i64>) -> Vec<MonitorCount> {
+fn flapping(
+    input: &DigestInput,
+    w: &Window,
+    per_pair: &HashMap<PairRef, i64>,
+) -> Vec<MonitorCount> {
     let mut seen = HashSet::new();
     let mut out: Vec<MonitorCount> = input
         .alerts
@@ -281,6 +315,7 @@ fn maintenance_host(h: &HostInMaintenance, input: &DigestInput) -> MaintenanceHo
         services: h.services.clone(),
         since: h.since.map(rfc3339),
         seen_since: h.seen_since.map(rfc3339),
+        after_window: h.after_window,
         url: host_url(input, Some(&h.id)),
     }
 }

@@ -30,11 +30,13 @@ pub fn svg(d: &Digest, window: &Window, l: &Labels) -> String {
     let _ = write!(
         out,
         r##"<svg class="chart" viewBox="0 0 {w} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"##,
-        h + 20.0,
+        h + 40.0,
         l.per_hour
     );
     for (i, c) in hours.iter().enumerate() {
         let x = pad + i as f64 * bar;
+        let from = window.local(window.start + i as i64 * 3600);
+        let to = window.local((window.start + (i as i64 + 1) * 3600).min(window.end));
         let mut y = h;
         for s in STATE_ORDER.iter().rev() {
             let n = c.get(*s);
@@ -43,15 +45,21 @@ pub fn svg(d: &Digest, window: &Window, l: &Labels) -> String {
             }
             let height = n as f64 / max * (h - 10.0);
             y -= height;
+            let hover = l
+                .chart_hover
+                .replace("{from}", &from.format("%m-%d %H:%M").to_string())
+                .replace("{to}", &to.format("%H:%M").to_string())
+                .replace("{n}", &n.to_string())
+                .replace("{state}", &l.state(*s).to_lowercase());
             let _ = write!(
                 out,
-                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="{}"><title>{n}</title></rect>"##,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{height:.1}" fill="{}"><title>{hover}</title></rect>"##,
                 (bar - 1.0).max(1.0),
                 colour(*s)
             );
         }
         // Every sixth hour is labelled with the local time, and midnights with the date.
-        let local = window.local(window.start + i as i64 * 3600);
+        let local = from;
         if local.hour().is_multiple_of(6) {
             let label = if local.hour() == 0 {
                 local.format("%m/%d")
@@ -70,9 +78,26 @@ pub fn svg(d: &Digest, window: &Window, l: &Labels) -> String {
         r##"<text x="0" y="10" font-size="10" fill="#666">{}</text>"##,
         max as i64
     );
+    legend(&mut out, h + 26.0, l);
     let _ = write!(
         out,
         r##"<line x1="{pad}" y1="{h}" x2="{w}" y2="{h}" stroke="#999"/></svg>"##
     );
     out
+}
+
+/// A swatch and a name per state, so the colours need no guessing.
+fn legend(out: &mut String, y: f64, l: &Labels) {
+    let mut x = 24.0;
+    for s in STATE_ORDER {
+        let name = l.state(s);
+        let _ = write!(
+            out,
+            r##"<rect x="{x}" y="{y}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11" fill="#444">{name}</text>"##,
+            colour(s),
+            x + 14.0,
+            y + 9.0
+        );
+        x += 24.0 + name.chars().count() as f64 * 7.0;
+    }
 }

@@ -6,26 +6,70 @@ use serde::Serialize;
 
 use super::build::STATE_ORDER;
 use super::labels::{duration, Labels};
-use super::model::{Counts, Digest, DigestAlert, MonitorCount};
+use super::model::{Counts, Digest, DigestAlert, MaintenanceHost, MonitorCount, WindowView};
+use super::sections::{self, GroupView, More, Shape};
 use super::window::Window;
 
 #[derive(Debug, Serialize)]
 pub struct Context<'a> {
     pub t: &'static Labels,
-    pub digest: &'a Digest,
+    pub digest: DigestHead<'a>,
     pub title: String,
     pub window_text: String,
     pub quiet: bool,
     pub quiet_text: String,
+    /// What could mislead if unsaid: a day off, a window not over, totals that overlap.
+    pub notes: Vec<String>,
+    /// "vs previous window <dates>", and how the change is computed.
+    pub previous_text: String,
     pub totals: Vec<CountView>,
     pub sections: Vec<SectionView>,
     pub carried_over: Vec<AlertLine>,
+    pub carried_more: Option<More>,
     pub flapping: &'a [MonitorCount],
     pub noisy: &'a [MonitorCount],
     pub maintenance: Vec<MaintenanceView>,
     pub generated: String,
     /// The HTML format's chart (safe markup made by asakai, numbers only).
     pub chart_svg: String,
+}
+
+/// The digest without its alert lists, as user templates read it (`digest.totals`, ...):
+/// handlebars serializes its whole context, and every alert of a heavy day would
+/// cost seconds for a page that shows a few dozen of them.
+#[derive(Debug, Serialize)]
+pub struct DigestHead<'a> {
+    pub window: &'a WindowView,
+    pub generated_at: &'a str,
+    pub totals: &'a Counts,
+    pub previous_window: Option<&'a WindowView>,
+    pub previous_totals: &'a Counts,
+    pub compare_per_day: bool,
+    pub extra_service_listings: i64,
+    pub flapping: &'a [MonitorCount],
+    pub noisy_monitors: &'a [MonitorCount],
+    pub maintenance_hosts: &'a [MaintenanceHost],
+    pub last_alert_before: Option<&'a str>,
+    pub hourly: &'a [Counts],
+}
+
+impl<'a> DigestHead<'a> {
+    fn of(d: &'a Digest) -> Self {
+        DigestHead {
+            window: &d.window,
+            generated_at: &d.generated_at,
+            totals: &d.totals,
+            previous_window: d.previous_window.as_ref(),
+            previous_totals: &d.previous_totals,
+            compare_per_day: d.compare_per_day,
+            extra_service_listings: d.extra_service_listings,
+            flapping: &d.flapping,
+            noisy_monitors: &d.noisy_monitors,
+            maintenance_hosts: &d.maintenance_hosts,
+            last_alert_before: d.last_alert_before.as_deref(),
+            hourly: &d.hourly,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -41,20 +85,8 @@ pub struct SectionView {
     pub name: String,
     pub counts: Vec<CountView>,
     pub groups: Vec<GroupView>,
+    pub more: Option<More>,
     pub recovery: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct GroupView {
-    pub state: &'static str,
-    pub label: &'static str,
-    pub monitors: Vec<MonitorGroup>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MonitorGroup {
-    pub monitor: String,
-    pub alerts: Vec<AlertLine>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +140,9 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
     if a.state_guessed {
         flags.push(l.guessed.to_owned());
     }
+    if a.host_in_maintenance {
+        flags.push(l.host_in_maintenance.to_owned());
+    }
     let text = v
         .reason
         .clone()
@@ -141,7 +176,14 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-fn counts(c: &Counts, previous: Option<&Counts>, l: &'static Labels) -> Vec<CountView> {
+/// The previous window's counts and lengths in days, for the change column.
+struct Previous<'a> {
+    counts: &'a Counts,
+    /// `Some((days now, days before))` when the windows differ in length.
+    per_day: Option<(i64, i64)>,
+}
+
+fn counts(c: &Counts, previous: Option<&Previous>, l: &'static Labels) -> Vec<CountView> {
     STATE_ORDER
         .iter()
         .map(|s| CountView {
@@ -149,7 +191,7 @@ fn counts(c: &Counts, previous: Option<&Counts>, l: &'static Labels) -> Vec<Coun
             label: l.state(*s),
             count: c.get(*s),
             change: previous
-                .map(|p| signed(c.get(*s) - p.get(*s)))
+                .map(|p| change(c.get(*s), p.counts.get(*s), p.per_day, l))
                 .unwrap_or_default(),
         })
         .collect()
@@ -163,28 +205,27 @@ fn signed(n: i64) -> String {
     }
 }
 
-fn section(s: &super::model::ServiceDigest, w: &Window, l: &'static Labels) -> SectionView {
-    let groups = STATE_ORDER
-        .iter()
-        .filter_map(|state| {
-            let mut monitors: Vec<MonitorGroup> = Vec::new();
-            for a in s.alerts.iter().filter(|a| a.alert.state == *state) {
-                let line = line(a, w, l);
-                match monitors.last_mut() {
-                    Some(g) if g.monitor == line.monitor => g.alerts.push(line),
-                    _ => monitors.push(MonitorGroup {
-                        monitor: line.monitor.clone(),
-                        alerts: vec![line],
-                    }),
-                }
+fn change(now: i64, before: i64, per_day: Option<(i64, i64)>, l: &Labels) -> String {
+    match per_day {
+        None => signed(now - before),
+        Some((days, days_before)) => {
+            let diff = now as f64 / days as f64 - before as f64 / days_before as f64;
+            if diff.abs() < 0.05 {
+                format!("±0/{}", l.day_unit)
+            } else {
+                format!("{diff:+.1}/{}", l.day_unit)
             }
-            (!monitors.is_empty()).then_some(GroupView {
-                state: state.as_str(),
-                label: l.state(*state),
-                monitors,
-            })
-        })
-        .collect();
+        }
+    }
+}
+
+fn section(
+    s: &super::model::ServiceDigest,
+    w: &Window,
+    l: &'static Labels,
+    shape: Shape,
+) -> SectionView {
+    let (groups, more) = sections::groups(s, w, l, shape);
     let recovery = s
         .recovery_median_secs
         .zip(s.recovery_p90_secs)
@@ -193,6 +234,7 @@ fn section(s: &super::model::ServiceDigest, w: &Window, l: &'static Labels) -> S
         name: s.service.clone().unwrap_or_else(|| l.no_service.to_owned()),
         counts: counts(&s.counts, None, l),
         groups,
+        more,
         recovery,
     }
 }
@@ -202,7 +244,13 @@ pub fn context<'a>(
     w: &Window,
     l: &'static Labels,
     chart_svg: String,
+    keep_all: bool,
 ) -> Context<'a> {
+    let shape = Shape {
+        keep_all,
+        lines: sections::SECTION_LINES,
+    };
+    let (carried_over, carried_more) = sections::carried_over(&d.carried_over, w, l, shape);
     let quiet = d.totals.total() == 0;
     let quiet_text = match &d.last_alert_before {
         Some(t) => format!("{} {}", l.quiet, local(w, parse(t), l)),
@@ -212,9 +260,18 @@ pub fn context<'a>(
         Some(m) => format!("{} {m}", l.title),
         None => l.title.to_owned(),
     };
+    let per_day = d
+        .compare_per_day
+        .then(|| (w.days(), previous_days(d).unwrap_or(1)));
+    let previous = Previous {
+        counts: &d.previous_totals,
+        per_day,
+    };
     Context {
         t: l,
-        digest: d,
+        digest: DigestHead::of(d),
+        notes: notes(d, w, l),
+        previous_text: previous_text(d, w, l),
         title,
         window_text: format!(
             "{} → {} ({})",
@@ -224,16 +281,10 @@ pub fn context<'a>(
         ),
         quiet,
         quiet_text,
-        totals: counts(&d.totals, Some(&d.previous_totals), l),
-        sections: d.services.iter().map(|s| section(s, w, l)).collect(),
-        carried_over: d
-            .carried_over
-            .iter()
-            .map(|a| AlertLine {
-                duration: format!("{} {}", l.open_for, duration(a.duration_secs, l)),
-                ..line(a, w, l)
-            })
-            .collect(),
+        totals: counts(&d.totals, Some(&previous), l),
+        sections: d.services.iter().map(|s| section(s, w, l, shape)).collect(),
+        carried_over,
+        carried_more,
         flapping: &d.flapping,
         noisy: &d.noisy_monitors,
         maintenance: d
@@ -246,7 +297,81 @@ pub fn context<'a>(
     }
 }
 
+fn previous_days(d: &Digest) -> Option<i64> {
+    let p = d.previous_window.as_ref()?;
+    Some(((parse(&p.end) - parse(&p.start) + 43_200) / 86_400).max(1))
+}
+
+/// "vs previous window Fri 11-20 00:00 → Tue 11-24 00:00 (4 days; compared per day ...)".
+fn previous_text(d: &Digest, w: &Window, l: &Labels) -> String {
+    let Some(p) = &d.previous_window else {
+        return l.vs_previous.to_owned();
+    };
+    let days = previous_days(d).unwrap_or(1);
+    let sep = if l.lang == "ja" { "" } else { " " };
+    let mut text = format!(
+        "{} {} → {} ({days}{sep}{}",
+        l.previous,
+        local(w, parse(&p.start), l),
+        local(w, parse(&p.end), l),
+        l.days
+    );
+    if d.compare_per_day {
+        text.push_str("; ");
+        text.push_str(l.per_day);
+    }
+    text.push(')');
+    text
+}
+
+fn day_text(date: chrono::NaiveDate, l: &Labels) -> String {
+    let wd = l.weekdays[date.weekday().num_days_from_monday() as usize];
+    if l.lang == "ja" {
+        format!("{}({wd})", date.format("%Y-%m-%d"))
+    } else {
+        format!("{wd} {}", date.format("%Y-%m-%d"))
+    }
+}
+
+fn notes(d: &Digest, w: &Window, l: &Labels) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let (Some(off), Some(date)) = (d.window.off_day, w.meeting) {
+        let template = match off {
+            super::window::OffDay::Weekend => l.note_weekend,
+            super::window::OffDay::Holiday => l.note_holiday,
+        };
+        notes.push(template.replace("{date}", &day_text(date, l)));
+    }
+    if d.window.incomplete {
+        notes.push(
+            l.note_future
+                .replace("{end}", &local(w, w.end, l))
+                .replace("{now}", &local(w, parse(&d.generated_at), l)),
+        );
+    }
+    if d.extra_service_listings > 0 {
+        let total = d.totals.total();
+        notes.push(
+            l.note_listings
+                .replace(
+                    "{listings}",
+                    &(total + d.extra_service_listings).to_string(),
+                )
+                .replace("{total}", &total.to_string()),
+        );
+    }
+    notes
+}
+
 fn maintenance(h: &super::model::MaintenanceHost, w: &Window, l: &Labels) -> MaintenanceView {
+    if h.after_window {
+        return MaintenanceView {
+            name: h.name.clone(),
+            url: h.url.clone(),
+            services: h.services.join(", "),
+            since: l.maintenance_now.to_owned(),
+        };
+    }
     let since = match (&h.since, &h.seen_since) {
         (Some(t), _) => format!("{} {}", l.since, local(w, parse(t), l)),
         (None, Some(t)) => format!("{} {}", l.seen_since, local(w, parse(t), l)),

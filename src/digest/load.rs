@@ -1,39 +1,130 @@
-//! Loading a digest's input with queries bounded by the window (no full scans).
+//! Loading a digest's input with queries bounded on both sides by the window
+//! (no full scans, whatever the date).
 
 use std::collections::HashSet;
 
 use sqlx::types::Json;
 
+use crate::alert::{state_sql, State};
 use crate::store::{StateKey, Store, StoreError, StoredAlert};
 
 use super::build::{DigestInput, HostInMaintenance};
+use super::model::Counts;
 use super::window::Window;
 
 const RECURRING_LOOKBACK: i64 = 7 * 86_400;
 
-/// The window query (`?1` start, `?2` end): public so a test can check its plan.
-/// The unary `+` keeps SQLite from reading "opened before the window" off the
-/// opened_at index, which would be most of the table; rows are sorted in Rust.
-#[doc(hidden)]
-pub fn meeting_sql() -> String {
+/// How the window query reaches alerts opened before the window that closed in or after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Through the closed_at index: alerts closed since the window's start (few for a recent window).
+    ByClose,
+    /// Through the opened_at index: alerts opened at most the longest alert duration
+    /// before the start (few for an old window, where "closed since" is most of the table).
+    ByOpen,
+}
+
+impl Reach {
+    /// The narrower of the two index ranges.
+    pub fn choose(start: i64, longest: i64, now: i64) -> Reach {
+        if now - start < longest {
+            Reach::ByClose
+        } else {
+            Reach::ByOpen
+        }
+    }
+}
+
+/// The three branches of "alerts whose open interval meets `[?1, ?2)`", each one
+/// index range, selecting `select` (which ends in `FROM alerts a`); `?3` is the
+/// earliest opening such an alert can have (start minus the longest duration).
+/// The unary `+` keeps SQLite off the index that would be the wider range.
+fn meeting_branches(select: &str, reach: Reach) -> String {
+    let [inside, before, open] = meeting_conditions(reach);
     format!(
-        "{}{})",
-        crate::store::alerts::SELECT_ALERTS,
-        meeting_branches()
+        "{select} WHERE {inside} UNION ALL {select} WHERE {before} UNION ALL {select} WHERE {open}"
     )
 }
 
-/// The three branches of the window query, after the first branch's `FROM alerts a`.
-fn meeting_branches() -> String {
-    let branch = crate::store::alerts::alert_object!();
+/// The three conditions of [`meeting_branches`], each one index range.
+fn meeting_conditions(reach: Reach) -> [&'static str; 3] {
+    let before = match reach {
+        Reach::ByClose => "a.closed_at >= ?1 AND +a.opened_at < ?1 AND +a.opened_at >= ?3",
+        Reach::ByOpen => "a.opened_at >= ?3 AND a.opened_at < ?1 AND +a.closed_at >= ?1",
+    };
+    [
+        "a.opened_at >= ?1 AND a.opened_at < ?2",
+        before,
+        "a.closed_at IS NULL AND a.opened_at < ?1",
+    ]
+}
+
+/// An alert as a JSON array in [`StoredAlert`]'s field order (serde reads a
+/// struct from a sequence): half the bytes of the object form and cheaper to
+/// build, a fifth of a heavy day's load. Keep it in step with `StoredAlert`:
+/// `the_digest_loads_alerts_exactly_as_the_store_reads_them` compares both.
+const ALERT_ARRAY: &str = "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, \
+     a.monitor_name, a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, \
+     a.message, a.value, a.memo, a.series, json(a.roles), \
+     json((SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id)), \
+     a.url, a.image_url, json(iif(a.gone, 'true', 'false')), json(iif(a.logs_read, 'true', 'false')), \
+     json(iif(a.attribution_pending, 'true', 'false')))";
+
+/// The window query (`?1` start, `?2` end, `?3` earliest opening): public so a
+/// test can check its plan. Rows are sorted in Rust.
+#[doc(hidden)]
+pub fn meeting_sql(reach: Reach) -> String {
     format!(
-        " WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
-         UNION ALL {branch} WHERE a.closed_at >= ?1 AND +a.opened_at < ?1 \
-         UNION ALL {branch} WHERE a.closed_at IS NULL AND a.opened_at < ?1"
+        "SELECT coalesce(json_group_array(json(x)), '[]') FROM ({})",
+        meeting_branches(crate::store::alerts::alert_object!(), reach)
     )
+}
+
+/// Alerts per state at `?2` among those meeting the window, counted in SQL.
+fn count_sql(reach: Reach) -> String {
+    let closed = |s: State| format!("coalesce(sum(a.closed_at <= ?2 AND {}), 0)", state_sql(s));
+    format!(
+        "SELECT coalesce(sum(a.closed_at IS NULL OR a.closed_at > ?2), 0), {}, {}, {} FROM ({}) a",
+        closed(State::Recovered),
+        closed(State::ClosedManually),
+        closed(State::ClosedBySystem),
+        meeting_branches(
+            "SELECT a.closed_at, a.close_cause, a.reason FROM alerts a",
+            reach
+        )
+    )
+}
+
+/// A window's bounds as the three parameters of the meeting queries.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    start: i64,
+    end: i64,
+    earliest: i64,
+    reach: Reach,
 }
 
 impl Store {
+    /// The longest any closed alert stayed open (one index read, see migration 0010).
+    async fn longest_duration(&self) -> Result<i64, StoreError> {
+        let longest: Option<i64> = sqlx::query_scalar(
+            "SELECT max(closed_at - opened_at) FROM alerts WHERE closed_at IS NOT NULL",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(longest.unwrap_or(0).max(0))
+    }
+
+    async fn bounds(&self, start: i64, end: i64, now: i64) -> Result<Bounds, StoreError> {
+        let longest = self.longest_duration().await?;
+        Ok(Bounds {
+            start,
+            end,
+            earliest: start - longest,
+            reach: Reach::choose(start, longest, now),
+        })
+    }
+
     /// Alerts whose open interval meets `[start, end)`, each from an index range:
     /// opened inside; opened before and closed inside or after; opened before and still open.
     pub async fn alerts_meeting(
@@ -41,67 +132,150 @@ impl Store {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredAlert>, StoreError> {
-        let text: String = sqlx::query_scalar(&meeting_sql())
-            .bind(start)
-            .bind(end)
-            .fetch_one(self.pool())
+        let b = self
+            .bounds(start, end, chrono::Utc::now().timestamp())
             .await?;
-        let mut alerts = crate::store::alerts::decode_alerts(&text)?;
+        self.alerts_within(b).await
+    }
+
+    async fn alerts_within(&self, b: Bounds) -> Result<Vec<StoredAlert>, StoreError> {
+        // One aggregate per branch, on their own connections at once: aggregating
+        // the union would re-parse every object (json(x)), a third of the load
+        // on a heavy day, and one branch decodes while SQLite builds the next.
+        let [inside, before, open] = meeting_conditions(b.reach);
+        let (mut alerts, earlier, still_open) = tokio::try_join!(
+            self.branch(b, inside),
+            self.branch(b, before),
+            self.branch(b, open)
+        )?;
+        alerts.extend(earlier);
+        alerts.extend(still_open);
         alerts.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
         Ok(alerts)
     }
 
-    async fn recent_pairs(
-        &self,
-        start: i64,
-        end: i64,
-    ) -> Result<HashSet<(Option<String>, Option<String>)>, StoreError> {
-        let rows: Vec<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT DISTINCT monitor_id, host_id FROM alerts WHERE opened_at >= ? AND opened_at < ?")
-                .bind(start)
-                .bind(end)
-                .fetch_all(self.pool())
+    async fn branch(&self, b: Bounds, condition: &str) -> Result<Vec<StoredAlert>, StoreError> {
+        let sql = format!(
+            "SELECT coalesce(json_group_array({ALERT_ARRAY}), '[]') FROM alerts a WHERE {condition}"
+        );
+        let text: String = sqlx::query_scalar(&sql)
+            .bind(b.start)
+            .bind(b.end)
+            .bind(b.earliest)
+            .fetch_one(self.pool())
+            .await?;
+        crate::store::alerts::decode_alerts(&text)
+    }
+
+    /// Alerts meeting the window, per state at its end: the previous window is
+    /// only counted, so it is never loaded.
+    async fn count_within(&self, b: Bounds) -> Result<Counts, StoreError> {
+        let (open, recovered, closed_manually, closed_by_system): (i64, i64, i64, i64) =
+            sqlx::query_as(&count_sql(b.reach))
+                .bind(b.start)
+                .bind(b.end)
+                .bind(b.earliest)
+                .fetch_one(self.pool())
                 .await?;
+        Ok(Counts {
+            open,
+            recovered,
+            closed_manually,
+            closed_by_system,
+        })
+    }
+
+    /// Which of `pairs` had an alert open at some time in `[start, end)`, including
+    /// alerts opened earlier and still open then (design §5 "recurring"). Asked
+    /// only for the window's pairs, each one range of the (monitor, host, opened_at)
+    /// index (migration 0011): a heavy week is never read.
+    async fn pairs_within(
+        &self,
+        b: Bounds,
+        pairs: &HashSet<super::Pair>,
+    ) -> Result<HashSet<super::Pair>, StoreError> {
+        let list: Vec<[Option<&str>; 2]> = pairs
+            .iter()
+            .map(|(m, h)| [m.as_deref(), h.as_deref()])
+            .collect();
+        let rows: Vec<super::Pair> = sqlx::query_as(
+            "SELECT p.value ->> 0, p.value ->> 1 FROM json_each(?4) p WHERE EXISTS (\
+               SELECT 1 FROM alerts a WHERE a.monitor_id IS p.value ->> 0 AND a.host_id IS p.value ->> 1 \
+               AND a.opened_at >= ?3 AND a.opened_at < ?2 AND (a.closed_at IS NULL OR a.closed_at >= ?1))",
+        )
+        .bind(b.start)
+        .bind(b.end)
+        .bind(b.earliest)
+        .bind(Json(list))
+        .fetch_all(self.pool())
+        .await?;
         Ok(rows.into_iter().collect())
     }
 
-    async fn hosts_in_maintenance(&self) -> Result<Vec<HostInMaintenance>, StoreError> {
+    /// Hosts in maintenance at the window's end as observed then (the latest status
+    /// change seen by then), and, for a current window, hosts in maintenance now
+    /// that were not seen so during the window.
+    async fn hosts_in_maintenance(
+        &self,
+        end: i64,
+        current: bool,
+    ) -> Result<Vec<HostInMaintenance>, StoreError> {
         type Row = (
             String,
             Option<String>,
             Json<std::collections::BTreeMap<String, Vec<String>>>,
             Option<i64>,
             Option<i64>,
-            i64,
+            bool,
         );
-        // since: the newest move into maintenance after an observation of another status.
+        // seen: when the host was last seen going into maintenance by the window's end;
+        // since: the same, when an earlier observation of another status proves the move.
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT h.id, h.name, h.roles, \
-               (SELECT max(c.observed_at) FROM host_status_changes c WHERE c.host_id = h.id AND c.status = 'maintenance' \
-                  AND EXISTS (SELECT 1 FROM host_status_changes p WHERE p.host_id = h.id AND p.observed_at < c.observed_at)), \
-               (SELECT max(c.observed_at) FROM host_status_changes c WHERE c.host_id = h.id AND c.status = 'maintenance'), \
-               0 \
-             FROM hosts h WHERE h.status = 'maintenance' AND h.is_retired = 0 AND h.gone = 0 ORDER BY h.name",
+            "WITH last AS (SELECT c.host_id, max(c.observed_at) AS at FROM host_status_changes c \
+                WHERE c.observed_at <= ?1 GROUP BY c.host_id), \
+             at_end AS (SELECT l.host_id, l.at FROM last l WHERE EXISTS (SELECT 1 FROM host_status_changes c \
+                WHERE c.host_id = l.host_id AND c.observed_at = l.at AND c.status = 'maintenance')) \
+             SELECT h.id, h.name, h.roles, \
+               iif(EXISTS (SELECT 1 FROM host_status_changes p WHERE p.host_id = h.id AND p.observed_at < e.at), e.at, NULL), \
+               e.at, e.at IS NULL \
+             FROM hosts h LEFT JOIN at_end e ON e.host_id = h.id \
+             WHERE h.gone = 0 AND (h.is_retired = 0 OR h.retired_at > ?1) \
+               AND (e.at IS NOT NULL OR (?2 AND h.status = 'maintenance' AND h.is_retired = 0)) \
+             ORDER BY h.name, h.id",
         )
+        .bind(end)
+        .bind(current)
         .fetch_all(self.pool())
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, roles, since, seen, _)| HostInMaintenance {
+            .map(|(id, name, roles, since, seen, after)| HostInMaintenance {
                 name: name.unwrap_or_else(|| id.clone()),
                 id,
                 services: roles.0.keys().cloned().collect(),
                 since,
                 seen_since: seen,
+                after_window: after,
             })
             .collect())
     }
 
-    /// Everything a digest of `window` needs.
+    /// Everything a digest of `window` needs, as of the system clock.
     pub async fn digest_input(
         &self,
         window: &Window,
         previous: &Window,
+    ) -> Result<DigestInput, StoreError> {
+        self.digest_input_at(window, previous, chrono::Utc::now().timestamp())
+            .await
+    }
+
+    /// Everything a digest of `window` needs, generated at `now`.
+    pub async fn digest_input_at(
+        &self,
+        window: &Window,
+        previous: &Window,
+        now: i64,
     ) -> Result<DigestInput, StoreError> {
         let org: Option<String> = self.state(StateKey::OrgName).await?;
         let web: Option<String> = self.state(StateKey::WebBase).await?;
@@ -110,15 +284,30 @@ impl Store {
                 .bind(window.start)
                 .fetch_one(self.pool())
                 .await?;
+        let this = self.bounds(window.start, window.end, now).await?;
+        let before = self.bounds(previous.start, previous.end, now).await?;
+        let lookback = self
+            .bounds(window.start - RECURRING_LOOKBACK, window.start, now)
+            .await?;
+        // Independent reads, each on its own pooled connection, at once.
+        let (alerts, previous_counts, maintenance) = tokio::try_join!(
+            self.alerts_within(this),
+            self.count_within(before),
+            self.hosts_in_maintenance(window.end, window.is_current(now))
+        )?;
+        let pairs: HashSet<super::Pair> = alerts
+            .iter()
+            .map(|a| (a.monitor_id.clone(), a.host_id.clone()))
+            .collect();
         Ok(DigestInput {
-            alerts: self.alerts_meeting(window.start, window.end).await?,
-            previous: self.alerts_meeting(previous.start, previous.end).await?,
-            recent_pairs: self
-                .recent_pairs(window.start - RECURRING_LOOKBACK, window.start)
-                .await?,
-            maintenance: self.hosts_in_maintenance().await?,
+            recent_pairs: self.pairs_within(lookback, &pairs).await?,
+            alerts,
+            previous: previous_counts,
+            previous_window: Some(*previous),
+            maintenance,
             last_alert_before: last,
             org_url: org.zip(web).map(|(org, web)| format!("{web}/orgs/{org}")),
+            ..DigestInput::default()
         })
     }
 }

@@ -32,7 +32,10 @@ pub async fn digest_of(
     window: &Window,
     now: i64,
 ) -> Result<Digest, StoreError> {
-    let input = store.digest_input(window, &spec.previous(window)).await?;
+    let mut input = store
+        .digest_input_at(window, &spec.previous(window), now)
+        .await?;
+    input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
     Ok(build(&input, window, now))
 }
 

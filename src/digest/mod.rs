@@ -7,9 +7,10 @@ mod context;
 mod labels;
 mod load;
 pub mod meeting;
-pub use load::meeting_sql;
+pub use load::{meeting_sql, Reach};
 mod model;
 mod render;
+mod sections;
 pub mod slack;
 mod window;
 
@@ -17,4 +18,4 @@ pub use build::{build, percentile, DigestInput, HostInMaintenance, Pair, STATE_O
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
 pub use render::{escape_markdown, escape_slack, render, Format, RenderError};
-pub use window::{parse_meeting_time, Calendar, Mode, Window, WindowSpec};
+pub use window::{parse_meeting_time, Calendar, Mode, OffDay, Window, WindowSpec};

@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use crate::alert::{AlertView, State};
 
+pub use super::window::OffDay;
+
 /// Alerts per state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -48,6 +50,10 @@ pub struct WindowView {
     pub timezone: String,
     /// The meeting date, `YYYY-MM-DD`, when the window is a meeting's.
     pub meeting: Option<String>,
+    /// Set when the meeting date is not a business day (no standup is expected then).
+    pub off_day: Option<OffDay>,
+    /// The window had not ended when the digest was made: alerts are as of then.
+    pub incomplete: bool,
 }
 
 /// One alert in a digest: the alert object of design §7 (state as of the window's
@@ -58,13 +64,17 @@ pub struct DigestAlert {
     pub alert: AlertView,
     /// The same monitor on the same host opened 3 or more times in the window.
     pub flapping: bool,
-    /// The same monitor and host alerted in the 7 days before the window.
+    /// The same monitor and host had an alert open at some time in the 7 days
+    /// before the window (this one too, when it was already open then).
     pub recurring: bool,
     /// Opened before the window and still open at its end.
     pub carried_over: bool,
     /// The close cause was not known and was guessed from the reason.
     pub state_guessed: bool,
-    /// Seconds open: to the close, or to the window's end while open.
+    /// Open, on a host listed as in maintenance in this digest.
+    pub host_in_maintenance: bool,
+    /// Seconds open: to the close, or to the window's end (or the digest's making,
+    /// when earlier) while open.
     pub duration_secs: i64,
     pub image_url: Option<String>,
     pub host_url: Option<String>,
@@ -83,7 +93,7 @@ pub struct ServiceDigest {
     /// Ordered by state (open, closed manually, closed by the system, recovered),
     /// then monitor, then opening time.
     pub alerts: Vec<DigestAlert>,
-    /// Time to recovery of the alerts that closed in the window.
+    /// Time to recovery of the alerts that recovered (closed by monitoring) in the window.
     pub recovery_median_secs: Option<i64>,
     pub recovery_p90_secs: Option<i64>,
 }
@@ -102,8 +112,11 @@ pub struct MaintenanceHost {
     pub services: Vec<String>,
     /// When asakai saw it go into maintenance; `null` when it was already there at first sight.
     pub since: Option<String>,
-    /// When asakai first saw it in maintenance.
+    /// When asakai first saw it in maintenance (never after the window's end).
     pub seen_since: Option<String>,
+    /// Not seen in maintenance by the window's end, but in maintenance now (only
+    /// listed for a current window).
+    pub after_window: bool,
     pub url: Option<String>,
 }
 
@@ -113,7 +126,14 @@ pub struct Digest {
     pub generated_at: String,
     /// Each alert counted once, whatever its services.
     pub totals: Counts,
+    /// The previous meeting's window, counted the same way (state at its end).
+    pub previous_window: Option<WindowView>,
     pub previous_totals: Counts,
+    /// The two windows differ in length: changes compare alerts per day.
+    pub compare_per_day: bool,
+    /// Listings beyond one per alert: alerts under several services (a host in
+    /// several services) make per-service totals add up to more than `totals`.
+    pub extra_service_listings: i64,
     pub services: Vec<ServiceDigest>,
     pub carried_over: Vec<DigestAlert>,
     pub flapping: Vec<MonitorCount>,

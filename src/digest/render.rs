@@ -63,7 +63,7 @@ pub fn render(
     } else {
         String::new()
     };
-    let ctx = context(digest, window, lang.labels(), chart);
+    let ctx = context(digest, window, lang.labels(), chart, format == Format::Html);
     let text = registry
         .render(name, &ctx)
         .map_err(|e| RenderError::Render {

@@ -31,6 +31,25 @@ impl Window {
     pub fn hours(&self) -> i64 {
         (self.end - self.start + 3599) / 3600
     }
+
+    /// Whole days covered, rounded (a DST day still counts as one).
+    pub fn days(&self) -> i64 {
+        ((self.end - self.start + 43_200) / 86_400).max(1)
+    }
+
+    /// Whether the window is today's (or still running) at `now`: only then does
+    /// the hosts' status as of now say anything about it.
+    pub fn is_current(&self, now: i64) -> bool {
+        now < self.end + 86_400
+    }
+}
+
+/// Why a meeting date is not a business day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffDay {
+    Weekend,
+    Holiday,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,10 +82,17 @@ pub struct Calendar {
 
 impl Calendar {
     pub fn is_business_day(&self, d: NaiveDate) -> bool {
-        if matches!(d.weekday(), Weekday::Sat | Weekday::Sun) || self.extra.contains(&d) {
-            return false;
+        self.off_day(d).is_none()
+    }
+
+    /// Why `d` is not a business day, if it is not.
+    pub fn off_day(&self, d: NaiveDate) -> Option<OffDay> {
+        if matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Some(OffDay::Weekend);
         }
-        !(self.japanese && jpholiday::jpholiday::JPHoliday::new().is_holiday(&d))
+        let holiday = self.extra.contains(&d)
+            || (self.japanese && jpholiday::jpholiday::JPHoliday::new().is_holiday(&d));
+        holiday.then_some(OffDay::Holiday)
     }
 
     /// The business day before `d` (at most a month back, for calendars full of holidays).

@@ -35,6 +35,8 @@ pub fn router(sim: Arc<Simulation>) -> Router {
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not Found.") })
         .layer(middleware::from_fn_with_state(sim.clone(), faults))
         .layer(middleware::from_fn_with_state(sim.clone(), api_key))
+        // Added after the layers: web pages need no API key and see no faults.
+        .merge(super::web::routes())
         .with_state(sim)
 }
 
@@ -117,6 +119,8 @@ async fn list_alerts(State(sim): Sim, RawQuery(raw): RawQuery) -> Response {
     let start = match q.get("nextId").and_then(|v| v.first()) {
         None => visible,
         Some(id) => match sim.index_of(id).filter(|i| *i < visible) {
+            // Repeating the boundary: the page also holds the newer alert before nextId.
+            Some(i) if sim.repeat_page_boundary => (i + 2).min(visible),
             Some(i) => i + 1,
             None => return error(StatusCode::BAD_REQUEST, "invalid nextId"),
         },
@@ -135,7 +139,7 @@ async fn list_alerts(State(sim): Sim, RawQuery(raw): RawQuery) -> Response {
     Json(body).into_response()
 }
 
-fn find_alert(sim: &Simulation, id: &str) -> Option<(usize, super::SimAlert, i64)> {
+pub(super) fn find_alert(sim: &Simulation, id: &str) -> Option<(usize, super::SimAlert, i64)> {
     let now = sim.now();
     sim.ensure(now);
     let tl = sim.timeline.read().unwrap();
@@ -153,14 +157,32 @@ async fn one_alert(State(sim): Sim, Path(id): Path<String>) -> Response {
     }
 }
 
+/// Newest first, `limit` entries a page (fewer with `log_page`), `nextId`
+/// naming the first entry of the next (older) page.
 async fn alert_logs(State(sim): Sim, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Response {
-    if limit(&query(raw)).is_none() {
+    let q = query(raw);
+    let Some(limit) = limit(&q) else {
         return bad_limit();
+    };
+    let Some((i, a, now)) = find_alert(&sim, &id) else {
+        return error(StatusCode::NOT_FOUND, "Alert Not Found.");
+    };
+    let mut logs = logs_json(&sim, i, &a, now);
+    logs.reverse();
+    let skip = match q.get("nextId").and_then(|v| v.first()) {
+        None => 0,
+        Some(next) => match logs.iter().position(|l| l["id"] == json!(next)) {
+            Some(p) => p,
+            None => return error(StatusCode::BAD_REQUEST, "invalid nextId"),
+        },
+    };
+    let size = limit.min(sim.log_page.unwrap_or(limit)).max(1);
+    let page: Vec<Value> = logs.iter().skip(skip).take(size).cloned().collect();
+    let mut body = json!({"logs": page});
+    if let Some(next) = logs.get(skip + size) {
+        body["nextId"] = next["id"].clone();
     }
-    match find_alert(&sim, &id) {
-        Some((i, a, now)) => Json(json!({"logs": logs_json(&sim, i, &a, now)})).into_response(),
-        None => error(StatusCode::NOT_FOUND, "Alert Not Found."),
-    }
+    Json(body).into_response()
 }
 
 async fn monitors(State(sim): Sim) -> Response {
@@ -210,9 +232,11 @@ async fn hosts(State(sim): Sim, RawQuery(raw): RawQuery) -> Response {
         .cloned()
         .unwrap_or_else(|| vec!["working".into(), "standby".into()]);
     let anchor = sim.shape.anchor;
+    let service = q.get("service").and_then(|v| v.first()).map(String::as_str);
+    let roles = q.get("role").cloned().unwrap_or_default();
     let list: Vec<Value> = sim
         .org
-        .listed_hosts(&statuses)
+        .listed_hosts(&statuses, service, &roles)
         .iter()
         .map(|h| h.to_json(anchor))
         .collect();

@@ -2,6 +2,7 @@
 //! same seed gives the same history and later days appear as wall time passes.
 
 use super::org::Org;
+use super::scope::Busy;
 
 pub const DAY: i64 = 86_400;
 
@@ -150,16 +151,82 @@ fn pairs(org: &Org) -> Vec<Pair> {
     out
 }
 
-/// Generates the alerts opening on `day` (days since `shape.start`), sorted by opening time.
-pub fn generate_day(shape: &Shape, org: &Org, day: i64) -> Vec<SimAlert> {
+/// Generates the alerts opening on `day` (days since `shape.start`), sorted by
+/// opening time, at most one open per monitor and host (see [`Busy`]).
+pub fn generate_day(shape: &Shape, org: &Org, day: i64, busy: &mut Busy) -> Vec<SimAlert> {
     let mut rng = fastrand::Rng::with_seed(
         shape.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (day as u64).wrapping_add(1),
     );
     let begin = shape.start + day * DAY;
     let pairs = pairs(org);
-    let total_weight: u32 = pairs.iter().map(|p| p.weight).sum();
+    let cum = cumulative(&pairs);
+    let mut drawn = draw_day(shape, org, day, &pairs, &cum, &mut rng);
+    drawn.sort_by_key(|a| a.opened_at);
+    let mut long = long_open_alerts(shape, day).into_iter().peekable();
+    let mut alerts = Vec::with_capacity(drawn.len() + 2);
+    for candidate in drawn {
+        while let Some(l) = long.next_if(|l| l.opened_at <= candidate.opened_at) {
+            busy.take(&l);
+            alerts.push(l);
+        }
+        let chosen = if busy.is_free(&candidate) {
+            Some(candidate)
+        } else {
+            // Another scope at the same moment. If none is free, a requested volume
+            // (`--alerts`, the heavy presets on this small org) keeps the overlap
+            // rather than fall short; a team's pace just has one alert fewer.
+            (0..8)
+                .map(|_| {
+                    let (m, h) = draw_pair(&pairs, &cum, &mut rng);
+                    make_alert(shape, org, &mut rng, m, h, candidate.opened_at)
+                })
+                .find(|a| valid_for(org, shape, a) && busy.is_free(a))
+                .or(shape.total.map(|_| candidate))
+        };
+        let Some(chosen) = chosen else { continue };
+        busy.take(&chosen);
+        alerts.push(chosen);
+    }
+    for l in long {
+        busy.take(&l);
+        alerts.push(l);
+    }
+    alerts
+        .retain(|a| a.opened_at >= begin && a.opened_at < begin + DAY && valid_for(org, shape, a));
+    alerts
+}
+
+/// Running sums of the pairs' weights, for drawing by weight in log time.
+fn cumulative(pairs: &[Pair]) -> Vec<u32> {
+    pairs
+        .iter()
+        .scan(0, |sum, p| {
+            *sum += p.weight;
+            Some(*sum)
+        })
+        .collect()
+}
+
+/// A (monitor, host) pair by weight (`cum` from [`cumulative`]).
+fn draw_pair(pairs: &[Pair], cum: &[u32], rng: &mut fastrand::Rng) -> (u8, Option<u8>) {
+    let w = rng.u32(..*cum.last().unwrap());
+    let p = &pairs[cum.partition_point(|c| *c <= w)];
+    (p.monitor, p.host)
+}
+
+/// The day's alerts as drawn, before scopes are honoured: a busy weekday, an
+/// incident burst on one service, and a flapping monitor.
+fn draw_day(
+    shape: &Shape,
+    org: &Org,
+    day: i64,
+    pairs: &[Pair],
+    cum: &[u32],
+    rng: &mut fastrand::Rng,
+) -> Vec<SimAlert> {
+    let begin = shape.start + day * DAY;
     let count = shape.count(day);
-    let mut alerts = Vec::with_capacity(count + 8);
+    let mut alerts = Vec::with_capacity(count);
     let incident = (rng.f64() < 0.25 && shape.weight(day) == 1.0)
         .then(|| begin + rng.i64(10 * 3600..17 * 3600));
     let incident_service = ["blog", "shop", "api"][rng.usize(..3)];
@@ -168,7 +235,7 @@ pub fn generate_day(shape: &Shape, org: &Org, day: i64) -> Vec<SimAlert> {
         // Retired hosts and deleted monitors raise nothing once gone: draw again.
         for attempt in 0..20 {
             let (monitor, host, at) = if in_burst && attempt == 0 {
-                let (m, h) = pick_for_service(&pairs, org, incident_service, &mut rng);
+                let (m, h) = pick_for_service(pairs, org, incident_service, rng);
                 (m, h, incident.unwrap() + rng.i64(0..3600))
             } else if n % 13 == 5 && shape.weight(day) == 1.0 {
                 // The flapping monitor: CPU on the worker, minutes apart.
@@ -178,29 +245,16 @@ pub fn generate_day(shape: &Shape, org: &Org, day: i64) -> Vec<SimAlert> {
                     begin + 14 * 3600 + (n as i64 % 7) * 900 + rng.i64(0..300),
                 )
             } else {
-                let mut w = rng.u32(..total_weight);
-                let p = pairs
-                    .iter()
-                    .find(|p| {
-                        w < p.weight || {
-                            w -= p.weight;
-                            false
-                        }
-                    })
-                    .unwrap();
-                (p.monitor, p.host, begin + working_hours_time(&mut rng))
+                let (m, h) = draw_pair(pairs, cum, rng);
+                (m, h, begin + working_hours_time(rng))
             };
-            let alert = make_alert(shape, org, &mut rng, monitor, host, at.min(begin + DAY - 1));
+            let alert = make_alert(shape, org, rng, monitor, host, at.min(begin + DAY - 1));
             if valid_for(org, shape, &alert) {
                 alerts.push(alert);
                 break;
             }
         }
     }
-    alerts.extend(long_open_alerts(shape, day));
-    alerts
-        .retain(|a| a.opened_at >= begin && a.opened_at < begin + DAY && valid_for(org, shape, a));
-    alerts.sort_by_key(|a| a.opened_at);
     alerts
 }
 
@@ -290,7 +344,7 @@ fn make_alert(
 }
 
 /// Alerts that stay open: carried over into every digest until someone acts.
-fn long_open_alerts(shape: &Shape, day: i64) -> Vec<SimAlert> {
+pub fn long_open_alerts(shape: &Shape, day: i64) -> Vec<SimAlert> {
     let base = SimAlert {
         opened_at: 0,
         closed_at: None,
@@ -302,13 +356,16 @@ fn long_open_alerts(shape: &Shape, day: i64) -> Vec<SimAlert> {
         text: 0,
         value: 0.0,
     };
-    let specs = [(3 * DAY + 7200, 0u8, 9u8), (9 * DAY + 3600, 3, 2)];
+    // (opened before the anchor, monitor, host, first status): the connectivity
+    // alert is UNKNOWN, as Mackerel shows an open alert whose check has no data.
+    let specs = [(3 * DAY + 7200, 0u8, 9u8, 0u8), (9 * DAY + 3600, 3, 2, 2)];
     specs
         .iter()
-        .map(|&(before, monitor, host)| SimAlert {
+        .map(|&(before, monitor, host, first)| SimAlert {
             opened_at: shape.anchor - before,
             monitor,
             host: Some(host),
+            first,
             ..base
         })
         .filter(|a| (a.opened_at - shape.start).div_euclid(DAY) == day)

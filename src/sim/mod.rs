@@ -7,6 +7,8 @@ mod faults;
 mod history;
 mod org;
 mod render;
+mod scope;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -33,6 +35,24 @@ pub struct SimOptions {
     /// Time stands still unless [`Simulation::advance`] moves it (for tests).
     pub frozen: bool,
     pub faults: Faults,
+    /// Most alert log entries a page holds, below the asked `limit` (Mackerel
+    /// may answer fewer than asked; a client must follow `nextId`).
+    pub log_page: Option<usize>,
+    /// Each page of alerts after the first starts with the last alert of the
+    /// page before, as happens when an alert opens between two requests.
+    pub repeat_page_boundary: bool,
+}
+
+impl SimOptions {
+    /// A heavy organisation's history, for benchmarks: about 60,000 alerts a
+    /// weekday over `days` (weekends a third of that).
+    pub fn heavy(days: i64) -> SimOptions {
+        SimOptions {
+            days,
+            alerts: Some(60_000 * days.max(1) as u64),
+            ..SimOptions::default()
+        }
+    }
 }
 
 impl Default for SimOptions {
@@ -45,6 +65,8 @@ impl Default for SimOptions {
             anchor: None,
             frozen: false,
             faults: Faults::default(),
+            log_page: None,
+            repeat_page_boundary: false,
         }
     }
 }
@@ -61,12 +83,35 @@ pub struct Simulation {
     frozen: bool,
     timeline: RwLock<Timeline>,
     faults: faults::FaultState,
+    log_page: Option<usize>,
+    repeat_page_boundary: bool,
+}
+
+const ID_ALPHABET: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+/// 58^8: every 8-digit base58 number.
+const ID_SPACE: u128 = 128_063_081_718_016;
+/// Coprime with 58^8 (odd, not a multiple of 29), and its inverse modulo 58^8.
+const ID_MULTIPLIER: u128 = 6_364_136_223_846_793_005 % ID_SPACE;
+const ID_INVERSE: u128 = id_inverse();
+
+/// The inverse of [`ID_MULTIPLIER`] modulo [`ID_SPACE`] (extended Euclid, at compile time).
+const fn id_inverse() -> u128 {
+    let (mut r0, mut r1) = (ID_SPACE as i128, ID_MULTIPLIER as i128);
+    let (mut t0, mut t1) = (0i128, 1i128);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
+    }
+    (t0.rem_euclid(ID_SPACE as i128)) as u128
 }
 
 struct Timeline {
     /// Every alert generated so far, oldest opened first; an alert's index is its id.
     alerts: Vec<SimAlert>,
     days: i64,
+    /// Scopes with an alert open, carried into the days generated later.
+    busy: scope::Busy,
 }
 
 impl Simulation {
@@ -82,9 +127,13 @@ impl Simulation {
             total: opts.alerts,
         };
         let org = Org::new(opts.seed);
+        let reserved: Vec<SimAlert> = (0..=opts.days)
+            .flat_map(|day| history::long_open_alerts(&shape, day))
+            .collect();
+        let mut busy = scope::Busy::new(&reserved);
         let mut alerts = Vec::new();
         for day in 0..=opts.days {
-            alerts.extend(generate_day(&shape, &org, day));
+            alerts.extend(generate_day(&shape, &org, day, &mut busy));
         }
         Simulation {
             id_prefix: org::make_id(opts.seed, 3, 0)[..3].to_owned(),
@@ -97,8 +146,11 @@ impl Simulation {
             timeline: RwLock::new(Timeline {
                 alerts,
                 days: opts.days + 1,
+                busy,
             }),
             faults: faults::FaultState::new(opts.faults, opts.seed),
+            log_page: opts.log_page,
+            repeat_page_boundary: opts.repeat_page_boundary,
         }
     }
 
@@ -134,17 +186,22 @@ impl Simulation {
         let mut tl = self.timeline.write().unwrap();
         while tl.days < due {
             let day = tl.days;
-            tl.alerts.extend(generate_day(&self.shape, &self.org, day));
+            let mut busy = std::mem::take(&mut tl.busy);
+            tl.alerts
+                .extend(generate_day(&self.shape, &self.org, day, &mut busy));
+            tl.busy = busy;
             tl.days += 1;
         }
     }
 
+    /// The id of the alert at `index`. Mackerel's ids do not sort like opening
+    /// times, so neither do these: the index goes through a bijection of the id
+    /// space (an odd multiplier modulo 58^8) before it is written in base58.
     fn alert_id(&self, index: usize) -> String {
-        const ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        let mut n = index as u64;
+        let mut n = ((index as u128 * ID_MULTIPLIER) % ID_SPACE) as u64;
         let mut digits = [b'1'; 8];
         for d in digits.iter_mut().rev() {
-            *d = ALPHABET[(n % 58) as usize];
+            *d = ID_ALPHABET.as_bytes()[(n % 58) as usize];
             n /= 58;
         }
         format!(
@@ -155,13 +212,13 @@ impl Simulation {
     }
 
     fn index_of(&self, id: &str) -> Option<usize> {
-        const ALPHABET: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
         let digits = id
             .strip_prefix(self.id_prefix.as_str())
             .filter(|d| d.len() == 8)?;
-        digits
+        let n = digits
             .chars()
-            .try_fold(0usize, |n, c| Some(n * 58 + ALPHABET.find(c)?))
+            .try_fold(0u128, |n, c| Some(n * 58 + ID_ALPHABET.find(c)? as u128))?;
+        usize::try_from(n * ID_INVERSE % ID_SPACE).ok()
     }
 
     /// Every alert visible now, as a test expects asakai to store it.

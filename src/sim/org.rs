@@ -23,6 +23,9 @@ pub struct SimHost {
     /// Retired at this offset (seconds before the anchor); `gone` hosts answer 404.
     pub retired_before_anchor: Option<i64>,
     pub gone: bool,
+    pub display_name: Option<&'static str>,
+    pub memo: &'static str,
+    pub custom_identifier: Option<&'static str>,
 }
 
 impl SimHost {
@@ -44,10 +47,14 @@ impl SimHost {
                 .push(json!(role));
         }
         let mut h = json!({
-            "id": self.id, "name": self.name, "status": self.status, "memo": "", "roles": roles,
+            "id": self.id, "name": self.name, "status": self.status, "memo": self.memo, "roles": roles,
             "isRetired": self.retired_before_anchor.is_some(), "createdAt": anchor - 400 * 86_400,
-            "size": "standard", "displayName": null, "meta": {}, "interfaces": [],
+            "size": "standard", "displayName": self.display_name, "meta": {}, "interfaces": [],
         });
+        // Mackerel only sends customIdentifier for hosts that have one.
+        if let Some(c) = self.custom_identifier {
+            h["customIdentifier"] = json!(c);
+        }
         if let Some(before) = self.retired_before_anchor {
             h["retiredAt"] = json!(anchor - before);
         }
@@ -76,7 +83,8 @@ impl SimMonitor {
     /// The monitor with only the fields its type really has.
     pub fn to_json(&self) -> Value {
         let mut m = json!({"id": self.id, "type": self.kind, "isMute": false});
-        if let Some(n) = self.name {
+        // The API names a connectivity monitor "connectivity" when nobody named it.
+        if let Some(n) = self.display_name() {
             m["name"] = json!(n);
         }
         let extra = match self.kind {
@@ -140,6 +148,9 @@ impl Org {
             roles: roles.to_vec(),
             retired_before_anchor: None,
             gone: false,
+            display_name: None,
+            memo: "",
+            custom_identifier: None,
         };
         let mut hosts = vec![
             host(0, "blog-app-01", "working", &[("blog", "app")]),
@@ -161,6 +172,10 @@ impl Org {
             host(11, "blog-app-00", "working", &[("blog", "app")]),
             host(12, "shop-web-00", "working", &[("shop", "web")]),
         ];
+        hosts[3].display_name = Some("ショップ Web #1");
+        hosts[3].memo = "owner: team-shop <b>on call</b> & runbook *here*";
+        hosts[5].custom_identifier = Some("i-0123456789abcdef0");
+        hosts[9].display_name = Some("shop nightly batch");
         hosts[11].retired_before_anchor = Some(12 * 86_400);
         hosts[12].retired_before_anchor = Some(20 * 86_400);
         hosts[12].gone = true;
@@ -207,11 +222,25 @@ impl Org {
         }
     }
 
-    /// The hosts a list request sees: by status, never retired ones.
-    pub fn listed_hosts(&self, statuses: &[String]) -> Vec<&SimHost> {
+    /// The hosts a list request sees: by status, never retired ones; with
+    /// `service`, only its hosts, and with `roles` too, only hosts in one of them.
+    pub fn listed_hosts(
+        &self,
+        statuses: &[String],
+        service: Option<&str>,
+        roles: &[String],
+    ) -> Vec<&SimHost> {
+        let in_scope = |h: &SimHost| match service {
+            None => true,
+            Some(svc) => h
+                .roles
+                .iter()
+                .any(|(s, r)| *s == svc && (roles.is_empty() || roles.iter().any(|x| x == r))),
+        };
         self.hosts
             .iter()
             .filter(|h| h.retired_before_anchor.is_none() && statuses.iter().any(|s| s == h.status))
+            .filter(|h| in_scope(h))
             .collect()
     }
 

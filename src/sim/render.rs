@@ -155,6 +155,7 @@ pub fn truth(sim: &Simulation, index: usize, a: &SimAlert, now: i64) -> TruthAle
         severity: severity_at(a, now),
         services,
         monitor: if m.deleted { None } else { m.display_name() },
-        host: host.map(|h| h.name.clone()),
+        // asakai names a host by its displayName when it has one (sync/attribution.rs).
+        host: host.map(|h| h.display_name.map_or_else(|| h.name.clone(), str::to_owned)),
     }
 }

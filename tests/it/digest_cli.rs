@@ -297,3 +297,33 @@ async fn an_explicit_window_and_the_db_from_the_environment_are_honoured() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("missing.db"), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn the_digest_loads_alerts_exactly_as_the_store_reads_them() {
+    // The digest reads alerts as positional JSON arrays, the store as objects:
+    // a field added to one and not the other must fail here, not in a digest.
+    let (_dir, db) = synced_db().await;
+    let store = Store::open(&db).await.unwrap();
+    let window = asakai::digest::Window {
+        start: NOW - 30 * DAY,
+        end: NOW + 1,
+        tz: chrono_tz::Asia::Tokyo,
+        meeting: None,
+    };
+    let input = store
+        .digest_input_at(&window, &window, NOW + 1)
+        .await
+        .unwrap();
+    let mut digest = input.alerts;
+    let mut stored = store
+        .find_alerts(&asakai::store::AlertFilter::default())
+        .await
+        .unwrap();
+    digest.sort_by(|a, b| a.id.cmp(&b.id));
+    stored.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(stored.len() > 20);
+    assert!(stored
+        .iter()
+        .any(|a| !a.services.is_empty() && !a.roles.is_empty()));
+    assert_eq!(digest, stored);
+}

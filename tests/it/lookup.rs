@@ -398,23 +398,40 @@ async fn poll_with_a_rejected_key_exits_non_zero_without_printing_the_key() {
 
 #[tokio::test]
 async fn the_window_query_reads_index_ranges_not_the_whole_table() {
+    use asakai::digest::Reach;
     let (store, _dir, _m) = synced().await;
-    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
-        "EXPLAIN QUERY PLAN {}",
-        asakai::digest::meeting_sql()
-    ))
-    .bind(NOW - DAY)
-    .bind(NOW)
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
-    let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
-    assert!(steps.iter().all(|s| !s.starts_with("SCAN a")), "{steps:?}");
-    for index in ["alerts_opened_at", "alerts_closed_at", "alerts_still_open"] {
-        assert!(
-            steps.iter().any(|s| s.contains(index)),
-            "{index} in {steps:?}"
-        );
+    for (reach, index) in [
+        (Reach::ByClose, "alerts_closed_at"),
+        (Reach::ByOpen, "alerts_opened_at"),
+    ] {
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            asakai::digest::meeting_sql(reach)
+        ))
+        .bind(NOW - DAY)
+        .bind(NOW)
+        .bind(NOW - 30 * DAY)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
+        assert!(steps.iter().all(|s| !s.starts_with("SCAN a")), "{steps:?}");
+        for index in [index, "alerts_opened_at", "alerts_still_open"] {
+            assert!(
+                steps.iter().any(|s| s.contains(index)),
+                "{reach:?}: {index} in {steps:?}"
+            );
+        }
+        if reach == Reach::ByOpen {
+            let before = steps
+                .iter()
+                .filter(|s| s.contains("alerts_opened_at (opened_at>? AND opened_at<?)"))
+                .count();
+            assert_eq!(
+                before, 2,
+                "both opening ranges bounded on both sides: {steps:?}"
+            );
+        }
     }
 }
 
@@ -468,4 +485,77 @@ async fn a_search_with_many_matches_still_returns_the_newest_first() {
     .await;
     assert_eq!(all.len(), 61);
     assert_eq!(all[..2], found[..]);
+}
+
+#[tokio::test]
+async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
+    // 60 alerts on h1 (blog) and one on h3 (no service): for a limit of 2 the
+    // service filter walks the time index; without a limit it lists the service's ids.
+    let mut w = world();
+    for i in 0..60 {
+        w.alerts.push(alert(
+            &format!("b{i:02}"),
+            "host",
+            "cpu",
+            Some("h1"),
+            "CRITICAL",
+            NOW - 20 * DAY + i * 60,
+        ));
+    }
+    w.alerts.push(alert(
+        "lone",
+        "host",
+        "cpu",
+        Some("h3"),
+        "CRITICAL",
+        NOW - 60,
+    ));
+    let mackerel = Mackerel::start(w).await;
+    let (store, _dir) = temp_store().await;
+    let opts = SyncOptions {
+        since: Some(NOW - 60 * DAY),
+        logs_per_pass: 0,
+        ..SyncOptions::default()
+    };
+    run_pass(&mackerel.client(), &store, &opts, NOW)
+        .await
+        .unwrap();
+    let blog = |limit| AlertFilter {
+        services: vec!["blog".into()],
+        limit,
+        ..Default::default()
+    };
+    let all = ids(&store, blog(None)).await;
+    let newest = ids(&store, blog(Some(2))).await;
+    assert!(!all.contains(&"lone".to_owned()));
+    assert_eq!(newest, all[..2], "the same newest two by either plan");
+    assert_eq!(newest[0], "c1", "c1 (h1, blog) opened an hour ago");
+}
+
+#[tokio::test]
+async fn host_and_monitor_match_an_id_or_a_name_part_in_any_case() {
+    let (store, _dir, _m) = synced().await;
+    let by = |monitor: Option<&str>, host: Option<&str>, limit| AlertFilter {
+        monitor: monitor.map(Into::into),
+        host: host.map(Into::into),
+        limit,
+        ..Default::default()
+    };
+    // Through the text index (three characters or more), with and without a limit.
+    for limit in [None, Some(1)] {
+        assert_eq!(ids(&store, by(None, Some("DB0"), limit)).await, ["m1"]);
+    }
+    let cpu = ids(&store, by(Some("使用率"), None, None)).await;
+    assert_eq!(cpu, ["r1", "m1"]);
+    assert_eq!(
+        ids(&store, by(Some("使用率"), None, Some(1))).await,
+        cpu[..1]
+    );
+    // By id, and by a short part (LIKE).
+    assert_eq!(ids(&store, by(None, Some("h2"), None)).await, ["m1"]);
+    assert_eq!(ids(&store, by(Some("cpu"), None, None)).await, ["r1", "m1"]);
+    assert_eq!(ids(&store, by(None, Some("db"), None)).await, ["m1"]);
+    assert!(ids(&store, by(None, Some("no-such-host"), None))
+        .await
+        .is_empty());
 }

@@ -432,7 +432,30 @@ async fn the_demo_backfills_and_shows_alerts_without_any_account() {
             "{stdout}"
         );
         assert!(stderr.contains("Backfilled 7 days"), "{stderr}");
+        assert!(
+            !stderr.contains("127.0.0.1") && !stdout.contains("127.0.0.1"),
+            "--once names no simulator that has stopped, nor links into it: {stderr}{stdout}"
+        );
     }
+    // The suggested commands run as printed, from where the demo ran (no `asakai` on PATH needed).
+    let out = demo(&db);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let suggestion = stderr
+        .lines()
+        .find(|l| l.contains("alerts --service blog"))
+        .unwrap()
+        .trim();
+    let run = std::process::Command::new("sh")
+        .args(["-c", suggestion])
+        .env_remove("ASAKAI_CONFIG")
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{suggestion}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let store = Store::open(&db).await.unwrap();
     let n = store.count_alerts().await.unwrap();
     assert!(n > 100, "{n}");
@@ -470,4 +493,29 @@ async fn the_demo_refuses_a_database_of_a_real_organisation() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("real organisation"));
     let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
     assert_eq!(store.count_alerts().await.unwrap(), 1, "left untouched");
+}
+
+#[tokio::test]
+async fn the_links_a_digest_holds_open_pages_while_the_simulator_runs() {
+    let sim = start(3, 2).await;
+    let (store, _dir) = temp_store().await;
+    run_pass(&client(&sim), &store, &full(2, NOW), NOW)
+        .await
+        .unwrap();
+    let alerts = store.find_alerts(&AlertFilter::default()).await.unwrap();
+    let a = alerts.iter().find(|a| a.host_id.is_some()).unwrap();
+    let http = reqwest::Client::new();
+    // No API key: a browser following a link has none.
+    let page = http.get(a.url.clone().unwrap()).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains(&a.id));
+    let org = sim.sim.org_name();
+    let host = format!(
+        "{}orgs/{org}/hosts/{}",
+        sim.base_url(),
+        a.host_id.as_deref().unwrap()
+    );
+    assert_eq!(http.get(host).send().await.unwrap().status(), 200);
+    let (status, _) = get(&sim, "api/v0/alerts", "wrong-key").await;
+    assert_eq!(status, 403, "the API still wants its key");
 }
