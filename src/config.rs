@@ -218,7 +218,7 @@ fn digest_settings(d: &DigestSection, tz: Tz) -> Result<DigestSettings, (&'stati
 }
 
 /// The parts of the file later stages (digest, serve) read as written.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FileConfigSnapshot {
     pub templates_dir: Option<PathBuf>,
     pub slack_webhook_url: Option<Secret>,

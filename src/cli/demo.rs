@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::config::Settings;
 use crate::digest::{self, Format};
 use crate::mackerel::{Client, ClientConfig};
+use crate::server;
 use crate::sim::{self, SimOptions, DAY};
 use crate::store::Store;
 use crate::sync::{run_pass, Progress, Stage, SyncOptions};
@@ -79,7 +80,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
     if args.once {
         return Ok(());
     }
-    keep_polling(&client, &store, settings, &running).await
+    serve_demo(client, store, settings, &running).await
 }
 
 /// What to try next, as commands that run from where the user is: the path of
@@ -206,24 +207,68 @@ async fn show_digest(store: &Store, settings: &Settings, now: i64) -> anyhow::Re
     Ok(())
 }
 
-async fn keep_polling(
-    client: &Client,
-    store: &Store,
+/// `asakai serve` against the simulator, with a local stand-in for Slack that prints
+/// what it receives, so a newcomer sees the service, its URL, and the morning post.
+async fn serve_demo(
+    client: Client,
+    store: Store,
     settings: &Settings,
     running: &sim::RunningSim,
 ) -> anyhow::Result<()> {
-    eprintln!("Polling the simulator every minute as its alerts open and close; Ctrl-C stops.");
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    tick.tick().await;
-    loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-            _ = tick.tick() => {
-                let summary = run_pass(client, store, &settings.sync, running.sim.now()).await?;
-                if summary.new_alerts + summary.changed > 0 {
-                    eprintln!("poll: {summary}");
-                }
-            }
+    let slack = slack_stand_in().await?;
+    let mut settings = settings.clone();
+    let mut file = (*settings.file).clone();
+    file.slack_webhook_url = Some(crate::secret::Secret::new(slack));
+    settings.file = Arc::new(file);
+    // The morning post is due now (on a business day), so the demo shows it at once.
+    let now = running.sim.now();
+    let local = chrono::TimeZone::timestamp_opt(&settings.timezone, now, 0)
+        .unwrap()
+        .time();
+    settings.server.post_at = Some(local - chrono::Duration::minutes(1));
+    let listener = match tokio::net::TcpListener::bind(settings.server.listen).await {
+        Ok(l) => l,
+        // 8080 taken: any free port will do for a demo.
+        Err(_) => tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+    };
+    let addr = listener.local_addr()?;
+    let access = server::Access::decide(addr, &settings.server)?;
+    let today = chrono::TimeZone::timestamp_opt(&settings.timezone, now, 0)
+        .unwrap()
+        .date_naive();
+    let business = settings.digest.spec.calendar.is_business_day(today);
+    eprintln!(
+        "\nasakai serve is running on the simulator: http://{addr}/api/digest, /api/alerts, \
+         /healthz, /metrics (a pass every {}). {}Ctrl-C stops.",
+        humantime::format_duration(settings.poll_interval),
+        if business {
+            "The morning digest goes to the local Slack stand-in now. "
+        } else {
+            "Today is not a business day: the morning post waits for one. "
         }
-    }
+    );
+    let app = Arc::new(server::App::new(store, settings, Some(client), access));
+    server::launch_with_tcp_listener(app, listener, super::serve::shutdown_signal()).await?;
+    Ok(())
+}
+
+/// A Slack incoming webhook on loopback that prints each message's text.
+async fn slack_stand_in() -> anyhow::Result<String> {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/services/demo",
+        post(
+            |axum::Json(body): axum::Json<serde_json::Value>| async move {
+                let text = body["text"].as_str().unwrap_or("(no text)");
+                eprintln!("[Slack stand-in] received: {text}");
+                "ok"
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/services/demo", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(url)
 }

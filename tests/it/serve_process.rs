@@ -127,3 +127,76 @@ async fn sigterm_stops_serve_with_exit_code_zero_within_ten_seconds() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
     assert!(err.contains("stopped"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .args(["demo", "--days", "3", "--db"])
+        .arg(dir.path().join("demo.db"))
+        .env_remove("ASAKAI_CONFIG")
+        .env_remove("MACKEREL_APIKEY")
+        .env_remove("SLACK_WEBHOOK_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    let url = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the demo went quiet");
+        seen.push(line.clone());
+        if let Some(at) = line
+            .find("http://")
+            .filter(|_| line.contains("/api/digest"))
+        {
+            let rest = &line[at..];
+            break rest[..rest.find("/api/digest").unwrap()].to_owned();
+        }
+        assert!(Instant::now() < deadline, "no URL: {seen:?}");
+    };
+    let health: serde_json::Value = reqwest::get(format!("{url}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(health["last_pass"].is_object(), "{health}");
+    let digest: serde_json::Value = reqwest::get(format!("{url}/api/digest"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(digest["window"].is_object());
+    let business = !seen.iter().any(|l| l.contains("not a business day"));
+    if business {
+        let posted = loop {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(l) if l.contains("[Slack stand-in] received") => break true,
+                Ok(_) => continue,
+                Err(_) => break false,
+            }
+        };
+        assert!(posted, "the morning post reached the local Slack stand-in");
+    }
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(child.wait().unwrap().success());
+}
