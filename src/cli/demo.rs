@@ -188,11 +188,7 @@ async fn show_digest(store: &Store, settings: &Settings, now: i64) -> anyhow::Re
         .unwrap()
         .date_naive();
     let window = spec.for_meeting(today);
-    let mut input = store
-        .digest_input_at(&window, &spec.previous(&window), now)
-        .await?;
-    input.off_day = spec.calendar.off_day(today);
-    let digest = digest::build(&input, &window, now);
+    let digest = crate::digest::meeting::digest_of(store, &spec, &window, now).await?;
     let lang = crate::digest::meeting::configured_lang(settings);
     print!(
         "{}",

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::alert::{rfc3339, state_at, AlertView, State};
+use crate::review::{ReviewView, TaskRef, TaskView};
 use crate::store::StoredAlert;
 
 use super::model::*;
@@ -39,6 +40,20 @@ pub struct DigestInput {
     pub last_alert_before: Option<i64>,
     /// `https://mackerel.io/orgs/ORG`, for host links.
     pub org_url: Option<String>,
+    /// What the team recorded: outcomes, tasks, what is still unreviewed.
+    pub notes: MeetingNotes,
+}
+
+/// The meeting's memory, as the digest shows it (loaded by `review::meeting_notes`).
+#[derive(Debug, Clone, Default)]
+pub struct MeetingNotes {
+    /// The latest outcome, by alert id.
+    pub reviews: HashMap<String, ReviewView>,
+    /// The task each alert belongs to, by alert id.
+    pub tasks: HashMap<String, TaskRef>,
+    pub unreviewed_earlier: Vec<StoredAlert>,
+    pub unreviewed_earlier_total: i64,
+    pub open_tasks: Vec<TaskView>,
 }
 
 /// The order states are shown in at a standup: what needs attention first.
@@ -84,6 +99,8 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
     for a in &alerts {
         totals.add(a.alert.state);
     }
+    let reviewed = alerts.iter().filter(|a| a.review.is_some()).count() as i64;
+    let notes = &input.notes;
     let carried_over: Vec<DigestAlert> =
         alerts.iter().filter(|a| a.carried_over).cloned().collect();
     let hourly = hourly(&alerts, window);
@@ -114,6 +131,15 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
             .collect(),
         last_alert_before: input.last_alert_before.map(rfc3339),
         hourly,
+        reviewed,
+        unreviewed: totals.total() - reviewed,
+        unreviewed_earlier: notes
+            .unreviewed_earlier
+            .iter()
+            .map(|a| AlertView::at(a, now))
+            .collect(),
+        unreviewed_earlier_total: notes.unreviewed_earlier_total,
+        open_tasks: notes.open_tasks.clone(),
     }
 }
 
@@ -165,6 +191,8 @@ impl<'a> AlertContext<'a> {
             duration_secs: (closed.unwrap_or(self.as_of) - a.opened_at).max(0),
             image_url: a.image_url.clone(),
             host_url: host_url(self.input, a.host_id.as_deref()),
+            review: self.input.notes.reviews.get(&a.id).cloned(),
+            task: self.input.notes.tasks.get(&a.id).cloned(),
             opened_secs: a.opened_at,
             closed_secs: closed,
             alert: view,

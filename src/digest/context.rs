@@ -32,6 +32,12 @@ pub struct Context<'a> {
     pub generated: String,
     /// The HTML format's chart (safe markup made by asakai, numbers only).
     pub chart_svg: String,
+    /// "5 of 7 reviewed", when the window has alerts.
+    pub review_text: Option<String>,
+    pub unreviewed_earlier: Vec<EarlierLine>,
+    /// "and N more", with the command that lists the alerts of those 7 days.
+    pub unreviewed_earlier_more: Option<More>,
+    pub open_tasks: Vec<TaskLine>,
 }
 
 /// The digest without its alert lists, as user templates read it (`digest.totals`, ...):
@@ -104,6 +110,31 @@ pub struct AlertLine {
     pub text: Option<String>,
     pub flags: String,
     pub image_url: Option<String>,
+    /// "noise: backup window (sato)": the team's outcome, when recorded.
+    pub outcome: Option<String>,
+    /// "task #12", with its issue when linked.
+    pub task: Option<String>,
+    pub task_url: Option<String>,
+}
+
+/// An alert of an earlier meeting that nobody reviewed.
+#[derive(Debug, Serialize)]
+pub struct EarlierLine {
+    pub id: String,
+    pub url: Option<String>,
+    pub monitor: String,
+    pub host: Option<String>,
+    pub opened: String,
+}
+
+/// An open follow-up task.
+#[derive(Debug, Serialize)]
+pub struct TaskLine {
+    pub id: i64,
+    pub title: String,
+    pub url: Option<String>,
+    /// "fired again 3 times, last Tue 11-24 10:00", or empty.
+    pub again: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -165,6 +196,19 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
         text,
         flags: flags.join(", "),
         image_url: a.image_url.clone(),
+        outcome: a.review.as_ref().map(|r| {
+            let mut text = l.outcomes[r.outcome.index()].to_owned();
+            if let Some(note) = &r.note {
+                text.push_str(": ");
+                text.push_str(&one_line(note, 120));
+            }
+            if let Some(by) = &r.by {
+                text.push_str(&format!(" ({by})"));
+            }
+            text
+        }),
+        task: a.task.as_ref().map(|t| format!("{} #{}", l.task, t.id)),
+        task_url: a.task.as_ref().and_then(|t| t.url.clone()),
     }
 }
 
@@ -294,6 +338,60 @@ pub fn context<'a>(
             .collect(),
         generated: local(w, parse(&d.generated_at), l),
         chart_svg,
+        review_text: (!quiet).then(|| {
+            l.reviewed_of
+                .replace("{reviewed}", &d.reviewed.to_string())
+                .replace("{total}", &d.totals.total().to_string())
+        }),
+        unreviewed_earlier: d
+            .unreviewed_earlier
+            .iter()
+            .map(|a| EarlierLine {
+                id: a.id.clone(),
+                url: a.url.clone(),
+                monitor: a
+                    .monitor
+                    .clone()
+                    .or_else(|| a.monitor_id.clone())
+                    .unwrap_or_else(|| a.kind.clone()),
+                host: a.host.clone(),
+                opened: local(w, parse(&a.opened_at), l),
+            })
+            .collect(),
+        unreviewed_earlier_more: earlier_more(d, w, l),
+        open_tasks: d.open_tasks.iter().map(|t| task_line(t, w, l)).collect(),
+    }
+}
+
+fn earlier_more(d: &Digest, w: &Window, l: &Labels) -> Option<More> {
+    let left = d.unreviewed_earlier_total - d.unreviewed_earlier.len() as i64;
+    (left > 0).then(|| More {
+        text: l.more.replace("{n}", &left.to_string()),
+        command: format!(
+            "asakai alerts --from {} --to {} --limit 0",
+            w.local(w.start - 7 * 86_400).to_rfc3339(),
+            w.local(w.start).to_rfc3339()
+        ),
+        alerts: Vec::new(),
+        left: 0,
+    })
+}
+
+fn task_line(t: &crate::review::TaskView, w: &Window, l: &Labels) -> TaskLine {
+    let again = match (&t.last_fired_at, t.fired_again) {
+        (Some(last), n) if n > 0 => format!(
+            "{} {n} {}, {}",
+            l.fired_again,
+            l.times,
+            local(w, parse(last), l)
+        ),
+        _ => String::new(),
+    };
+    TaskLine {
+        id: t.id,
+        title: t.title.clone(),
+        url: t.url.clone(),
+        again,
     }
 }
 

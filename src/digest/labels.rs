@@ -84,6 +84,14 @@ pub struct Labels {
     pub note_weekend: &'static str,
     pub note_holiday: &'static str,
     pub note_future: &'static str,
+    /// "{reviewed} of {total} reviewed".
+    pub reviewed_of: &'static str,
+    pub unreviewed_earlier: &'static str,
+    pub open_tasks: &'static str,
+    pub fired_again: &'static str,
+    pub task: &'static str,
+    /// fixed, follow_up, expected, noise, false_alarm.
+    pub outcomes: [&'static str; 5],
     pub weekdays: [&'static str; 7],
     pub units: [&'static str; 4],
 }
@@ -146,6 +154,12 @@ pub static EN: Labels = Labels {
     note_weekend: "{date} is a weekend day, not a business day: no standup is expected on it.",
     note_holiday: "{date} is a holiday, not a business day: no standup is expected on it.",
     note_future: "This window has not ended yet (it ends {end}): alerts are as of {now}.",
+    reviewed_of: "{reviewed} of {total} reviewed",
+    unreviewed_earlier: "Still unreviewed from earlier meetings",
+    open_tasks: "Open follow-up tasks",
+    fired_again: "fired again",
+    task: "task",
+    outcomes: ["fixed", "follow-up", "expected", "noise", "false alarm"],
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     units: ["d", "h", "m", "s"],
 };
@@ -197,6 +211,12 @@ pub static JA: Labels = Labels {
     note_weekend: "{date}は週末で営業日ではありません(朝会は想定されていません)。",
     note_holiday: "{date}は祝日で営業日ではありません(朝会は想定されていません)。",
     note_future: "この対象期間はまだ終わっていません(終了 {end})。{now}時点のアラートです。",
+    reviewed_of: "{total}件中{reviewed}件レビュー済み",
+    unreviewed_earlier: "以前の朝会で未レビューのアラート",
+    open_tasks: "未完了のフォローアップタスク",
+    fired_again: "再発",
+    task: "タスク",
+    outcomes: ["対応済み", "要フォローアップ", "想定内", "ノイズ", "誤検知"],
     weekdays: ["月", "火", "水", "木", "金", "土", "日"],
     units: ["日", "時間", "分", "秒"],
 };

@@ -36,6 +36,7 @@ pub async fn digest_of(
         .digest_input_at(window, &spec.previous(window), now)
         .await?;
     input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
+    input.notes = crate::review::meeting_notes(store, window, &input.alerts).await?;
     Ok(build(&input, window, now))
 }
 

@@ -14,7 +14,9 @@ mod sections;
 pub mod slack;
 mod window;
 
-pub use build::{build, percentile, DigestInput, HostInMaintenance, Pair, STATE_ORDER};
+pub use build::{
+    build, percentile, DigestInput, HostInMaintenance, MeetingNotes, Pair, STATE_ORDER,
+};
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
 pub use render::{escape_markdown, escape_slack, render, Format, RenderError};

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::alert::{AlertView, State};
+use crate::review::{ReviewView, TaskRef, TaskView};
 
 pub use super::window::OffDay;
 
@@ -78,6 +79,10 @@ pub struct DigestAlert {
     pub duration_secs: i64,
     pub image_url: Option<String>,
     pub host_url: Option<String>,
+    /// The team's latest outcome for the alert (`null` when not reviewed yet).
+    pub review: Option<ReviewView>,
+    /// The follow-up task it belongs to.
+    pub task: Option<TaskRef>,
     #[serde(skip)]
     pub opened_secs: i64,
     /// Closed at, when that is before the window's end.
@@ -143,4 +148,13 @@ pub struct Digest {
     pub last_alert_before: Option<String>,
     /// Alerts opened per hour of the window, by state at the window's end.
     pub hourly: Vec<Counts>,
+    /// Distinct alerts of the window with an outcome, and without one.
+    pub reviewed: i64,
+    pub unreviewed: i64,
+    /// Alerts of the 7 days before the window that nobody reviewed (the newest 50).
+    pub unreviewed_earlier: Vec<AlertView>,
+    /// How many there are in all.
+    pub unreviewed_earlier_total: i64,
+    /// Follow-up tasks still open, with how often their alert fired again.
+    pub open_tasks: Vec<TaskView>,
 }

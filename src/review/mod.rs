@@ -5,7 +5,9 @@
 mod annotate;
 mod body;
 pub mod issues;
+mod meeting;
 pub use body::alert_line;
+pub use meeting::meeting_notes;
 mod outcome;
 mod record;
 pub mod task;

@@ -27,6 +27,17 @@ impl Outcome {
         Outcome::FalseAlarm,
     ];
 
+    /// Its place in [`Outcome::ALL`] (and in the digest's labels).
+    pub fn index(self) -> usize {
+        match self {
+            Outcome::Fixed => 0,
+            Outcome::FollowUp => 1,
+            Outcome::Expected => 2,
+            Outcome::Noise => 3,
+            Outcome::FalseAlarm => 4,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Fixed => "fixed",

@@ -176,7 +176,9 @@ pub(crate) fn dataset() -> DigestInput {
         ));
     }
     alerts.sort_by_key(|a| a.opened_at);
+    let notes = meeting_notes(&alerts, s);
     DigestInput {
+        notes,
         alerts,
         previous: digest::Counts {
             recovered: 1,
@@ -555,4 +557,48 @@ fn a_broken_user_template_is_a_clear_error() {
     .unwrap();
     let out = digest::render(&d, &window(), Format::Text, Lang::Ja, Some(dir.path())).unwrap();
     assert_eq!(out, "custom: アラート朝会レポート 2026-11-25 / 未解決 3");
+}
+
+/// What the team recorded: an outcome with a note (hostile text), a task, one alert of
+/// an earlier meeting left unreviewed, and an open follow-up that fired again.
+fn meeting_notes(alerts: &[StoredAlert], s: i64) -> digest::MeetingNotes {
+    use asakai::review::{Outcome, ReviewView, TaskRef, TaskState, TaskView};
+    let mut notes = digest::MeetingNotes::default();
+    notes.reviews.insert(
+        alerts[0].id.clone(),
+        ReviewView {
+            alert_id: alerts[0].id.clone(),
+            outcome: Outcome::Noise,
+            note: Some("<b>backup</b> window".into()),
+            by: Some("sato".into()),
+            at: "2026-11-25T00:40:00Z".into(),
+        },
+    );
+    let task = TaskRef {
+        id: 12,
+        title: "Tune disk threshold".into(),
+        state: TaskState::Open,
+        url: Some("https://github.com/example/infra-tasks/issues/34".into()),
+    };
+    notes.tasks.insert(alerts[1].id.clone(), task);
+    let mut earlier = alerts[0].clone();
+    earlier.id = "earlier1".into();
+    earlier.opened_at = s - 3 * 86_400;
+    earlier.closed_at = Some(s - 3 * 86_400 + 600);
+    notes.unreviewed_earlier = vec![earlier];
+    notes.unreviewed_earlier_total = 3;
+    notes.open_tasks = vec![TaskView {
+        id: 12,
+        title: "Tune disk threshold".into(),
+        state: TaskState::Open,
+        key: "m-disk/h-db01".into(),
+        alert_ids: vec![alerts[1].id.clone()],
+        url: Some("https://github.com/example/infra-tasks/issues/34".into()),
+        github_error: None,
+        created_at: "2026-11-20T00:00:00Z".into(),
+        closed_at: None,
+        fired_again: 2,
+        last_fired_at: Some("2026-11-24T04:00:00Z".into()),
+    }];
+    notes
 }

@@ -593,3 +593,67 @@ async fn an_alert_webhook_asks_for_a_reconciling_pass_within_seconds() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_digest_shows_outcomes_tasks_and_the_reviewed_count() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let post = |path: &str, body: Value| {
+        app.http
+            .post(format!("{}{path}", app.base))
+            .json(&body)
+            .send()
+    };
+    post(
+        "/api/reviews",
+        json!({"alert_ids": ["aMulti", "aSvc"], "outcome": "expected", "note": "deploy"}),
+    )
+    .await
+    .unwrap();
+    post(
+        "/api/tasks",
+        json!({"alert_ids": ["aBare"], "title": "Tune cpu"}),
+    )
+    .await
+    .unwrap();
+    // The world's alerts opened on 2025-11-24 (UTC): the meeting of the 25th reviews them.
+    let d: Value = app
+        .get("/api/digest?date=2025-11-25")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total = d["totals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum::<i64>();
+    assert_eq!(d["reviewed"], 3, "two reviewed, one follow-up: {d}");
+    assert_eq!(d["unreviewed"].as_i64().unwrap(), total - 3);
+    let all: Vec<&Value> = d["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["alerts"].as_array().unwrap())
+        .collect();
+    let multi = all.iter().find(|a| a["id"] == "aMulti").unwrap();
+    assert_eq!(multi["review"]["outcome"], "expected");
+    assert_eq!(multi["review"]["note"], "deploy");
+    let bare = all.iter().find(|a| a["id"] == "aBare").unwrap();
+    assert_eq!(bare["task"]["title"], "Tune cpu");
+    assert_eq!(d["open_tasks"].as_array().unwrap().len(), 1);
+    // The next meeting still lists what nobody reviewed in the week before it.
+    let next: Value = app
+        .get("/api/digest?date=2025-11-26")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let earlier = ids(&next["unreviewed_earlier"]);
+    assert!(
+        earlier.contains(&"aExpr".to_owned()) && !earlier.contains(&"aMulti".to_owned()),
+        "{earlier:?}"
+    );
+    app.stop().await;
+}

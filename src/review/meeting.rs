@@ -1,0 +1,80 @@
+//! What the digest shows of the meeting's memory: each alert's outcome and task,
+//! alerts of the week before that nobody reviewed, and the follow-ups still open.
+
+use super::annotate::{Annotations, TaskRef};
+use super::task::{self, TaskState};
+use super::ReviewError;
+use crate::digest::{MeetingNotes, Window};
+use crate::store::{Store, StoreError, StoredAlert};
+
+/// How far back "still unreviewed from earlier meetings" looks.
+const EARLIER: i64 = 7 * 86_400;
+/// The most of them a digest lists (the total is always given).
+const EARLIER_SHOWN: i64 = 50;
+
+/// The notes for a digest of `window`, whose alerts are `alerts`.
+pub async fn meeting_notes(
+    store: &Store,
+    window: &Window,
+    alerts: &[StoredAlert],
+) -> Result<MeetingNotes, StoreError> {
+    notes(store, window, alerts).await.map_err(|e| match e {
+        ReviewError::Store(s) => s,
+        other => StoreError::Sql(sqlx::Error::Protocol(other.to_string())),
+    })
+}
+
+async fn notes(
+    store: &Store,
+    window: &Window,
+    alerts: &[StoredAlert],
+) -> Result<MeetingNotes, ReviewError> {
+    let annotations = Annotations::load(store).await?;
+    let mut notes = MeetingNotes::default();
+    for a in alerts {
+        if let Some(r) = annotations.review(&a.id) {
+            notes.reviews.insert(a.id.clone(), r.clone());
+        }
+        if let Some(t) = annotations.task(a) {
+            let task = TaskRef {
+                id: t.id,
+                title: t.title.clone(),
+                state: t.state,
+                url: t.github_url.clone(),
+            };
+            notes.tasks.insert(a.id.clone(), task);
+        }
+    }
+    let (earlier, total) = unreviewed_before(store, window.start).await?;
+    notes.unreviewed_earlier = earlier;
+    notes.unreviewed_earlier_total = total;
+    for t in task::list(store, Some(TaskState::Open)).await? {
+        notes.open_tasks.push(task::view(store, &t).await?);
+    }
+    Ok(notes)
+}
+
+/// Alerts opened in the 7 days before `start` with no outcome: the newest 50, and how many.
+async fn unreviewed_before(
+    store: &Store,
+    start: i64,
+) -> Result<(Vec<StoredAlert>, i64), ReviewError> {
+    const UNREVIEWED: &str = "FROM alerts a WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
+         AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.alert_id = a.id)";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {UNREVIEWED}"))
+        .bind(start - EARLIER)
+        .bind(start)
+        .fetch_one(store.pool())
+        .await?;
+    let ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT a.id {UNREVIEWED} ORDER BY a.opened_at DESC LIMIT ?3"
+    ))
+    .bind(start - EARLIER)
+    .bind(start)
+    .bind(EARLIER_SHOWN)
+    .fetch_all(store.pool())
+    .await?;
+    let mut alerts = store.alerts_by_id(&ids).await?;
+    alerts.sort_by(|a, b| (b.opened_at, &b.id).cmp(&(a.opened_at, &a.id)));
+    Ok((alerts, total))
+}
