@@ -5,6 +5,7 @@
 mod access;
 mod api;
 mod csv_stream;
+mod github_sync;
 mod health;
 pub mod metrics;
 pub mod morning;

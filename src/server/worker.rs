@@ -19,6 +19,7 @@ const WIND_DOWN: Duration = Duration::from_secs(5);
 pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     let mut ticks = tokio::time::interval(app.settings.poll_interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_github_sync: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
@@ -39,6 +40,11 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         let now = chrono::Utc::now().timestamp();
         super::morning::post_if_due(&app, now).await;
         super::morning::post_week_if_due(&app, now).await;
+        let every = super::github_sync::EVERY.min(5 * app.settings.poll_interval);
+        if last_github_sync.is_none_or(|t| t.elapsed() >= every) {
+            last_github_sync = Some(tokio::time::Instant::now());
+            super::github_sync::run_once(&app, now).await;
+        }
     }
 }
 

@@ -657,3 +657,62 @@ async fn the_digest_shows_outcomes_tasks_and_the_reviewed_count() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn serve_links_a_follow_up_to_github_and_closes_it_when_the_issue_closes() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let gh = MockServer::start().await;
+    let issue: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/github/issue.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    Mock::given(method("POST"))
+        .and(path("/repos/example/infra-tasks/issues"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(issue.clone()))
+        .mount(&gh)
+        .await;
+    let mut closed = issue.clone();
+    closed["state"] = json!("closed");
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/repos/example/infra-tasks/issues/{}",
+            issue["number"]
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(closed))
+        .mount(&gh)
+        .await;
+    let env = Env {
+        github_token: Some(Secret::new("ghp_servetest")),
+        ..Env::default()
+    };
+    let extra = format!(
+        "[github]\nrepo = \"example/infra-tasks\"\napi_base = \"{}/\"\n",
+        gh.uri()
+    );
+    let app = spawn_app(&extra, env).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let r = app
+        .http
+        .post(format!("{}/api/tasks", app.base))
+        .json(&json!({"alert_ids": ["aBare"], "github": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(
+        t["url"], issue["html_url"],
+        "linked once GitHub answered 201"
+    );
+    // Within a few passes the worker reads the issue, closed on GitHub: the task is done.
+    app.wait_for("/api/tasks?state=done", |v| {
+        v.as_array().is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    app.stop().await;
+}
