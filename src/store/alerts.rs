@@ -15,18 +15,17 @@ pub(crate) const SELECT_ALERTS: &str = concat!(
     alert_object!()
 );
 
-/// One alert as a JSON object, `x`, from `alerts a`.
+/// One alert as a JSON array, `x`, from `alerts a`: its values in the order of
+/// [`StoredAlert`]'s fields (serde reads a struct from a sequence too), which SQLite
+/// builds and serde reads faster than an object with names.
 macro_rules! alert_object {
     () => {
-        "SELECT json_object(\
-     'id', a.id, 'type', a.type, 'status', a.status, 'severity', a.severity, 'monitor_id', a.monitor_id, \
-     'monitor_name', a.monitor_name, 'host_id', a.host_id, 'host_name', a.host_name, 'opened_at', a.opened_at, \
-     'closed_at', a.closed_at, 'close_cause', a.close_cause, 'reason', a.reason, 'message', a.message, \
-     'value', a.value, 'memo', a.memo, 'series', a.series, 'roles', json(a.roles), 'url', a.url, \
-     'image_url', a.image_url, 'gone', json(iif(a.gone, 'true', 'false')), \
-     'logs_read', json(iif(a.logs_read, 'true', 'false')), \
-     'attribution_pending', json(iif(a.attribution_pending, 'true', 'false')), \
-     'services', json((SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id))) AS x \
+        "SELECT json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
+     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
+     a.memo, a.series, json(a.roles), \
+     json((SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id)), \
+     a.url, a.image_url, json(iif(a.gone, 'true', 'false')), json(iif(a.logs_read, 'true', 'false')), \
+     json(iif(a.attribution_pending, 'true', 'false'))) AS x \
      FROM alerts a"
     };
 }
@@ -271,9 +270,10 @@ impl Store {
 
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPlan) {
     if let Some((opened, id)) = &f.before {
+        // Written as a range on opened_at first, so that the time index bounds it.
+        q.push(" AND a.opened_at <= ").push_bind(*opened);
         q.push(" AND (a.opened_at < ").push_bind(*opened);
-        q.push(" OR (a.opened_at = ").push_bind(*opened);
-        q.push(" AND a.id < ").push_bind(id.clone()).push("))");
+        q.push(" OR a.id < ").push_bind(id.clone()).push(")");
     }
     if let Some(from) = f.from {
         q.push(" AND a.opened_at >= ").push_bind(from);
