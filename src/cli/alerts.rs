@@ -116,24 +116,32 @@ async fn list(
     };
     let mut listing = lookup::Listing::start(&mut out, format, tz, now)?.with_notes(&notes);
     let mut written: u64 = 0;
-    loop {
-        let want = limit.map_or(CHUNK as u64, |l| (l - written).min(CHUNK as u64));
-        if want == 0 {
-            break;
-        }
-        filter.limit = Some(want as u32);
-        let chunk = store.find_alerts(&filter).await?;
-        listing.rows(&chunk)?;
+    let mut want = limit.map_or(CHUNK as u64, |l| l.min(CHUNK as u64));
+    filter.limit = Some(want as u32);
+    // The next chunk is read while this one is written: SQLite on one core, the
+    // formatting on the other.
+    let mut next = (want > 0).then(|| fetch(store, filter.clone()));
+    while let Some(pending) = next.take() {
+        let chunk = pending.await??;
         written += chunk.len() as u64;
-        match chunk.last() {
-            Some(last) if chunk.len() as u64 == want => {
-                filter.before = Some((last.opened_at, last.id.clone()));
-            }
-            _ => break,
+        if let Some(last) = chunk.last().filter(|_| chunk.len() as u64 == want) {
+            want = limit.map_or(CHUNK as u64, |l| (l - written).min(CHUNK as u64));
+            filter.before = Some((last.opened_at, last.id.clone()));
+            filter.limit = Some(want as u32);
+            next = (want > 0).then(|| fetch(store, filter.clone()));
         }
+        listing.rows(&chunk)?;
     }
     listing.finish()?;
     Ok(written)
+}
+
+fn fetch(
+    store: &Store,
+    filter: AlertFilter,
+) -> tokio::task::JoinHandle<Result<Vec<crate::store::StoredAlert>, crate::store::StoreError>> {
+    let store = store.clone();
+    tokio::spawn(async move { store.find_alerts(&filter).await })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
