@@ -19,6 +19,7 @@ mod sim;
 mod sim_realism;
 mod sync;
 mod task;
+mod web;
 mod webhook;
 mod webhook_input;
 mod webhook_sync;
