@@ -23,7 +23,12 @@ const FIELDS: [&str; 8] = [
 ];
 
 pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let q = query_pairs(raw);
+    let mut q = query_pairs(raw);
+    // The form sends every field; an empty one means "any", not "the empty service".
+    q.retain(|_, values| {
+        values.retain(|v| !v.trim().is_empty());
+        !values.is_empty()
+    });
     let page = Page::new(&app, &q);
     let title = page.words.alerts;
     match results(&app, &q).await {

@@ -20,6 +20,8 @@ mod sim_realism;
 mod sync;
 mod task;
 mod web;
+mod web_browser;
+mod webdriver;
 mod webhook;
 mod webhook_input;
 mod webhook_sync;
