@@ -29,14 +29,19 @@
     const outcome = form.elements.outcome.value;
     let newly = 0;
     ids.forEach((id) => {
-      const el = document.getElementById("alert-" + id);
-      const badge = el && el.querySelector(".outcome");
-      if (!badge) return;
-      if (!badge.dataset.outcome) newly += 1;
-      badge.dataset.outcome = outcome;
-      badge.textContent = outcome;
-      const select = el.querySelector("form.review select[name=outcome]");
-      if (select) select.value = outcome;
+      // An alert of two services shows in both sections: update every copy, count it once.
+      const copies = alerts().filter((el) => el.dataset.id === id);
+      const first = copies.length > 0 && copies[0].querySelector(".outcome");
+      if (first && !first.dataset.outcome) newly += 1;
+      copies.forEach((el) => {
+        const badge = el.querySelector(".outcome");
+        if (badge) {
+          badge.dataset.outcome = outcome;
+          badge.textContent = outcome;
+        }
+        const select = el.querySelector("form.review select[name=outcome]");
+        if (select) select.value = outcome;
+      });
     });
     const reviewed = document.getElementById("reviewed");
     if (reviewed) reviewed.textContent = String(Number(reviewed.textContent) + newly);

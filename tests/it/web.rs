@@ -2,7 +2,10 @@
 //! text from Mackerel kept as text, the cross-site refusal and the security headers.
 
 use asakai::config::Env;
+use asakai::github::Token;
 use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::*;
 use crate::serve::{spawn_app, TestApp};
@@ -12,9 +15,32 @@ pub const MEETING: &str = "2025-11-25";
 pub const HOSTILE: &str =
     "<script>alert('x')</script><img src=x onerror=alert(1)> \"quoted\" & more";
 
-/// The server with the test organisation plus one alert whose message is hostile.
-pub async fn app_with_hostile_alert() -> TestApp {
-    let app = spawn_app("", Env::default()).await;
+/// The server with the test organisation plus one alert whose message is hostile,
+/// and a wiremock GitHub that answers an issue create with GitHub's own example.
+pub async fn app_with_hostile_alert() -> (TestApp, MockServer) {
+    let github = MockServer::start().await;
+    let issue: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/github/issue.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    Mock::given(method("POST"))
+        .and(path("/repos/octocat/Hello-World/issues"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(issue))
+        .mount(&github)
+        .await;
+    let config = format!(
+        "[github]\nrepo = \"octocat/Hello-World\"\napi_base = \"{}/\"\n",
+        github.uri()
+    );
+    let env = Env {
+        github_token: Some(Token::new("ghp_TestToken0123")),
+        ..Env::default()
+    };
+    let app = spawn_app(&config, env).await;
     app.mackerel.update(|w| {
         let mut a = alert(
             "aHostile",
@@ -32,7 +58,7 @@ pub async fn app_with_hostile_alert() -> TestApp {
             .is_some_and(|a| a.iter().any(|x| x["id"] == "aHostile"))
     })
     .await;
-    app
+    (app, github)
 }
 
 fn no_redirects() -> reqwest::Client {
@@ -71,7 +97,7 @@ async fn page(app: &TestApp, path: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn every_page_answers_under_the_csp_and_hostile_text_stays_text() {
-    let app = app_with_hostile_alert().await;
+    let (app, _github) = app_with_hostile_alert().await;
     for path in [
         "/".to_owned(),
         format!("/digests/{MEETING}"),
@@ -158,7 +184,7 @@ async fn the_date_picker_and_the_meeting_links_lead_to_other_meetings() {
 
 #[tokio::test]
 async fn review_forms_record_outcomes_for_an_alert_and_a_group_then_go_back() {
-    let app = app_with_hostile_alert().await;
+    let (app, _github) = app_with_hostile_alert().await;
     let back = format!("/digests/{MEETING}");
     let r = post_form(
         &app,
@@ -223,6 +249,30 @@ async fn a_task_form_opens_a_task_the_tasks_page_lists_and_done_closes_it() {
     assert_eq!(r.status(), 303);
     let open: Value = app.get("/api/tasks").await.json().await.unwrap();
     assert_eq!(open, json!([]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_task_form_with_github_ticked_links_the_new_issue() {
+    let (app, github) = app_with_hostile_alert().await;
+    let (_, digest) = page(&app, &format!("/digests/{MEETING}")).await;
+    assert!(
+        digest.contains("name=\"github\" checked"),
+        "GitHub is offered when configured"
+    );
+    let r = post_form(
+        &app,
+        "/task",
+        &[("ids", "aHostile"), ("github", "on"), ("back", "/tasks")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(github.received_requests().await.unwrap().len(), 1);
+    let (_, tasks) = page(&app, "/tasks").await;
+    assert!(
+        tasks.contains("https://github.com/octocat/Hello-World/issues/1347"),
+        "{tasks}"
+    );
     app.stop().await;
 }
 

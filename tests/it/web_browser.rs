@@ -29,7 +29,7 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let app = app_with_hostile_alert().await;
+    let (app, github) = app_with_hostile_alert().await;
     let base = &app.base;
     let digest = format!("{base}/digests/{MEETING}");
     driver.goto(&digest).await;
@@ -75,6 +75,11 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     assert_eq!(kept, "rebooted <app01>");
     check_page(&driver, base).await;
 
+    driver.screenshot("digest-1280").await;
+    driver.window_width(400).await;
+    driver.screenshot("digest-phone").await;
+    driver.window_width(1280).await;
+
     // Keys: j selects the first alert, 4 marks it noise.
     driver.press("j4").await;
     driver.wait_text("li.alert.current .outcome", "noise").await;
@@ -88,6 +93,9 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     driver.goto(&format!("{base}/tasks")).await;
     let task = driver.text(&driver.find("li.task").await).await;
     assert!(task.contains("aHostile"), "{task}");
+    // GitHub is configured, so the form asked for an issue: the stand-in got one.
+    assert_eq!(github.received_requests().await.unwrap().len(), 1);
+    driver.find("li.task a[href^='https://github.com/']").await;
     check_page(&driver, base).await;
 
     // Search, then the alert page: the hostile message is text on screen.
@@ -100,6 +108,7 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     assert_eq!(rows.len(), 1, "one alert has that text");
     driver.click(&driver.find("tr.alert a").await).await;
     driver.wait_url("/alerts/aHostile").await;
+    driver.screenshot("alert").await;
     let text = driver.text(&driver.find("p.text").await).await;
     assert!(text.starts_with("<script>alert('x')</script>"), "{text}");
     check_page(&driver, base).await;

@@ -220,6 +220,25 @@ impl Driver {
         }
     }
 
+    /// Saves a PNG of the page when `ASAKAI_SCREENSHOTS` names a folder, for a person
+    /// to look at the pages (light/dark, 1280 px or a phone's width).
+    pub async fn screenshot(&self, name: &str) {
+        let Ok(dir) = std::env::var("ASAKAI_SCREENSHOTS") else {
+            return;
+        };
+        use base64::Engine;
+        let png = self.get("/screenshot").await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), bytes).unwrap();
+    }
+
+    pub async fn window_width(&self, width: u32) {
+        self.post("/window/rect", json!({"width": width, "height": 900}))
+            .await;
+    }
+
     /// Ends the session (chromedriver closes chromium), then chromedriver.
     pub async fn quit(self) {
         let _ = self.http.delete(self.url.clone()).send().await;
