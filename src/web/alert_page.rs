@@ -57,12 +57,27 @@ async fn body(app: &App, id: &str) -> Result<Value, PageError> {
         "ids": a.id,
         "back": format!("/alerts/{}", a.id),
         "timeline": timeline(app, a).await?,
-        "reviews": history(&app.store, &a.id).await?,
+        "reviews": reviews(app, &a.id).await?,
         "task": task,
         "earlier": rows,
         "chart_svg": monthly_svg(&opened, now, tz),
         "github": app.settings.github.repo.is_some(),
     }))
+}
+
+/// Every review, newest first, its time in the team's zone.
+async fn reviews(app: &App, id: &str) -> Result<Vec<Value>, PageError> {
+    let tz = app.settings.timezone;
+    Ok(history(&app.store, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let at = chrono::DateTime::parse_from_rfc3339(&r.at)
+                .map(|t| local(t.timestamp(), tz))
+                .unwrap_or(r.at.clone());
+            json!({"at": at, "outcome": r.outcome, "note": r.note, "by": r.by})
+        })
+        .collect())
 }
 
 /// The same monitor on the same host in the past year, newest first, this one left out.

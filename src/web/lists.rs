@@ -35,7 +35,7 @@ async fn task_lists(app: &App) -> Result<Value, PageError> {
             TaskState::Done => done.push(view),
         }
     }
-    Ok(json!({"open": open, "done": done}))
+    Ok(json!({"open": open, "done": done, "back": "/tasks"}))
 }
 
 pub async fn monitors(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {

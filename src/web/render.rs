@@ -48,6 +48,7 @@ fn registry() -> &'static Handlebars<'static> {
         hb.register_escape_fn(handlebars::html_escape);
         hb.register_helper("url", Box::new(url_helper));
         hb.register_helper("eq", Box::new(eq_helper));
+        hb.register_helper("outcome_label", Box::new(outcome_helper));
         for (name, text) in TEMPLATES {
             hb.register_template_string(name, text)
                 .unwrap_or_else(|e| panic!("built-in template {name} does not parse: {e}"));
@@ -168,3 +169,21 @@ fn url_helper(
 
 // `{{#if (eq a b)}}`: marks the chosen option of a select.
 handlebars::handlebars_helper!(eq_helper: |a: Value, b: Value| a == b);
+
+/// `{{outcome_label value}}`: an outcome in the page's language (`@root.w.outcomes`).
+fn outcome_helper(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+    let label = ctx.data()["w"]["outcomes"]
+        .as_array()
+        .and_then(|all| all.iter().find(|o| o["value"] == value))
+        .and_then(|o| o["label"].as_str())
+        .unwrap_or(value);
+    out.write(&handlebars::html_escape(label))?;
+    Ok(())
+}

@@ -26,7 +26,9 @@
   // The outcome and note just saved, shown where the server would show them.
   function showSaved(form) {
     const ids = form.elements.ids.value.split(",");
-    const outcome = form.elements.outcome.value;
+    const select = form.elements.outcome;
+    const outcome = select.value;
+    const label = select.options[select.selectedIndex].text;
     let newly = 0;
     ids.forEach((id) => {
       // An alert of two services shows in both sections: update every copy, count it once.
@@ -37,10 +39,10 @@
         const badge = el.querySelector(".outcome");
         if (badge) {
           badge.dataset.outcome = outcome;
-          badge.textContent = outcome;
+          badge.textContent = label;
         }
-        const select = el.querySelector("form.review select[name=outcome]");
-        if (select) select.value = outcome;
+        const own = el.querySelector("form.review select[name=outcome]");
+        if (own) own.value = outcome;
       });
     });
     const reviewed = document.getElementById("reviewed");

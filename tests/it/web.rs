@@ -136,6 +136,12 @@ async fn every_page_answers_under_the_csp_and_hostile_text_stays_text() {
     );
     let (_, ja) = page(&app, &format!("/digests/{MEETING}?lang=ja")).await;
     assert!(ja.contains("15件中"), "Japanese progress");
+    let (_, next_day) = page(&app, "/digests/2025-11-26").await;
+    assert!(
+        next_day.contains("Still unreviewed from the previous meeting")
+            && next_day.contains("data-id=\"aHostile\""),
+        "the next meeting lists what this one left unreviewed"
+    );
     let (_, alert) = page(&app, "/alerts/aHostile").await;
     assert!(
         alert.contains("&lt;img src"),
@@ -218,6 +224,11 @@ async fn review_forms_record_outcomes_for_an_alert_and_a_group_then_go_back() {
     let (_, body) = page(&app, &back).await;
     assert!(body.contains(">3</b> of 15 reviewed"), "progress moved");
     assert!(body.contains("tune &lt;it&gt;"), "the note shows, escaped");
+    let (_, ja) = page(&app, &format!("{back}?lang=ja")).await;
+    assert!(
+        ja.contains(">ノイズ</span>"),
+        "the outcome in the page's language"
+    );
     let bad = post_form(&app, "/review", &[("ids", "aMulti"), ("outcome", "meh")]).await;
     assert_eq!(bad.status(), 400);
     app.stop().await;
@@ -245,6 +256,8 @@ async fn a_task_form_opens_a_task_the_tasks_page_lists_and_done_closes_it() {
     );
     let (_, alert) = page(&app, "/alerts/aMulti").await;
     assert!(alert.contains("#1 "), "the alert page names its task");
+    let (_, digest) = page(&app, &format!("/digests/{MEETING}")).await;
+    assert!(digest.contains("Open follow-up tasks") && digest.contains("id=\"task-1\""));
     let r = post_form(&app, "/tasks/1/done", &[("back", "/tasks")]).await;
     assert_eq!(r.status(), 303);
     let open: Value = app.get("/api/tasks").await.json().await.unwrap();

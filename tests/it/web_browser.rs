@@ -45,7 +45,10 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     driver
         .click(&driver.find(&format!("{form} button")).await)
         .await;
-    driver.wait_text("#alert-aMulti .outcome", "fixed").await;
+    driver
+        .wait_attribute("#alert-aMulti .outcome", "data-outcome", "fixed")
+        .await;
+    driver.wait_text("#alert-aMulti .outcome", "Fixed").await;
     driver.wait_text("#reviewed", "1").await;
 
     // One monitor group: every alert of it at once.
@@ -60,12 +63,18 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     driver
         .click(&driver.find(&format!("{group} button")).await)
         .await;
-    driver.wait_text("#alert-aMaint .outcome", "expected").await;
+    driver
+        .wait_attribute("#alert-aMaint .outcome", "data-outcome", "expected")
+        .await;
 
     // Kept across a reload: the server has them, not just the page.
     driver.goto(&digest).await;
-    driver.wait_text("#alert-aMulti .outcome", "fixed").await;
-    driver.wait_text("#alert-aMaint .outcome", "expected").await;
+    driver
+        .wait_attribute("#alert-aMulti .outcome", "data-outcome", "fixed")
+        .await;
+    driver
+        .wait_attribute("#alert-aMaint .outcome", "data-outcome", "expected")
+        .await;
     let kept = driver
         .property(
             &driver.find(&format!("{form} input[name=note]")).await,
@@ -82,7 +91,9 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
 
     // Keys: j selects the first alert, 4 marks it noise.
     driver.press("j4").await;
-    driver.wait_text("li.alert.current .outcome", "noise").await;
+    driver
+        .wait_attribute("li.alert.current .outcome", "data-outcome", "noise")
+        .await;
 
     // A follow-up task, through the plain form (POST, 303 back to the digest).
     driver

@@ -161,6 +161,26 @@ impl Driver {
             .to_owned()
     }
 
+    pub async fn attribute(&self, el: &str, name: &str) -> Value {
+        self.get(&format!("/element/{el}/attribute/{name}")).await
+    }
+
+    /// Waits until `css`'s attribute `name` is `want`; panics with what it was after 10 s.
+    pub async fn wait_attribute(&self, css: &str, name: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.attribute(&self.find(css).await, name).await;
+            if got == want {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} {name}: {got}, not {want:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn property(&self, el: &str, name: &str) -> Value {
         self.get(&format!("/element/{el}/property/{name}")).await
     }
