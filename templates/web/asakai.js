@@ -45,6 +45,12 @@
         if (own) own.value = outcome;
       });
     });
+    document.querySelectorAll("details.group").forEach((group) => {
+      const badges = Array.from(group.querySelectorAll("li.alert .outcome"));
+      const done = badges.filter((b) => b.dataset.outcome).length;
+      const progress = group.querySelector(".group-progress");
+      if (progress) progress.textContent = done + "/" + badges.length;
+    });
     const reviewed = document.getElementById("reviewed");
     if (reviewed) reviewed.textContent = String(Number(reviewed.textContent) + newly);
   }
@@ -81,7 +87,8 @@
     else if (/^[1-5]$/.test(ev.key) && current >= 0) {
       const form = alerts()[current].querySelector("form.review");
       if (!form) return;
-      form.elements.outcome.selectedIndex = Number(ev.key) - 1;
+      // The first option is the "not reviewed" placeholder: key 1 is the second.
+      form.elements.outcome.selectedIndex = Number(ev.key);
       post(form);
     } else return;
     ev.preventDefault();

@@ -66,6 +66,12 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     driver
         .wait_attribute("#alert-aMaint .outcome", "data-outcome", "expected")
         .await;
+    let size = driver
+        .find_all("details.group[data-ids*=aMaint] li.alert")
+        .await
+        .len();
+    let progress = "details.group[data-ids*=aMaint] .group-progress";
+    driver.wait_text(progress, &format!("{size}/{size}")).await;
 
     // Kept across a reload: the server has them, not just the page.
     driver.goto(&digest).await;
