@@ -52,6 +52,18 @@ pub async fn app_with_hostile_alert() -> (TestApp, MockServer) {
         );
         a["message"] = json!(HOSTILE);
         w.alerts.push(a);
+        // The same monitor on the same host ten days ago: an earlier occurrence
+        // within the alert page's past year.
+        let ten_days_ago = chrono::Utc::now().timestamp() - 10 * DAY;
+        let again = alert(
+            "aAgain",
+            "host",
+            "mCpu",
+            Some("hMulti"),
+            "WARNING",
+            ten_days_ago,
+        );
+        w.alerts.push(closed(again, ten_days_ago + 600, None));
     });
     app.wait_for("/api/alerts", |v| {
         v.as_array()
