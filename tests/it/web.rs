@@ -348,3 +348,50 @@ async fn the_search_pages_by_before_and_links_the_same_query_as_csv_and_json() {
     assert_eq!(body.matches("<tr class=\"alert\"").count(), 3);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn with_a_password_the_pages_ask_for_it_and_record_the_reviewer() {
+    let env = Env {
+        ui_password: Some(asakai::secret::Secret::new("s3cret")),
+        ..Env::default()
+    };
+    let app = spawn_app("", env).await;
+    let r = app.get(&format!("/digests/{MEETING}")).await;
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("www-authenticate"));
+    let authed = |req: reqwest::RequestBuilder| req.basic_auth("sato", Some("s3cret"));
+    let http = no_redirects();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while authed(http.get(format!("{}/api/alerts", app.base)))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .ok()
+        .and_then(|v| v.as_array().map(|a| a.len()))
+        != Some(14)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sync never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = authed(http.get(format!("{}/digests/{MEETING}", app.base)));
+    assert_eq!(page.send().await.unwrap().status(), 200);
+    let post = authed(http.post(format!("{}/review", app.base)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("ids=aMulti&outcome=fixed&back=%2F");
+    assert_eq!(post.send().await.unwrap().status(), 303);
+    let (_, alert) = {
+        let r = authed(http.get(format!("{}/alerts/aMulti", app.base)));
+        let r = r.send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    };
+    assert!(
+        alert.contains("(sato)"),
+        "the reviewer is the signed-in user"
+    );
+    app.stop().await;
+}
