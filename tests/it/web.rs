@@ -384,11 +384,13 @@ async fn with_a_password_the_pages_ask_for_it_and_record_the_reviewer() {
         .header("content-type", "application/x-www-form-urlencoded")
         .body("ids=aMulti&outcome=fixed&back=%2F");
     assert_eq!(post.send().await.unwrap().status(), 303);
-    let (_, alert) = {
-        let r = authed(http.get(format!("{}/alerts/aMulti", app.base)));
-        let r = r.send().await.unwrap();
-        (r.status(), r.text().await.unwrap())
-    };
+    let alert = authed(http.get(format!("{}/alerts/aMulti", app.base)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         alert.contains("(sato)"),
         "the reviewer is the signed-in user"

@@ -147,6 +147,11 @@ impl Driver {
         self.post(&format!("/element/{el}/click"), json!({})).await;
     }
 
+    /// Clicks the first element `css` selects.
+    pub async fn click_css(&self, css: &str) {
+        self.click(&self.find(css).await).await;
+    }
+
     pub async fn type_text(&self, el: &str, text: &str) {
         self.post(&format!("/element/{el}/clear"), json!({})).await;
         self.post(&format!("/element/{el}/value"), json!({"text": text}))
