@@ -133,9 +133,14 @@ fn annotate(ctx: &mut Value, reviews: &HashMap<String, ReviewView>) -> (usize, u
         let Some(alerts) = group.get_mut("alerts").and_then(Value::as_array_mut) else {
             continue;
         };
-        let ids: Vec<String> = alerts.iter_mut().map(|a| mark(a, reviews)).collect();
-        for id in &ids {
-            seen.insert(id.clone(), reviews.contains_key(id));
+        let mut ids = Vec::new();
+        for a in alerts.iter_mut() {
+            let id = mark(a, reviews);
+            // An alert of two services shows twice; only its first copy is the
+            // page's anchor (`#alert-ID`), so element ids stay unique.
+            a["anchor"] = json!(!seen.contains_key(&id));
+            seen.insert(id.clone(), reviews.contains_key(&id));
+            ids.push(id);
         }
         let done = ids.iter().filter(|id| reviews.contains_key(*id)).count();
         group["ids"] = json!(ids.join(","));
@@ -144,7 +149,8 @@ fn annotate(ctx: &mut Value, reviews: &HashMap<String, ReviewView>) -> (usize, u
     }
     if let Some(carried) = ctx.get_mut("carried_over").and_then(Value::as_array_mut) {
         for a in carried {
-            mark(a, reviews);
+            let id = mark(a, reviews);
+            a["anchor"] = json!(!seen.contains_key(&id));
         }
     }
     (seen.values().filter(|r| **r).count(), seen.len())
@@ -213,5 +219,8 @@ mod tests {
         assert_eq!(g["alerts"][0]["outcome"], "noise");
         assert_eq!(g["alerts"][0]["note"], "n");
         assert!(ctx["carried_over"][0]["outcome"].is_null());
+        assert_eq!(g["alerts"][0]["anchor"], true);
+        let again = &ctx["sections"][1]["groups"][0]["monitors"][0]["alerts"][0];
+        assert_eq!(again["anchor"], false, "a second copy is no anchor");
     }
 }
