@@ -64,6 +64,9 @@ pub struct Page {
     pub words: &'static Words,
     /// `&lang=xx` when the visitor chose a language, else empty.
     pub lang_query: String,
+    /// This page's query in each language (`?...&lang=en`, `?...&lang=ja`): switching
+    /// language keeps the search.
+    switch: [String; 2],
 }
 
 impl Page {
@@ -80,6 +83,7 @@ impl Page {
             lang_query: asked
                 .map(|l| format!("&lang={}", code(l)))
                 .unwrap_or_default(),
+            switch: [Lang::En, Lang::Ja].map(|l| in_lang(query, l)),
         }
     }
 
@@ -88,6 +92,8 @@ impl Page {
         let ctx = json!({
             "lang": code(self.lang),
             "lang_query": self.lang_query,
+            "lang_en": self.switch[0],
+            "lang_ja": self.switch[1],
             "w": self.words,
             "title": title,
             "page": body,
@@ -110,6 +116,20 @@ impl Page {
         let title = self.words.error.to_owned();
         self.render(e.status, "error", &title, json!({"message": e.message}))
     }
+}
+
+/// `query` with its `lang` set to `lang`, as a relative link.
+fn in_lang(query: &HashMap<String, Vec<String>>, lang: Lang) -> String {
+    let mut keys: Vec<&String> = query.keys().filter(|k| *k != "lang").collect();
+    keys.sort();
+    let mut s = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
+    for k in keys {
+        for v in &query[k] {
+            s.append_pair(k, v);
+        }
+    }
+    s.append_pair("lang", code(lang));
+    s.finish()
 }
 
 pub fn code(lang: Lang) -> &'static str {

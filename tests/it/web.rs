@@ -346,6 +346,10 @@ async fn the_search_pages_by_before_and_links_the_same_query_as_csv_and_json() {
     assert!(body.contains(&format!("href=\"/api/alerts{same_query}")));
     assert!(body.contains("id=\"older\""), "a next page");
     assert_eq!(body.matches("<tr class=\"alert\"").count(), 3);
+    assert!(
+        body.contains("href=\"?limit&#x3D;3&amp;service&#x3D;blog&amp;lang&#x3D;ja\""),
+        "switching language keeps the search"
+    );
     app.stop().await;
 }
 
