@@ -126,63 +126,78 @@ fn next_business_day(calendar: &Calendar, d: NaiveDate) -> NaiveDate {
 }
 
 /// Puts each alert's outcome beside it and each monitor group's ids on the group;
-/// answers (reviewed, total) over the window's alerts.
+/// answers (reviewed, total) over the window's alerts. A condensed group's alerts
+/// are in `all` (behind its toggle), a section's capped rest in `more.alerts`.
 fn annotate(ctx: &mut Value, reviews: &HashMap<String, ReviewView>) -> (usize, usize) {
     let mut seen: HashMap<String, bool> = HashMap::new();
     for group in groups_mut(ctx) {
-        let Some(alerts) = group.get_mut("alerts").and_then(Value::as_array_mut) else {
-            continue;
-        };
         let mut ids = Vec::new();
-        for a in alerts.iter_mut() {
-            let id = mark(a, reviews);
-            // An alert of two services shows twice; only its first copy is the
-            // page's anchor (`#alert-ID`), so element ids stay unique.
-            a["anchor"] = json!(!seen.contains_key(&id));
-            seen.insert(id.clone(), reviews.contains_key(&id));
-            ids.push(id);
+        for list in ["alerts", "all"] {
+            for a in alerts_mut(group, list) {
+                ids.push(mark(a, reviews, &mut seen));
+            }
         }
         let done = ids.iter().filter(|id| reviews.contains_key(*id)).count();
         group["ids"] = json!(ids.join(","));
         group["reviewed"] = json!(done);
         group["size"] = json!(ids.len());
+        // Recovered alerts start folded, as the HTML digest condenses them.
+        group["condensed"] = json!(!group["summary"].is_null());
     }
-    if let Some(carried) = ctx.get_mut("carried_over").and_then(Value::as_array_mut) {
-        for a in carried {
-            let id = mark(a, reviews);
-            a["anchor"] = json!(!seen.contains_key(&id));
+    for more in mores_mut(ctx) {
+        for a in alerts_mut(more, "alerts") {
+            mark(a, reviews, &mut seen);
+        }
+    }
+    // Carried-over alerts opened before the window: shown, not counted.
+    let mut carried: HashMap<String, bool> = HashMap::new();
+    for a in alerts_mut(ctx, "carried_over") {
+        mark(a, reviews, &mut carried);
+    }
+    if let Some(more) = ctx.get_mut("carried_more").filter(|m| m.is_object()) {
+        for a in alerts_mut(more, "alerts") {
+            mark(a, reviews, &mut carried);
         }
     }
     (seen.values().filter(|r| **r).count(), seen.len())
 }
 
+fn alerts_mut<'a>(v: &'a mut Value, key: &str) -> impl Iterator<Item = &'a mut Value> {
+    v.get_mut(key)
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flat_map(|a| a.iter_mut())
+}
+
 /// Every monitor group of every state of every service.
 fn groups_mut(ctx: &mut Value) -> Vec<&mut Value> {
     let mut out = Vec::new();
-    let Some(sections) = ctx.get_mut("sections").and_then(Value::as_array_mut) else {
-        return out;
-    };
-    for section in sections {
-        let Some(groups) = section.get_mut("groups").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        for g in groups {
-            // Recovered alerts start folded, as the HTML digest condenses them.
-            let condensed = g["state"] == "recovered";
-            if let Some(monitors) = g.get_mut("monitors").and_then(Value::as_array_mut) {
-                for m in monitors.iter_mut() {
-                    m["condensed"] = json!(condensed);
-                }
-                out.extend(monitors.iter_mut());
-            }
+    for section in alerts_mut(ctx, "sections") {
+        for g in alerts_mut(section, "groups") {
+            out.extend(alerts_mut(g, "monitors"));
         }
     }
     out
 }
 
-/// Adds `review` (or null) to one alert line; answers its id.
-fn mark(alert: &mut Value, reviews: &HashMap<String, ReviewView>) -> String {
+/// Each section's capped rest (`more`), where there is one.
+fn mores_mut(ctx: &mut Value) -> Vec<&mut Value> {
+    alerts_mut(ctx, "sections")
+        .filter_map(|s| s.get_mut("more"))
+        .filter(|m| m.is_object())
+        .collect()
+}
+
+/// Adds the outcome and note (or nulls) to one alert line, and whether it is the
+/// page's anchor (`#alert-ID`: an alert of two services shows twice); answers its id.
+fn mark(
+    alert: &mut Value,
+    reviews: &HashMap<String, ReviewView>,
+    seen: &mut HashMap<String, bool>,
+) -> String {
     let id = alert["id"].as_str().unwrap_or_default().to_owned();
+    alert["anchor"] = json!(!seen.contains_key(&id));
+    seen.insert(id.clone(), reviews.contains_key(&id));
     let review = reviews.get(&id);
     alert["outcome"] = json!(review.map(|r| r.outcome));
     alert["note"] = json!(review.and_then(|r| r.note.clone()));

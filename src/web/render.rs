@@ -14,7 +14,7 @@ use super::words::{words, Words};
 use crate::digest::Lang;
 use crate::server::App;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("layout", include_str!("../../templates/web/layout.hbs")),
     (
         "review_form",
@@ -29,6 +29,10 @@ const TEMPLATES: [(&str, &str); 11] = [
     (
         "alert_row",
         include_str!("../../templates/web/alert_row.hbs"),
+    ),
+    (
+        "digest_more",
+        include_str!("../../templates/web/digest_more.hbs"),
     ),
     (
         "digest_alert",

@@ -64,6 +64,11 @@ pub async fn app_with_hostile_alert() -> (TestApp, MockServer) {
             ten_days_ago,
         );
         w.alerts.push(closed(again, ten_days_ago + 600, None));
+        // Two recoveries of one monitor: the digest condenses them behind a toggle.
+        for (id, host) in [("aRec1", "hBare"), ("aRec2", "hMaint")] {
+            let a = alert(id, "host", "mExpr", Some(host), "WARNING", NOW - 3500);
+            w.alerts.push(closed(a, NOW - 3400, None));
+        }
     });
     app.wait_for("/api/alerts", |v| {
         v.as_array()
@@ -143,11 +148,11 @@ async fn every_page_answers_under_the_csp_and_hostile_text_stays_text() {
         "the message shows, escaped"
     );
     assert!(
-        digest.contains("of 15 reviewed"),
+        digest.contains("of 17 reviewed"),
         "progress counts the window's alerts"
     );
     let (_, ja) = page(&app, &format!("/digests/{MEETING}?lang=ja")).await;
-    assert!(ja.contains("15件中"), "Japanese progress");
+    assert!(ja.contains("17件中"), "Japanese progress");
     let (_, next_day) = page(&app, "/digests/2025-11-26").await;
     assert!(
         next_day.contains("Still unreviewed from the previous meeting")
@@ -234,7 +239,7 @@ async fn review_forms_record_outcomes_for_an_alert_and_a_group_then_go_back() {
     let group: Value = app.get("/api/alerts/aMaint").await.json().await.unwrap();
     assert_eq!(group["review"]["outcome"], "expected");
     let (_, body) = page(&app, &back).await;
-    assert!(body.contains(">3</b> of 15 reviewed"), "progress moved");
+    assert!(body.contains(">3</b> of 17 reviewed"), "progress moved");
     assert!(body.contains("tune &lt;it&gt;"), "the note shows, escaped");
     let (_, ja) = page(&app, &format!("{back}?lang=ja")).await;
     assert!(
