@@ -11,10 +11,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use super::alerts_page::row;
 use super::render::{Page, PageError};
 use crate::digest::{meeting, page_context, Calendar};
-use crate::review::{latest_reviews, pending, task, Annotations, ReviewView, TaskState};
+use crate::review::{latest_reviews, ReviewView};
 use crate::server::api::query_pairs;
 use crate::server::App;
 
@@ -72,10 +71,7 @@ async fn digest_body(app: &App, page: &Page, date: NaiveDate) -> Result<Value, P
     let (reviewed, total) = annotate(&mut ctx, &reviews);
     // The date picker and the chart markup travel apart from the digest's words.
     let chart = ctx["chart_svg"].take();
-    let (earlier, open_tasks) = loose_ends(app, &spec, &window).await?;
     Ok(json!({
-        "earlier": earlier,
-        "open_tasks": open_tasks,
         "digest": ctx,
         "chart_svg": chart,
         "date": date.to_string(),
@@ -86,28 +82,6 @@ async fn digest_body(app: &App, page: &Page, date: NaiveDate) -> Result<Value, P
         "back": format!("/digests/{date}"),
         "github": app.settings.github.repo.is_some(),
     }))
-}
-
-/// What the meeting still owes: alerts of the previous meeting nobody reviewed,
-/// and the follow-up tasks still open (design §6).
-async fn loose_ends(
-    app: &App,
-    spec: &crate::digest::WindowSpec,
-    window: &crate::digest::Window,
-) -> Result<(Vec<Value>, Vec<crate::review::TaskView>), PageError> {
-    let notes = Annotations::load(&app.store).await?;
-    let now = chrono::Utc::now().timestamp();
-    let previous = spec.previous(window);
-    let earlier = pending(&app.store, &previous)
-        .await?
-        .iter()
-        .map(|a| row(a, &notes, app.settings.timezone, now))
-        .collect();
-    let mut open = Vec::new();
-    for t in task::list(&app.store, Some(TaskState::Open)).await? {
-        open.push(task::view(&app.store, &t).await?);
-    }
-    Ok((earlier, open))
 }
 
 fn urlencode(s: &str) -> String {

@@ -41,8 +41,6 @@ pub struct Words {
     pub open: &'static str,
     pub fired_again: &'static str,
     pub keys: &'static str,
-    pub unreviewed_before: &'static str,
-    pub open_tasks: &'static str,
     pub outcomes: [Choice; 5],
     pub fields: Fields,
 }
@@ -108,8 +106,6 @@ static EN: Words = Words {
     open: "Open",
     fired_again: "fired again",
     keys: "Keys: j/k next/previous alert, 1–5 outcome",
-    unreviewed_before: "Still unreviewed from the previous meeting",
-    open_tasks: "Open follow-up tasks",
     outcomes: [
         Choice {
             value: "fixed",
@@ -186,8 +182,6 @@ static JA: Words = Words {
     open: "未完了",
     fired_again: "回再発",
     keys: "キー: j/k 次/前のアラート、1–5 結果",
-    unreviewed_before: "前回の朝会で未レビューのアラート",
-    open_tasks: "未完了のフォローアップタスク",
     outcomes: [
         Choice {
             value: "fixed",

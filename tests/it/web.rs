@@ -155,7 +155,7 @@ async fn every_page_answers_under_the_csp_and_hostile_text_stays_text() {
     assert!(ja.contains("17件中"), "Japanese progress");
     let (_, next_day) = page(&app, "/digests/2025-11-26").await;
     assert!(
-        next_day.contains("Still unreviewed from the previous meeting")
+        next_day.contains("Still unreviewed from earlier meetings")
             && next_day.contains("data-id=\"aHostile\""),
         "the next meeting lists what this one left unreviewed"
     );
