@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+/// How long a wait lasts: generous, for two shared cores running the whole suite.
+const WAIT: Duration = Duration::from_secs(30);
+
 /// W3C's key for an element reference in answers.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -170,9 +173,9 @@ impl Driver {
         self.get(&format!("/element/{el}/attribute/{name}")).await
     }
 
-    /// Waits until `css`'s attribute `name` is `want`; panics with what it was after 10 s.
+    /// Waits until `css`'s attribute `name` is `want`; panics with what it was after [`WAIT`].
     pub async fn wait_attribute(&self, css: &str, name: &str, want: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + WAIT;
         loop {
             let got = self.attribute(&self.find(css).await, name).await;
             if got == want {
@@ -219,9 +222,9 @@ impl Driver {
         v.as_array().cloned().unwrap_or_default()
     }
 
-    /// Waits until `css`'s text is `want`; panics with what it was after 10 s.
+    /// Waits until `css`'s text is `want`; panics with what it was after [`WAIT`].
     pub async fn wait_text(&self, css: &str, want: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + WAIT;
         loop {
             let got = self.text(&self.find(css).await).await;
             if got == want {
@@ -234,7 +237,7 @@ impl Driver {
 
     /// Waits until the page's address contains `part` (a click's navigation).
     pub async fn wait_url(&self, part: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + WAIT;
         loop {
             let url = self.current_url().await;
             if url.contains(part) {
