@@ -225,6 +225,14 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
             "/api/alerts?service=blog".to_owned(),
         ),
         ("/api/digest (today)", "/api/digest".to_owned()),
+        // The web pages (issue 10) under the same load and target.
+        ("page / (today's digest)", "/".to_owned()),
+        ("page /alerts", "/alerts".to_owned()),
+        (
+            "page /alerts?service=blog",
+            "/alerts?service=blog".to_owned(),
+        ),
+        ("page /tasks", "/tasks".to_owned()),
     ] {
         let (p50, p99, errors) = load(format!("{base}{path}"), 20).await;
         row(

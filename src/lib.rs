@@ -21,4 +21,5 @@ pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod timefmt;
+pub mod web;
 pub mod webhook;

@@ -9,6 +9,8 @@ mod load;
 pub mod meeting;
 pub use load::{meeting_sql, Reach};
 mod model;
+mod page;
+pub use page::page_context;
 mod render;
 mod sections;
 pub mod slack;
@@ -19,5 +21,5 @@ pub use build::{
 };
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
-pub use render::{escape_markdown, escape_slack, render, Format, RenderError};
+pub use render::{escape_markdown, escape_slack, render, safe_url, Format, RenderError};
 pub use window::{parse_meeting_time, Calendar, Mode, OffDay, Window, WindowSpec};

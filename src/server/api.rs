@@ -34,6 +34,11 @@ impl ApiError {
         }
     }
 
+    /// The status and message, for a page that shows the error as HTML.
+    pub fn parts(self) -> (StatusCode, String) {
+        (self.status, self.message)
+    }
+
     pub fn bad(field: &str, message: impl std::fmt::Display) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, format!("{field}: {message}"))
     }
@@ -79,7 +84,7 @@ impl From<review::ReviewError> for ApiError {
 }
 
 /// Query pairs; repeated keys (`service=a&service=b`) keep every value.
-pub(super) fn query_pairs(raw: Option<String>) -> HashMap<String, Vec<String>> {
+pub(crate) fn query_pairs(raw: Option<String>) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         out.entry(k.into_owned()).or_default().push(v.into_owned());
@@ -88,7 +93,7 @@ pub(super) fn query_pairs(raw: Option<String>) -> HashMap<String, Vec<String>> {
 }
 
 /// The filters of `asakai alerts`, from a query string; each bad value names its field.
-pub(super) async fn filter_from(
+pub(crate) async fn filter_from(
     app: &App,
     q: &HashMap<String, Vec<String>>,
 ) -> Result<AlertFilter, ApiError> {

@@ -3,7 +3,7 @@
 //! future are passed in, so tests start it on port 0 and stop it when they like.
 
 mod access;
-mod api;
+pub(crate) mod api;
 mod csv_stream;
 mod github_sync;
 mod health;
@@ -26,7 +26,7 @@ use crate::config::Settings;
 use crate::mackerel::Client;
 use crate::store::Store;
 
-pub use access::{Access, AccessError};
+pub use access::{Access, AccessError, User};
 pub use metrics::Metrics;
 
 /// What every handler and the worker share.
@@ -73,6 +73,8 @@ pub fn router(app: Arc<App>) -> Router {
             get(review_api::list_tasks).post(review_api::post_task),
         )
         .route("/api/tasks/{id}/done", post(review_api::task_done))
+        // The pages and their forms pass the same guard as the API.
+        .merge(crate::web::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             app.clone(),
             access::guard,

@@ -1,0 +1,17 @@
+//! The digest as data for the web page: the same context the HTML digest renders
+//! (times in the team's zone, labels in its language, the hourly chart), so the
+//! page and the e-mailed HTML never disagree about what a morning held.
+
+use super::context::context;
+use super::labels::Lang;
+use super::model::Digest;
+use super::window::Window;
+
+/// The HTML digest's template context as JSON, chart included, with every alert
+/// kept (as the HTML page keeps them behind toggles).
+pub fn page_context(digest: &Digest, window: &Window, lang: Lang) -> serde_json::Value {
+    let labels = lang.labels();
+    let chart = super::chart::svg(digest, window, labels);
+    serde_json::to_value(context(digest, window, labels, chart, true))
+        .expect("a digest context serializes")
+}

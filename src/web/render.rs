@@ -1,0 +1,213 @@
+//! One handlebars registry for every page: the layout, its partials and the pages,
+//! embedded in the binary, strict (a missing field is a bug, not a blank) and with
+//! HTML escaping on for everything but the chart markup asakai draws itself.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use handlebars::Handlebars;
+use serde_json::{json, Value};
+
+use super::words::{words, Words};
+use crate::digest::Lang;
+use crate::server::App;
+
+const TEMPLATES: [(&str, &str); 12] = [
+    ("layout", include_str!("../../templates/web/layout.hbs")),
+    (
+        "review_form",
+        include_str!("../../templates/web/review_form.hbs"),
+    ),
+    ("digest", include_str!("../../templates/web/digest.hbs")),
+    ("alerts", include_str!("../../templates/web/alerts.hbs")),
+    ("alert", include_str!("../../templates/web/alert.hbs")),
+    ("tasks", include_str!("../../templates/web/tasks.hbs")),
+    ("monitors", include_str!("../../templates/web/monitors.hbs")),
+    ("error", include_str!("../../templates/web/error.hbs")),
+    (
+        "alert_row",
+        include_str!("../../templates/web/alert_row.hbs"),
+    ),
+    (
+        "digest_more",
+        include_str!("../../templates/web/digest_more.hbs"),
+    ),
+    (
+        "digest_alert",
+        include_str!("../../templates/web/digest_alert.hbs"),
+    ),
+    (
+        "task_item",
+        include_str!("../../templates/web/task_item.hbs"),
+    ),
+];
+
+fn registry() -> &'static Handlebars<'static> {
+    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::html_escape);
+        hb.register_helper("url", Box::new(url_helper));
+        hb.register_helper("eq", Box::new(eq_helper));
+        hb.register_helper("outcome_label", Box::new(outcome_helper));
+        for (name, text) in TEMPLATES {
+            hb.register_template_string(name, text)
+                .unwrap_or_else(|e| panic!("built-in template {name} does not parse: {e}"));
+        }
+        hb
+    })
+}
+
+/// What every page knows: its language and words, and the query's `lang` to keep
+/// in links.
+pub struct Page {
+    pub lang: Lang,
+    pub words: &'static Words,
+    /// `&lang=xx` when the visitor chose a language, else empty.
+    pub lang_query: String,
+    /// This page's query in each language (`?...&lang=en`, `?...&lang=ja`): switching
+    /// language keeps the search.
+    switch: [String; 2],
+}
+
+impl Page {
+    /// `?lang=` when it names a language, else `[digest] lang`.
+    pub fn new(app: &App, query: &HashMap<String, Vec<String>>) -> Page {
+        let asked = query
+            .get("lang")
+            .and_then(|v| v.last())
+            .and_then(|l| Lang::parse(l).ok());
+        let lang = asked.unwrap_or(crate::digest::meeting::configured_lang(&app.settings));
+        Page {
+            lang,
+            words: words(lang),
+            lang_query: asked
+                .map(|l| format!("&lang={}", code(l)))
+                .unwrap_or_default(),
+            switch: [Lang::En, Lang::Ja].map(|l| in_lang(query, l)),
+        }
+    }
+
+    /// `template` inside the layout, with `body` as `page`.
+    pub fn render(&self, status: StatusCode, template: &str, title: &str, body: Value) -> Response {
+        let ctx = json!({
+            "lang": code(self.lang),
+            "lang_query": self.lang_query,
+            "lang_en": self.switch[0],
+            "lang_ja": self.switch[1],
+            "w": self.words,
+            "title": title,
+            "page": body,
+        });
+        match registry().render(template, &ctx) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(template, error = %e, "a page failed to render");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the page failed to render",
+                )
+                    .into_response()
+            }
+        }
+    }
+
+    /// An error page: what went wrong, in words a person can act on.
+    pub fn error(&self, e: PageError) -> Response {
+        let title = self.words.error.to_owned();
+        self.render(e.status, "error", &title, json!({"message": e.message}))
+    }
+}
+
+/// `query` with its `lang` set to `lang`, as a relative link.
+fn in_lang(query: &HashMap<String, Vec<String>>, lang: Lang) -> String {
+    let mut keys: Vec<&String> = query.keys().filter(|k| *k != "lang").collect();
+    keys.sort();
+    let mut s = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
+    for k in keys {
+        for v in &query[k] {
+            s.append_pair(k, v);
+        }
+    }
+    s.append_pair("lang", code(lang));
+    s.finish()
+}
+
+pub fn code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Ja => "ja",
+    }
+}
+
+/// A page that could not be shown, with its status.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> PageError {
+        PageError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::server::api::ApiError> for PageError {
+    fn from(e: crate::server::api::ApiError) -> Self {
+        let (status, message) = e.parts();
+        PageError { status, message }
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        crate::server::api::ApiError::from(e).into()
+    }
+}
+
+impl From<crate::review::ReviewError> for PageError {
+    fn from(e: crate::review::ReviewError) -> Self {
+        crate::server::api::ApiError::from(e).into()
+    }
+}
+
+/// `{{url x}}`: only http(s) links leave the page; anything else becomes `#`.
+fn url_helper(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+    out.write(&crate::digest::safe_url(value))?;
+    Ok(())
+}
+
+// `{{#if (eq a b)}}`: marks the chosen option of a select.
+handlebars::handlebars_helper!(eq_helper: |a: Value, b: Value| a == b);
+
+/// `{{outcome_label value}}`: an outcome in the page's language (`@root.w.outcomes`).
+fn outcome_helper(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+    let label = ctx.data()["w"]["outcomes"]
+        .as_array()
+        .and_then(|all| all.iter().find(|o| o["value"] == value))
+        .and_then(|o| o["label"].as_str())
+        .unwrap_or(value);
+    out.write(&handlebars::html_escape(label))?;
+    Ok(())
+}
