@@ -234,8 +234,9 @@ async fn serve_demo(
         .date_naive();
     let business = settings.digest.spec.calendar.is_business_day(today);
     eprintln!(
-        "\nasakai serve is running on the simulator: http://{addr}/api/digest, /api/alerts, \
-         /healthz, /metrics (a pass every {}). {}Ctrl-C stops.",
+        "\nasakai serve is running on the simulator. Open http://{addr}/ to review this morning's \
+         alerts (also /alerts, /tasks, /monitors; JSON under /api/digest and /api/alerts; \
+         /healthz, /metrics; a pass every {}). {}Ctrl-C stops.",
         humantime::format_duration(settings.poll_interval),
         if business {
             "The morning digest goes to the local Slack stand-in now. "

@@ -143,6 +143,14 @@ async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
+    // Killed however the test ends: a demo left running would hold port 8080.
+    struct Reap(u32);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = Command::new("kill").arg(self.0.to_string()).status();
+        }
+    }
+    let _reap = Reap(child.id());
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr)
@@ -159,12 +167,9 @@ async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
             .recv_timeout(Duration::from_secs(60))
             .expect("the demo went quiet");
         seen.push(line.clone());
-        if let Some(at) = line
-            .find("http://")
-            .filter(|_| line.contains("/api/digest"))
-        {
-            let rest = &line[at..];
-            break rest[..rest.find("/api/digest").unwrap()].to_owned();
+        if let Some(at) = line.find("Open http://") {
+            let rest = &line[at + "Open ".len()..];
+            break rest[..rest.find("/ ").unwrap()].to_owned();
         }
         assert!(Instant::now() < deadline, "no URL: {seen:?}");
     };
@@ -182,6 +187,8 @@ async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
         .await
         .unwrap();
     assert!(digest["window"].is_object());
+    let page = reqwest::get(format!("{url}/")).await.unwrap();
+    assert_eq!(page.status(), 200, "the digest page to review");
     let business = !seen.iter().any(|l| l.contains("not a business day"));
     if business {
         let posted = loop {
