@@ -295,6 +295,20 @@ fn row(what: &str, figure: String, target: &str, ok: bool) {
     );
 }
 
+/// Two years of a busy organisation, built once under target/ and reused.
+async fn big_database() -> PathBuf {
+    let big = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-1m-2y.db");
+    if !big.exists() {
+        eprintln!(
+            "building {} (1,000,000 alerts over two years; once)...",
+            big.display()
+        );
+        let (took, n) = backfill(1_000_000, 730, &big).await;
+        eprintln!("  {n} alerts in {took:.1?}");
+    }
+    big
+}
+
 #[tokio::main]
 async fn main() {
     let alerts: u64 = std::env::var("ASAKAI_BENCH_ALERTS")
@@ -307,6 +321,15 @@ async fn main() {
         sync_figures::run(&binary(), dir.path(), &|what, figure, target, ok| {
             row(what, figure, target, ok)
         });
+        return;
+    }
+    // `ASAKAI_BENCH_ONLY=serve` measures the server alone (on the 1M database).
+    if std::env::var("ASAKAI_BENCH_ONLY").as_deref() == Ok("serve") {
+        let big = big_database().await;
+        serve_figures::run(&binary(), dir.path(), &big, &|what, figure, target, ok| {
+            row(what, figure, target, ok)
+        })
+        .await;
         return;
     }
 
@@ -343,15 +366,7 @@ async fn main() {
 
     // Two years of a busy organisation (about 1,400 alerts a day): the digest and
     // lookups must read their window, not the history.
-    let big = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-1m-2y.db");
-    if !big.exists() {
-        eprintln!(
-            "building {} (1,000,000 alerts over two years; once)...",
-            big.display()
-        );
-        let (took, n) = backfill(1_000_000, 730, &big).await;
-        eprintln!("  {n} alerts in {took:.1?}");
-    }
+    let big = big_database().await;
     // A Thursday meeting: its window is Wednesday.
     let date = chrono::DateTime::from_timestamp(ANCHOR - 4 * DAY, 0)
         .unwrap()
