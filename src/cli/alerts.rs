@@ -38,6 +38,9 @@ pub struct AlertsArgs {
     pub limit: u32,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// List the oldest first (default: newest first).
+    #[arg(long)]
+    pub oldest_first: bool,
     /// The zone for dates and the table (default: [digest] timezone, else the system zone).
     #[arg(long)]
     pub tz: Option<String>,
@@ -83,7 +86,9 @@ pub async fn run(db: &Path, settings: &Settings, args: AlertsArgs) -> anyhow::Re
         search: args.search,
         limit: None,
         before: None,
+        oldest_first: args.oldest_first,
     };
+    let args_oldest = filter.oldest_first;
     let store = Store::open_reader(db).await?;
     let now = chrono::Utc::now().timestamp();
     let limit = (args.limit > 0).then_some(args.limit as u64);
@@ -93,7 +98,8 @@ pub async fn run(db: &Path, settings: &Settings, args: AlertsArgs) -> anyhow::Re
         other => other?,
     };
     if limit.is_some_and(|l| written == l) {
-        eprintln!("(showing the newest {written}; --limit 0 shows all)");
+        let which = if args_oldest { "oldest" } else { "newest" };
+        eprintln!("(showing the {which} {written}; --limit 0 shows all)");
     }
     store.close().await;
     Ok(())

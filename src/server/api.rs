@@ -136,6 +136,16 @@ pub(crate) async fn filter_from(
             .filter(|n| (1..=MAX_LIMIT).contains(n))
             .ok_or_else(|| ApiError::bad("limit", format!("a number from 1 to {MAX_LIMIT}")))?,
     };
+    let oldest_first = match one("order").as_deref() {
+        None | Some("newest") => false,
+        Some("oldest") => true,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "order",
+                format!("{other:?}: use newest or oldest"),
+            ))
+        }
+    };
     let before = match one("before") {
         None => None,
         Some(id) => {
@@ -157,6 +167,7 @@ pub(crate) async fn filter_from(
         search: one("search"),
         limit: Some(limit),
         before,
+        oldest_first,
     })
 }
 

@@ -94,8 +94,11 @@ pub struct AlertFilter {
     pub search: Option<String>,
     /// Most rows to return; `None` for all.
     pub limit: Option<u32>,
-    /// Only alerts older than this one, as `(opened_at, id)`: the next page of a listing.
+    /// Only alerts past this one in the listing's order, as `(opened_at, id)`: the next
+    /// page (older ones, or newer ones with `oldest_first`).
     pub before: Option<(i64, String)>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
 }
 
 pub const NO_SERVICE: &str = "(no service)";
@@ -257,13 +260,20 @@ impl Store {
                 push_name(&mut q, (id, name), text, plan);
             }
         }
-        q.push(" ORDER BY a.opened_at DESC, a.id DESC");
+        q.push(if filter.oldest_first {
+            " ORDER BY a.opened_at, a.id"
+        } else {
+            " ORDER BY a.opened_at DESC, a.id DESC"
+        });
         if let Some(limit) = filter.limit {
             q.push(" LIMIT ").push_bind(limit);
         }
         let mut alerts = fetch_alerts(q, &self.pool).await?;
         // The aggregate keeps the subquery's order in practice; SQL does not promise it.
-        alerts.sort_by(|a, b| (b.opened_at, &b.id).cmp(&(a.opened_at, &a.id)));
+        alerts.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+        if !filter.oldest_first {
+            alerts.reverse();
+        }
         Ok(alerts)
     }
 }
@@ -271,9 +281,18 @@ impl Store {
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPlan) {
     if let Some((opened, id)) = &f.before {
         // Written as a range on opened_at first, so that the time index bounds it.
-        q.push(" AND a.opened_at <= ").push_bind(*opened);
-        q.push(" AND (a.opened_at < ").push_bind(*opened);
-        q.push(" OR a.id < ").push_bind(id.clone()).push(")");
+        let (cmp, strict) = if f.oldest_first {
+            (">=", ">")
+        } else {
+            ("<=", "<")
+        };
+        q.push(format!(" AND a.opened_at {cmp} "))
+            .push_bind(*opened);
+        q.push(format!(" AND (a.opened_at {strict} "))
+            .push_bind(*opened);
+        q.push(format!(" OR a.id {strict} "))
+            .push_bind(id.clone())
+            .push(")");
     }
     if let Some(from) = f.from {
         q.push(" AND a.opened_at >= ").push_bind(from);

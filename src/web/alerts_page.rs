@@ -36,7 +36,8 @@ pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
         // A bad filter keeps the form, with the error that names its field.
         Err(e) => {
             let body = json!({"error": e.message, "form": form(&q), "rows": [],
-                "next": null, "query": query_of(&q, None)});
+                "next": null, "query": query_of(&q, None), "oldest_first": false,
+                "flip": flipped(&q, false)});
             page.render(e.status, "alerts", title, body)
         }
     }
@@ -62,7 +63,17 @@ async fn results(app: &App, q: &HashMap<String, Vec<String>>) -> Result<Value, P
         "rows": rows,
         "next": next,
         "query": query_of(q, None),
+        "oldest_first": filter.oldest_first,
+        "flip": flipped(q, filter.oldest_first),
     }))
+}
+
+/// The same search in the other time order, from its start.
+fn flipped(q: &HashMap<String, Vec<String>>, oldest_first: bool) -> String {
+    let mut other = q.clone();
+    let order = if oldest_first { "newest" } else { "oldest" };
+    other.insert("order".to_owned(), vec![order.to_owned()]);
+    query_of(&other, None)
 }
 
 /// The query again, without `before` (or with a new one) and without `lang`.

@@ -406,3 +406,60 @@ async fn with_a_password_the_pages_ask_for_it_and_record_the_reviewer() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_search_sorts_by_time_either_way_and_pages_in_that_order() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| {
+        v.as_array().is_some_and(|a| a.len() == 14)
+    })
+    .await;
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let newest: serde_json::Value = app.get("/api/alerts?limit=14").await.json().await.unwrap();
+    let oldest: serde_json::Value = app
+        .get("/api/alerts?limit=14&order=oldest")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut reversed = ids(&newest);
+    reversed.reverse();
+    assert_eq!(ids(&oldest), reversed);
+    // Paging oldest first continues with newer alerts.
+    let r = app.get("/api/alerts?limit=5&order=oldest").await;
+    let link = r.headers()["link"].to_str().unwrap().to_owned();
+    let first = ids(&r.json().await.unwrap());
+    let next = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    let second = ids(&app.get(&next).await.json().await.unwrap());
+    assert_eq!([first, second].concat(), reversed[..10].to_vec());
+    assert_eq!(app.get("/api/alerts?order=sideways").await.status(), 400);
+
+    // The page: the opened column's link flips the order; the results follow it.
+    let (status, html) = page(&app, "/alerts").await;
+    assert_eq!(status, 200);
+    // Handlebars escapes `=` in attributes; the browser reads it back as `=`.
+    let html = html.replace("&#x3D;", "=");
+    assert!(html.contains("order=oldest"), "a link to sort oldest first");
+    let (_, html) = page(&app, "/alerts?order=oldest").await;
+    let html = html.replace("&#x3D;", "=");
+    let at = |id: &str| {
+        html.find(&format!("data-id=\"{id}\""))
+            .unwrap_or(usize::MAX)
+    };
+    assert!(
+        at(&reversed[0]) < at(&reversed[13]),
+        "oldest first on the page"
+    );
+    assert!(html.contains("order=newest"), "and a link back");
+}
