@@ -116,7 +116,18 @@ async fn timeline(app: &App, a: &StoredAlert) -> Result<Vec<Value>, StoreError> 
     }
     if let Some(closed) = a.closed_at {
         let why = a.reason.clone().or_else(|| a.close_cause.clone());
-        out.push(json!({"at": local(closed, tz), "what": "closed", "detail": why}));
+        // Who closed it is known only from Mackerel's webhook of the close.
+        let by: Option<String> = sqlx::query_scalar("SELECT closed_by FROM alerts WHERE id = ?")
+            .bind(&a.id)
+            .fetch_optional(app.store.pool())
+            .await?
+            .flatten();
+        let detail = match (why, by) {
+            (Some(w), Some(b)) => Some(format!("{w} ({b})")),
+            (None, Some(b)) => Some(format!("({b})")),
+            (w, None) => w,
+        };
+        out.push(json!({"at": local(closed, tz), "what": "closed", "detail": detail}));
     }
     Ok(out)
 }

@@ -463,3 +463,30 @@ async fn the_search_sorts_by_time_either_way_and_pages_in_that_order() {
     );
     assert!(html.contains("order=newest"), "and a link back");
 }
+
+#[tokio::test]
+async fn the_alert_page_names_who_closed_it_when_a_webhook_told() {
+    let env = Env {
+        webhook_secret: Some(asakai::secret::Secret::new("hook")),
+        ..Env::default()
+    };
+    let app = spawn_app("", env).await;
+    let mut event = fixture("webhooks/alert-expression-manual-close.json");
+    event["alert"]["id"] = json!("aClosedBy");
+    event["user"]["screenName"] = json!("sato<script>");
+    let r = app
+        .http
+        .post(format!("{}/webhooks/mackerel", app.base))
+        .basic_auth("mackerel", Some("hook"))
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (status, html) = page(&app, "/alerts/aClosedBy").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("sato&lt;script&gt;"),
+        "the closing user, as text"
+    );
+}
