@@ -22,8 +22,37 @@ pub enum Delivered {
     AlreadySent(i64),
 }
 
+/// Posts a Slack rendering (Block Kit JSON as text) to the configured webhook, once
+/// for `key`: what the digest and the weekly report share.
+pub async fn slack_once(
+    store: &Store,
+    settings: &crate::config::Settings,
+    key: DeliveryKey<'_>,
+    text: &str,
+    force: bool,
+) -> Result<Delivered, DeliveryError> {
+    let url = settings
+        .file
+        .slack_webhook_url
+        .as_ref()
+        .ok_or(PostError::NoWebhook)?;
+    let body: Value =
+        serde_json::from_str(text).map_err(|e| DeliveryError::NotJson(e.to_string()))?;
+    deliver_once(
+        store,
+        key,
+        url.expose(),
+        &body,
+        force,
+        Duration::from_millis(500),
+    )
+    .await
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
+    #[error("the Slack rendering is not JSON (check the slack template): {0}")]
+    NotJson(String),
     #[error(
         "a post of this window began at {} and its outcome is unknown (the process stopped, \
          or Slack never answered); check the channel, and add --force to post it again",

@@ -2,13 +2,12 @@
 //! from the settings, the digest of a window, and its delivery to Slack at most once.
 
 use std::path::Path;
-use std::time::Duration;
 
 use chrono_tz::Tz;
 
 use super::{build, render, Digest, Format, Lang, Window, WindowSpec};
 use crate::config::Settings;
-use crate::delivery::{deliver_once, Delivered, DeliveryError, PostError};
+use crate::delivery::{slack_once, Delivered, DeliveryError};
 use crate::store::deliveries::DeliveryKey;
 use crate::store::{Store, StoreError};
 
@@ -50,29 +49,14 @@ pub async fn post_to_slack(
     lang: Lang,
     force: bool,
 ) -> Result<Delivered, PostFailure> {
-    let url = settings
-        .file
-        .slack_webhook_url
-        .as_ref()
-        .ok_or(DeliveryError::Post(PostError::NoWebhook))?;
     let templates: Option<&Path> = settings.file.templates_dir.as_deref();
     let text = render(digest, window, Format::Slack, lang, templates)?;
-    let body: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| PostFailure::Template(format!("the slack template is not JSON: {e}")))?;
     let key = DeliveryKey {
         start: window.start,
         end: window.end,
         channel: "slack",
     };
-    Ok(deliver_once(
-        store,
-        key,
-        url.expose(),
-        &body,
-        force,
-        Duration::from_millis(500),
-    )
-    .await?)
+    Ok(slack_once(store, settings, key, &text, force).await?)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +65,4 @@ pub enum PostFailure {
     Delivery(#[from] DeliveryError),
     #[error(transparent)]
     Render(#[from] super::RenderError),
-    #[error("{0}")]
-    Template(String),
 }

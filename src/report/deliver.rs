@@ -1,14 +1,12 @@
 //! The weekly report to Slack, at most once per week (design §7 `[report] weekly_post`):
 //! the same claim-then-send delivery as the digest, on its own channel key.
 
-use std::time::Duration;
-
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::{load_week, render_week, week, Format};
 use crate::config::Settings;
-use crate::delivery::{deliver_once, Delivered, DeliveryError, PostError};
+use crate::delivery::{slack_once, Delivered, DeliveryError};
 use crate::digest::Lang;
 use crate::store::deliveries::DeliveryKey;
 use crate::store::Store;
@@ -22,8 +20,6 @@ pub enum WeekPostError {
     Delivery(#[from] DeliveryError),
     #[error(transparent)]
     Report(#[from] super::ReportError),
-    #[error("the weekly report's Slack rendering is not JSON: {0}")]
-    NotJson(String),
 }
 
 /// Posts the report of the week before `date` unless it was posted (or `force`).
@@ -35,27 +31,12 @@ pub async fn post_week(
     lang: Lang,
     force: bool,
 ) -> Result<Delivered, WeekPostError> {
-    let url = settings
-        .file
-        .slack_webhook_url
-        .as_ref()
-        .ok_or(DeliveryError::Post(PostError::NoWebhook))?;
     let input = load_week(store, tz, date).await?;
     let text = render_week(&week::build(&input), Format::Slack, lang);
-    let body: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| WeekPostError::NotJson(e.to_string()))?;
     let key = DeliveryKey {
         start: input.start(),
         end: input.end(),
         channel: CHANNEL,
     };
-    Ok(deliver_once(
-        store,
-        key,
-        url.expose(),
-        &body,
-        force,
-        Duration::from_millis(500),
-    )
-    .await?)
+    Ok(slack_once(store, settings, key, &text, force).await?)
 }
