@@ -63,6 +63,14 @@ async fn a_meeting_runs_in_the_browser_from_the_first_alert_to_the_follow_up() {
     driver.wait_url("/digests/2025-11-24").await;
     check_page(&driver, &app.base).await;
 
+    // The monitor report as a page: which monitors waste the team's mornings.
+    driver.goto(&format!("{}/monitors", app.base)).await;
+    check_page(&driver, &app.base).await;
+    assert!(
+        !driver.find_all("table.results tbody tr").await.is_empty(),
+        "monitors are listed"
+    );
+
     driver.quit().await;
     app.stop().await;
 }
