@@ -208,12 +208,15 @@ fn base_options(path: &Path) -> SqliteConnectOptions {
         .filename(path)
         .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
-        .pragma("cache_size", "-16384")
+        .pragma("cache_size", "-8192")
 }
 
 async fn connect(options: SqliteConnectOptions, max: u32) -> Result<SqlitePool, sqlx::Error> {
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
+        // An idle connection gives its page cache back: a long-running `serve` between
+        // bursts of requests holds little.
+        .idle_timeout(Duration::from_secs(60))
         .connect_with(options)
         .await?;
     // Opening succeeds on any file; the first read tells whether it is a database.
