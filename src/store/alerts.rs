@@ -46,7 +46,13 @@ where
     E: sqlx::Executor<'c, Database = Sqlite>,
 {
     q.push(")");
-    let text: String = q.build_query_scalar().fetch_one(executor).await?;
+    // Not kept in the statement cache: a query with hundreds of bound ids is used once,
+    // and a cached one holds its compiled program (megabytes for a batch) for good.
+    let text: String = q
+        .build_query_scalar()
+        .persistent(false)
+        .fetch_one(executor)
+        .await?;
     decode_alerts(&text)
 }
 
@@ -489,7 +495,7 @@ pub async fn upsert_alerts(
              logs_read = excluded.logs_read, attribution_pending = excluded.attribution_pending, \
              updated_at = excluded.updated_at",
         );
-        q.build().execute(&mut *conn).await?;
+        q.build().persistent(false).execute(&mut *conn).await?;
         replace_services(conn, batch).await?;
     }
     Ok(())
@@ -505,7 +511,7 @@ async fn replace_services(
         ids.push_bind(&a.id);
     }
     q.push(")");
-    q.build().execute(&mut *conn).await?;
+    q.build().persistent(false).execute(&mut *conn).await?;
     let rows: Vec<(&StoredAlert, &String)> = batch
         .iter()
         .flat_map(|a| a.services.iter().map(move |s| (a, s)))
@@ -520,7 +526,7 @@ async fn replace_services(
             .push_bind(service)
             .push_bind(a.opened_at);
     });
-    q.build().execute(&mut *conn).await?;
+    q.build().persistent(false).execute(&mut *conn).await?;
     Ok(())
 }
 
