@@ -21,5 +21,7 @@ pub use build::{
 };
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
-pub use render::{escape_markdown, escape_slack, render, safe_url, Format, RenderError};
+pub use render::{
+    escape_markdown, escape_slack, render, safe_url, url_helper, Format, RenderError,
+};
 pub use window::{parse_meeting_time, Calendar, Mode, OffDay, Window, WindowSpec};

@@ -166,7 +166,7 @@ pub fn escape_slack(s: &str) -> String {
 
 /// `{{url x}}`: a link target that is safe in every format: http(s) only, and
 /// anything that could close an attribute, a Markdown link or a Slack link encoded.
-fn url_helper(
+pub fn url_helper(
     h: &handlebars::Helper,
     _: &Handlebars,
     _: &handlebars::Context,

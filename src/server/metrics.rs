@@ -97,7 +97,7 @@ impl Metrics {
     pub fn pass(&self, outcome: &str) {
         self.passes
             .get_or_create(&Outcome {
-                outcome: outcome.to_owned(),
+                outcome: outcome.into(),
             })
             .inc();
     }
@@ -105,7 +105,7 @@ impl Metrics {
     pub fn webhook(&self, result: &str) {
         self.webhook_events
             .get_or_create(&Result_ {
-                result: result.to_owned(),
+                result: result.into(),
             })
             .inc();
     }
@@ -113,7 +113,7 @@ impl Metrics {
     pub fn post(&self, result: &str) {
         self.digest_posts
             .get_or_create(&Result_ {
-                result: result.to_owned(),
+                result: result.into(),
             })
             .inc();
     }
@@ -121,7 +121,7 @@ impl Metrics {
     pub fn request(&self, status: &str) {
         self.mackerel_requests
             .get_or_create(&Status {
-                status: status.to_owned(),
+                status: status.into(),
             })
             .inc();
     }

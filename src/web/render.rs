@@ -50,7 +50,8 @@ fn registry() -> &'static Handlebars<'static> {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_escape_fn(handlebars::html_escape);
-        hb.register_helper("url", Box::new(url_helper));
+        // The digest's own helper: only http(s) links leave the page.
+        hb.register_helper("url", Box::new(crate::digest::url_helper));
         hb.register_helper("eq", Box::new(eq_helper));
         hb.register_helper("outcome_label", Box::new(outcome_helper));
         for (name, text) in TEMPLATES {
@@ -176,19 +177,6 @@ impl From<crate::review::ReviewError> for PageError {
     fn from(e: crate::review::ReviewError) -> Self {
         crate::server::api::ApiError::from(e).into()
     }
-}
-
-/// `{{url x}}`: only http(s) links leave the page; anything else becomes `#`.
-fn url_helper(
-    h: &handlebars::Helper,
-    _: &Handlebars,
-    _: &handlebars::Context,
-    _: &mut handlebars::RenderContext,
-    out: &mut dyn handlebars::Output,
-) -> handlebars::HelperResult {
-    let value = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
-    out.write(&crate::digest::safe_url(value))?;
-    Ok(())
 }
 
 // `{{#if (eq a b)}}`: marks the chosen option of a select.

@@ -56,6 +56,19 @@ impl TestApp {
     }
 }
 
+/// Waits until `check` holds, asking every 100 ms; fails naming `what` after 10 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The config file a test writes; a test server polls every `interval`.
 fn settings(dir: &std::path::Path, interval: &str, extra: &str, env: &Env) -> Settings {
     let path = dir.join("asakai.toml");
@@ -358,31 +371,18 @@ async fn healthz_turns_stale_when_mackerel_is_down() {
     .execute(app.store.pool())
     .await
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let r = app.get("/healthz").await;
-        let status = r.status();
-        let v: Value = r.json().await.unwrap();
-        if status == 503 {
-            assert_eq!(v["status"], "stale");
-            assert!(v["lag_seconds"].as_i64().unwrap() >= 3600);
-            break;
-        }
-        assert!(Instant::now() < deadline, "healthz never turned stale: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually("healthz never turned stale", || async {
+        app.get("/healthz").await.status() == 503
+    })
+    .await;
+    let v: Value = app.get("/healthz").await.json().await.unwrap();
+    assert_eq!(v["status"], "stale");
+    assert!(v["lag_seconds"].as_i64().unwrap() >= 3600);
+    eventually("no failed pass counted", || async {
         let metrics = app.get("/metrics").await.text().await.unwrap();
-        if metrics.contains("asakai_sync_passes_total{outcome=\"failed\"}") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no failed pass counted: {metrics}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        metrics.contains("asakai_sync_passes_total{outcome=\"failed\"}")
+    })
+    .await;
     app.stop().await;
 }
 
@@ -587,14 +587,10 @@ async fn an_alert_webhook_asks_for_a_reconciling_pass_within_seconds() {
     )
     .await;
     assert_eq!(r.status(), 204);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while passes().await < 2 {
-        assert!(
-            Instant::now() < deadline,
-            "no reconciling pass after the webhook"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually("no reconciling pass after the webhook", || async {
+        passes().await >= 2
+    })
+    .await;
     app.stop().await;
 }
 
