@@ -453,6 +453,26 @@ pub async fn upsert_alerts(
     alerts: &[StoredAlert],
     now: i64,
 ) -> Result<(), StoreError> {
+    write_alerts(conn, alerts, now, true).await
+}
+
+/// Writes alerts the store does not hold, as read in the caller's transaction: as
+/// `upsert_alerts`, without first clearing services they cannot have. On a large
+/// store that saves a random index lookup per alert of a backfill.
+pub async fn insert_new_alerts(
+    conn: &mut SqliteConnection,
+    alerts: &[StoredAlert],
+    now: i64,
+) -> Result<(), StoreError> {
+    write_alerts(conn, alerts, now, false).await
+}
+
+async fn write_alerts(
+    conn: &mut SqliteConnection,
+    alerts: &[StoredAlert],
+    now: i64,
+    services_stored: bool,
+) -> Result<(), StoreError> {
     for batch in alerts.chunks(BATCH) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
@@ -496,12 +516,15 @@ pub async fn upsert_alerts(
              updated_at = excluded.updated_at",
         );
         q.build().persistent(false).execute(&mut *conn).await?;
-        replace_services(conn, batch).await?;
+        if services_stored {
+            clear_services(conn, batch).await?;
+        }
+        insert_services(conn, batch).await?;
     }
     Ok(())
 }
 
-async fn replace_services(
+async fn clear_services(
     conn: &mut SqliteConnection,
     batch: &[StoredAlert],
 ) -> Result<(), StoreError> {
@@ -512,6 +535,13 @@ async fn replace_services(
     }
     q.push(")");
     q.build().persistent(false).execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn insert_services(
+    conn: &mut SqliteConnection,
+    batch: &[StoredAlert],
+) -> Result<(), StoreError> {
     let rows: Vec<(&StoredAlert, &String)> = batch
         .iter()
         .flat_map(|a| a.services.iter().map(move |s| (a, s)))

@@ -100,13 +100,12 @@ impl<'a> Pass<'a> {
                 rows.insert(id.clone(), merge::gone(e, self.now));
             }
         }
-        let changed = changed_rows(rows, &existing);
-        let new = changed
-            .iter()
-            .filter(|r| !existing.contains_key(&r.id))
-            .count();
+        let (new, known): (Vec<_>, Vec<_>) = changed_rows(rows, &existing)
+            .into_iter()
+            .partition(|r| !existing.contains_key(&r.id));
         self.meta.save(&mut tx, self.now).await?;
-        store::upsert_alerts(&mut tx, &changed, self.now).await?;
+        store::insert_new_alerts(&mut tx, &new, self.now).await?;
+        store::upsert_alerts(&mut tx, &known, self.now).await?;
         for r in remember {
             match r {
                 Remember::Set(key, value) => store::set_state(&mut tx, key, &value).await?,
@@ -114,8 +113,8 @@ impl<'a> Pass<'a> {
             }
         }
         tx.commit().await?;
-        self.summary.new_alerts += new;
-        self.summary.changed += changed.len() - new;
+        self.summary.new_alerts += new.len();
+        self.summary.changed += known.len();
         Ok(())
     }
 

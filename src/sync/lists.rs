@@ -7,13 +7,24 @@
 //! finishes it before anything else. The high-water mark moves only when a read is
 //! complete, to the newest alert that read saw.
 
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
 use super::checkpoint::{Pass, Remember};
 use super::{Progress, Stage, SyncError};
-use crate::mackerel::{Alert, AlertStatus, MackerelError, RecordError};
+use crate::mackerel::{Alert, AlertPage, AlertStatus, Client, MackerelError, RecordError};
 use crate::store::StateKey;
 
-/// Alerts are written every this many, so a kill loses little and a batch stays small.
-const BATCH: usize = 500;
+/// Alerts are written every this many, or after `BATCH_TIME` of reading, whichever
+/// comes first: a kill loses little, and from a fast source fewer, larger
+/// transactions write each index page fewer times (500 a batch made a backfill 40%
+/// slower).
+const BATCH: usize = 5_000;
+const BATCH_TIME: Duration = Duration::from_millis(250);
+/// Pages of the closed list fetched ahead of the writer: a batch's worth, so
+/// fetching the next batch overlaps writing this one.
+const PAGES_AHEAD: usize = 50;
 
 /// An unfinished read of the list with closed alerts, from the top down to `horizon`.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,13 +114,42 @@ pub(super) async fn read_alerts(pass: &mut Pass<'_>) -> Result<(), SyncError> {
 }
 
 /// Counts for the progress bar, and the batch not yet written.
-#[derive(Default)]
 struct Reader {
     read: u64,
     batch: Vec<Alert>,
+    /// When the oldest alert of `batch` was read.
+    since: Instant,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader {
+            read: 0,
+            batch: Vec::new(),
+            since: Instant::now(),
+        }
+    }
 }
 
 impl Reader {
+    /// Whether the batch is due to be written.
+    fn full(&self) -> bool {
+        self.batch.len() >= BATCH || self.since.elapsed() >= BATCH_TIME
+    }
+
+    /// Writes the batch with `remember`; the next batch's time starts when this one is
+    /// written, so pages fetched meanwhile fill it rather than cut it short.
+    async fn write(
+        &mut self,
+        pass: &mut Pass<'_>,
+        remember: Vec<Remember>,
+    ) -> Result<(), SyncError> {
+        let batch = std::mem::take(&mut self.batch);
+        pass.write(batch, Vec::new(), remember).await?;
+        self.since = Instant::now();
+        Ok(())
+    }
+
     /// Keeps the alerts of a page that parse; counts and logs the others.
     fn take(&mut self, pass: &mut Pass<'_>, records: Vec<Result<Alert, RecordError>>) -> Vec<i64> {
         self.read += records.len() as u64;
@@ -146,9 +186,8 @@ impl Reader {
             let page = pass.client.alerts_page(false, next.as_deref()).await?;
             self.take(pass, page.alerts);
             next = page.next_id;
-            if next.is_none() || self.batch.len() >= BATCH {
-                let batch = std::mem::take(&mut self.batch);
-                pass.write(batch, Vec::new(), Vec::new()).await?;
+            if next.is_none() || self.full() {
+                self.write(pass, Vec::new()).await?;
             }
             if next.is_none() {
                 return Ok(());
@@ -157,45 +196,89 @@ impl Reader {
     }
 
     /// Step 3: the list with closed alerts, from `read.cursor` down to its horizon,
-    /// remembered at every batch so that a killed pass resumes it.
-    async fn closed_list(
+    /// remembered at every batch so that a killed pass resumes it. Pages are fetched
+    /// ahead while a batch is written, so the network and the database work at once.
+    async fn closed_list(&mut self, pass: &mut Pass<'_>, read: ListRead) -> Result<(), SyncError> {
+        let (pages, received) = mpsc::channel(PAGES_AHEAD);
+        let fetch = fetch_ahead(pass.client, read.cursor.clone(), read.horizon, pages);
+        let mut fetch = std::pin::pin!(fetch);
+        let mut write = std::pin::pin!(self.write_closed(pass, read, received));
+        tokio::select! {
+            written = &mut write => written,
+            () = &mut fetch => write.await,
+        }
+    }
+
+    /// Takes the pages `fetch_ahead` sends, and writes them in batches with the read.
+    async fn write_closed(
         &mut self,
         pass: &mut Pass<'_>,
         mut read: ListRead,
+        mut pages: mpsc::Receiver<Result<AlertPage, MackerelError>>,
     ) -> Result<(), SyncError> {
-        loop {
-            let page = match pass.client.alerts_page(true, read.cursor.as_deref()).await {
-                Ok(p) => p,
-                // The alert a saved cursor names may be gone: read again from the top.
-                Err(MackerelError::Api {
-                    status: 400 | 404, ..
-                }) if read.cursor.is_some() => {
-                    tracing::warn!("the saved place in the alert list is no longer valid; reading from the top");
-                    read.cursor = None;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
+        while let Some(page) = pages.recv().await {
+            let page = page?;
             let opened = self.take(pass, page.alerts);
             if let Some(&newest) = opened.iter().max() {
                 read.top = Some(read.top.map_or(newest, |t| t.max(newest)));
             }
-            let reached = opened
-                .iter()
-                .min()
-                .is_some_and(|&oldest| oldest < read.horizon);
             read.cursor = page.next_id;
-            let batch = std::mem::take(&mut self.batch);
-            if reached || read.cursor.is_none() {
+            if reaches(&opened, read.horizon) || read.cursor.is_none() {
                 let mark = pass.store.state_time(StateKey::HighWaterMark).await?;
-                return pass.write(batch, Vec::new(), read.complete(mark)).await;
+                return self.write(pass, read.complete(mark)).await;
             }
-            if batch.len() >= BATCH {
-                pass.write(batch, Vec::new(), read.remember()).await?;
-            } else {
-                self.batch = batch;
-                // The cursor moved past alerts not yet written: remember it only with them.
+            // The cursor moves past alerts not yet written: remember it only with them.
+            if self.full() {
+                self.write(pass, read.remember()).await?;
             }
+        }
+        // The fetcher stops only after an error or the last page, both handled above.
+        self.write(pass, read.remember()).await
+    }
+}
+
+/// Whether a page whose parsed alerts opened at `opened` reaches back to `horizon`.
+fn reaches(opened: &[i64], horizon: i64) -> bool {
+    opened.iter().min().is_some_and(|&oldest| oldest < horizon)
+}
+
+/// Fetches the list with closed alerts from `cursor` down, page after page, and sends
+/// each to the writer. It stops where the read stops (at the horizon or the end of the
+/// list), after an error, or when the writer hangs up; so it asks Mackerel for no page
+/// a read one page at a time would not ask for.
+async fn fetch_ahead(
+    client: &Client,
+    mut cursor: Option<String>,
+    horizon: i64,
+    pages: mpsc::Sender<Result<AlertPage, MackerelError>>,
+) {
+    loop {
+        let page = match client.alerts_page(true, cursor.as_deref()).await {
+            Ok(p) => p,
+            // The alert a saved cursor names may be gone: read again from the top.
+            Err(MackerelError::Api {
+                status: 400 | 404, ..
+            }) if cursor.is_some() => {
+                tracing::warn!(
+                    "the saved place in the alert list is no longer valid; reading from the top"
+                );
+                cursor = None;
+                continue;
+            }
+            Err(e) => {
+                let _ = pages.send(Err(e)).await;
+                return;
+            }
+        };
+        let opened: Vec<i64> = page
+            .alerts
+            .iter()
+            .filter_map(|a| a.as_ref().ok().map(|a| a.opened_at))
+            .collect();
+        let last = page.next_id.is_none() || reaches(&opened, horizon);
+        cursor = page.next_id.clone();
+        if pages.send(Ok(page)).await.is_err() || last {
+            return;
         }
     }
 }

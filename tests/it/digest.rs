@@ -602,3 +602,39 @@ fn meeting_notes(alerts: &[StoredAlert], s: i64) -> digest::MeetingNotes {
     }];
     notes
 }
+
+/// The window's query reaches back as far as the longest alert: one that stayed open
+/// 40 days and closed inside the window is in it, whether it was stored closed, or
+/// stored open and closed later (a webhook or the next pass).
+#[tokio::test]
+async fn an_alert_open_for_weeks_that_closes_in_the_window_is_in_it() {
+    use crate::helpers::{store_with, stored_alert, DAY, NOW};
+    let start = NOW - DAY;
+    let long = stored_alert(
+        "long",
+        "disk",
+        Some("db-01"),
+        start - 40 * DAY,
+        Some(start + 60),
+    );
+    let short = stored_alert("short", "cpu", Some("web-01"), start + 10, Some(start + 70));
+    let (store, _dir, _db) = store_with(&[long.clone(), short.clone()]).await;
+    let ids = |alerts: Vec<StoredAlert>| alerts.into_iter().map(|a| a.id).collect::<HashSet<_>>();
+    let met = store.alerts_meeting(start, NOW).await.unwrap();
+    assert_eq!(ids(met), HashSet::from(["long".into(), "short".into()]));
+
+    let later = stored_alert("later", "mem", Some("db-02"), start - 30 * DAY, None);
+    let (store, _dir, _db) = store_with(&[short, later.clone()]).await;
+    let closed = StoredAlert {
+        closed_at: Some(NOW - 60),
+        ..later
+    };
+    let mut tx = store.begin().await.unwrap();
+    asakai::store::upsert_alerts(&mut tx, &[closed], NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // A window that ended before it closed, a month after it opened.
+    let met = store.alerts_meeting(start - DAY, start).await.unwrap();
+    assert_eq!(ids(met), HashSet::from(["later".into()]));
+}

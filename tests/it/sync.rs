@@ -523,6 +523,38 @@ async fn an_alert_opened_and_closed_between_passes_gets_its_peak_severity_from_i
     assert_eq!(a.status, "OK");
 }
 
+/// Pages are fetched ahead of the writes, but never past where the read stops: on a
+/// long list, the next pass reads one page of closed alerts, not the pages after it.
+#[tokio::test]
+async fn fetching_ahead_stops_at_the_horizon_on_a_long_list() {
+    let mut world = org();
+    for i in 0..350 {
+        let opened = NOW - 20 * DAY + i * 3600;
+        let a = alert(
+            &format!("long{i:03}"),
+            "host",
+            "mCpu",
+            Some("hWeb"),
+            "CRITICAL",
+            opened,
+        );
+        world.alerts.push(closed(a, opened + 600, None));
+    }
+    let mackerel = Mackerel::start(world).await;
+    let (store, _dir) = temp_store().await;
+    let client = mackerel.client();
+    let first = run_pass(&client, &store, &opts(), NOW).await.unwrap();
+    assert!(first.new_alerts >= 350, "{first:?}");
+    let before = mackerel.requests().await.len();
+    run_pass(&client, &store, &opts(), NOW + 60).await.unwrap();
+    let lists: Vec<String> = mackerel.requests().await[before..]
+        .iter()
+        .map(|r| r.url.to_string())
+        .filter(|u| u.contains("/api/v0/alerts?"))
+        .collect();
+    assert_eq!(lists.len(), 2, "{lists:?}");
+}
+
 #[tokio::test]
 async fn a_pass_with_nothing_new_makes_exactly_two_requests() {
     let mackerel = Mackerel::start(org()).await;
