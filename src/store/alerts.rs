@@ -15,18 +15,28 @@ pub(crate) const SELECT_ALERTS: &str = concat!(
     alert_object!()
 );
 
-/// One alert as a JSON array, `x`, from `alerts a`: its values in the order of
+/// One alert of `alerts a` as a JSON array: its values in the order of
 /// [`StoredAlert`]'s fields (serde reads a struct from a sequence too), which SQLite
 /// builds and serde reads faster than an object with names.
+macro_rules! alert_array {
+    () => {
+        "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
+     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
+     a.memo, a.series, json(a.roles), json(a.services), \
+     a.url, a.image_url, json(iif(a.gone, 'true', 'false')), json(iif(a.logs_read, 'true', 'false')), \
+     json(iif(a.attribution_pending, 'true', 'false')))"
+    };
+}
+pub(crate) use alert_array;
+
+/// One alert as a JSON array, `x`, from `alerts a`.
 macro_rules! alert_object {
     () => {
-        "SELECT json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
-     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
-     a.memo, a.series, json(a.roles), \
-     json((SELECT json_group_array(s.service) FROM alert_services s WHERE s.alert_id = a.id)), \
-     a.url, a.image_url, json(iif(a.gone, 'true', 'false')), json(iif(a.logs_read, 'true', 'false')), \
-     json(iif(a.attribution_pending, 'true', 'false'))) AS x \
-     FROM alerts a"
+        concat!(
+            "SELECT ",
+            $crate::store::alerts::alert_array!(),
+            " AS x FROM alerts a"
+        )
     };
 }
 pub(crate) use alert_object;
@@ -476,8 +486,8 @@ async fn write_alerts(
     for batch in alerts.chunks(BATCH) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
-             opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, url, image_url, \
-             gone, logs_read, attribution_pending, ingested_at, updated_at) ",
+             opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, services, url, \
+             image_url, gone, logs_read, attribution_pending, ingested_at, updated_at) ",
         );
         q.push_values(batch, |mut row, a| {
             row.push_bind(&a.id)
@@ -497,6 +507,7 @@ async fn write_alerts(
                 .push_bind(&a.memo)
                 .push_bind(&a.series)
                 .push_bind(Json(&a.roles))
+                .push_bind(Json(&a.services))
                 .push_bind(&a.url)
                 .push_bind(&a.image_url)
                 .push_bind(a.gone)
@@ -511,7 +522,7 @@ async fn write_alerts(
              host_id = excluded.host_id, host_name = excluded.host_name, opened_at = excluded.opened_at, \
              closed_at = excluded.closed_at, close_cause = excluded.close_cause, reason = excluded.reason, \
              message = excluded.message, value = excluded.value, memo = excluded.memo, series = excluded.series, \
-             roles = excluded.roles, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
+             roles = excluded.roles, services = excluded.services, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
              logs_read = excluded.logs_read, attribution_pending = excluded.attribution_pending, \
              updated_at = excluded.updated_at",
         );

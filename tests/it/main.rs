@@ -10,6 +10,7 @@ mod github;
 mod helpers;
 mod kill;
 mod lookup;
+mod migrations;
 mod report;
 mod resilience;
 mod review;

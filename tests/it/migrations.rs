@@ -1,0 +1,83 @@
+//! A store written by an older asakai opens in this one with its data intact: the
+//! migrations that move data are run on a file made by the earlier ones.
+
+use std::path::Path;
+
+use asakai::store::Store;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::SqlitePool;
+
+/// A database made by the migrations before `version`, from the project's own files.
+async fn store_before(version: i64, db: &Path) -> SqlitePool {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let number: i64 = name.split('_').next().unwrap().parse().unwrap();
+        if number < version {
+            std::fs::copy(&path, dir.path().join(name)).unwrap();
+        }
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(db)
+        .create_if_missing(true);
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    Migrator::new(dir.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let old = store_before(21, &db).await;
+    for (id, opened, closed) in [
+        ("a1", 1_000, Some(1_000 + 40 * 86_400)),
+        ("a2", 5_000, Some(6_000)),
+    ] {
+        sqlx::query(
+            "INSERT INTO alerts (id, type, status, opened_at, closed_at, ingested_at, updated_at) \
+             VALUES (?, 'host', 'OK', ?, ?, 0, 0)",
+        )
+        .bind(id)
+        .bind(opened)
+        .bind(closed)
+        .execute(&old)
+        .await
+        .unwrap();
+    }
+    for service in ["shop", "blog"] {
+        sqlx::query(
+            "INSERT INTO alert_services (alert_id, service, opened_at) VALUES ('a1', ?, 1000)",
+        )
+        .bind(service)
+        .execute(&old)
+        .await
+        .unwrap();
+    }
+    old.close().await;
+
+    let store = Store::open(&db).await.unwrap();
+    let mut alerts = store
+        .alerts_by_id(&["a1".into(), "a2".into()])
+        .await
+        .unwrap();
+    alerts.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(alerts[0].services, vec!["blog", "shop"]);
+    assert!(alerts[1].services.is_empty());
+    // The 40-day alert bounds how far back a window's query reaches.
+    let met = store
+        .alerts_meeting(1_000 + 39 * 86_400, 1_000 + 39 * 86_400 + 60)
+        .await
+        .unwrap();
+    assert_eq!(
+        met.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["a1"]
+    );
+}
