@@ -282,8 +282,8 @@ pub async fn digest(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
     }
 }
 
-async fn digest_json(app: &App, raw: Option<String>) -> Result<String, ApiError> {
-    use crate::digest::{meeting, render, Format};
+async fn digest_json(app: &App, raw: Option<String>) -> Result<axum::body::Bytes, ApiError> {
+    use crate::digest::meeting;
     let q = query_pairs(raw);
     let settings = &app.settings;
     let tz = settings.timezone;
@@ -296,9 +296,9 @@ async fn digest_json(app: &App, raw: Option<String>) -> Result<String, ApiError>
             .map(|t| t.date_naive())
             .ok_or_else(|| ApiError::bad("date", "no current date in the team's zone"))?,
     };
-    let lang = meeting::configured_lang(settings);
     let window = spec.for_meeting(date);
-    let digest = meeting::digest_of(&app.store, &spec, &window, now).await?;
-    render(&digest, &window, Format::Json, lang, None)
+    let shared = app.digests.of(&app.store, &spec, &window).await?;
+    shared
+        .json(&window)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }

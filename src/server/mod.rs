@@ -5,6 +5,7 @@
 mod access;
 pub(crate) mod api;
 mod csv_stream;
+pub mod digests;
 mod github_sync;
 mod health;
 pub mod metrics;
@@ -39,6 +40,8 @@ pub struct App {
     pub access: Access,
     /// Asks the worker for a reconciling pass (webhooks ring it; the worker debounces).
     pub reconcile: Notify,
+    /// The digests built so far, shared by the API and the pages.
+    pub digests: digests::Digests,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
             metrics,
             access,
             reconcile: Notify::new(),
+            digests: digests::Digests::default(),
         }
     }
 }
@@ -87,7 +91,29 @@ pub fn router(app: Arc<App>) -> Router {
         // The webhook reads its body itself, with its own limit and a 413 of its own.
         .layer(axum::extract::DefaultBodyLimit::max(webhook::MAX_BODY))
         .layer(axum::middleware::from_fn(access::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            mark_writes,
+        ))
         .with_state(app)
+}
+
+/// Every request that may write (anything but GET and HEAD) marks the store written
+/// once it is answered, so the next digest is built from what it wrote.
+async fn mark_writes(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let reads = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let response = next.run(request).await;
+    if !reads {
+        app.digests.wrote();
+    }
+    response
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, with its worker alongside.

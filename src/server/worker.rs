@@ -44,6 +44,7 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if last_github_sync.is_none_or(|t| t.elapsed() >= every) {
             last_github_sync = Some(tokio::time::Instant::now());
             super::github_sync::run_once(&app, now).await;
+            app.digests.wrote();
         }
     }
 }
@@ -86,6 +87,8 @@ fn release_memory() {
 }
 
 fn record(app: &App, result: &Result<crate::sync::PassSummary, SyncError>) {
+    // Even a failed pass may have written the batches it read.
+    app.digests.wrote();
     match result {
         Ok(summary) => {
             app.metrics.pass("ok");

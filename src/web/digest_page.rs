@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use super::render::{Page, PageError};
-use crate::digest::{meeting, page_context, Calendar};
+use crate::digest::{meeting, page_context, Calendar, Digest, WindowSpec};
 use crate::review::{latest_reviews, ReviewView};
 use crate::server::api::query_pairs;
 use crate::server::App;
@@ -46,27 +46,43 @@ pub async fn on_date(
     show(&app, raw, date).await
 }
 
+/// The page is made once per digest and query (its language and links): the
+/// digest is shared (see `server::digests`), and so is its page while the digest is.
 async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>) -> Response {
-    let page = Page::new(app, &query_pairs(raw));
+    let page = Page::new(app, &query_pairs(raw.clone()));
     let result = async {
         let date = date?;
-        let body = digest_body(app, &page, date).await?;
+        let spec = meeting::spec(&app.settings, app.settings.timezone);
+        let window = spec.for_meeting(date);
+        let shared = app.digests.of(&app.store, &spec, &window).await?;
+        let query = raw.unwrap_or_default();
+        if let Some(html) = shared.page(&query) {
+            return Ok(html);
+        }
+        let body = digest_body(app, &page, &spec, &shared.digest, date).await?;
         let title = body["digest"]["title"]
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        Ok::<_, PageError>(page.render(StatusCode::OK, "digest", &title, body))
+        let html = page.html("digest", &title, body)?;
+        Ok::<_, PageError>(shared.keep_page(query, html))
     }
     .await;
-    result.unwrap_or_else(|e| page.error(e))
+    match result {
+        Ok(html) => (StatusCode::OK, Html(html)).into_response(),
+        Err(e) => page.error(e),
+    }
 }
 
-async fn digest_body(app: &App, page: &Page, date: NaiveDate) -> Result<Value, PageError> {
-    let spec = meeting::spec(&app.settings, app.settings.timezone);
+async fn digest_body(
+    app: &App,
+    page: &Page,
+    spec: &WindowSpec,
+    digest: &Digest,
+    date: NaiveDate,
+) -> Result<Value, PageError> {
     let window = spec.for_meeting(date);
-    let now = chrono::Utc::now().timestamp();
-    let digest = meeting::digest_of(&app.store, &spec, &window, now).await?;
-    let mut ctx = page_context(&digest, &window, page.lang);
+    let mut ctx = page_context(digest, &window, page.lang);
     let reviews = latest_reviews(&app.store).await?;
     let (reviewed, total) = annotate(&mut ctx, &reviews);
     // The date picker and the chart markup travel apart from the digest's words.

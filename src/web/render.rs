@@ -94,6 +94,14 @@ impl Page {
 
     /// `template` inside the layout, with `body` as `page`.
     pub fn render(&self, status: StatusCode, template: &str, title: &str, body: Value) -> Response {
+        match self.html(template, title, body) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => (e.status, e.message).into_response(),
+        }
+    }
+
+    /// The HTML of `template` inside the layout, with `body` as `page`.
+    pub fn html(&self, template: &str, title: &str, body: Value) -> Result<String, PageError> {
         let ctx = json!({
             "lang": code(self.lang),
             "lang_query": self.lang_query,
@@ -103,17 +111,13 @@ impl Page {
             "title": title,
             "page": body,
         });
-        match registry().render(template, &ctx) {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(e) => {
-                tracing::error!(template, error = %e, "a page failed to render");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the page failed to render",
-                )
-                    .into_response()
-            }
-        }
+        registry().render(template, &ctx).map_err(|e| {
+            tracing::error!(template, error = %e, "a page failed to render");
+            PageError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page failed to render",
+            )
+        })
     }
 
     /// An error page: what went wrong, in words a person can act on.

@@ -716,3 +716,55 @@ async fn serve_links_a_follow_up_to_github_and_closes_it_when_the_issue_closes()
     .await;
     app.stop().await;
 }
+
+/// The digest is built once for every client, and built again after anything the
+/// server writes: a review through the API, and a pass that brought a new alert.
+#[tokio::test]
+async fn the_shared_digest_is_rebuilt_after_a_review_and_after_a_pass() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let digest = || async {
+        app.get("/api/digest?date=2025-11-25")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let before = digest().await;
+    assert_eq!(before["reviewed"], 0);
+    app.http
+        .post(format!("{}/api/reviews", app.base))
+        .json(&json!({"alert_ids": ["aMulti"], "outcome": "expected"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(digest().await["reviewed"], 1, "the review shows at once");
+
+    let all = |d: &Value| -> Vec<String> {
+        d["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| ids(&s["alerts"]))
+            .collect()
+    };
+    assert!(!all(&before).contains(&"aLate".to_owned()));
+    app.mackerel.update(|w| {
+        w.alerts.push(alert(
+            "aLate",
+            "host",
+            "mCpu",
+            Some("hMulti"),
+            "CRITICAL",
+            NOW + 3600,
+        ))
+    });
+    app.wait_for("/api/alerts", |v| ids(v).contains(&"aLate".to_owned()))
+        .await;
+    // The pass that stored it has ended (its record is what marks the store written).
+    eventually("the digest shows the new alert", || async {
+        all(&digest().await).contains(&"aLate".to_owned())
+    })
+    .await;
+    app.stop().await;
+}

@@ -1,0 +1,172 @@
+//! The digests the server has built, shared by every request. The meeting's screen,
+//! the API and every client ask for the same few digests, and building one reads the
+//! store (tens of milliseconds on a million alerts): fifty clients at once would
+//! queue behind fifty builds of the same thing.
+//!
+//! A digest is reused while nothing was written through this server since it was
+//! built ([`Digests::wrote`], rung after every write request and every pass), so a
+//! review shows on the next load. Writes by another process (a `poll` or `review`
+//! from the command line) and the passing of time ("open for 3h") show within
+//! `FRESH`: past it, one request rebuilds while the others are served the digest
+//! they would have had a moment before.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+
+use crate::digest::{meeting, render, Digest, Format, Lang, RenderError, Window, WindowSpec};
+use crate::store::{Store, StoreError};
+
+/// How long a digest is served as it was built when nothing was written here.
+const FRESH: Duration = Duration::from_secs(15);
+/// Digests kept: today's, yesterday's and a few the team looked back at. A heavy
+/// day's digest holds every alert of it, so the cache stays small.
+const KEPT: usize = 4;
+
+#[derive(Default)]
+pub struct Digests {
+    /// Rung after every write this server makes.
+    writes: AtomicU64,
+    built: Mutex<HashMap<(i64, i64), Built>>,
+    /// One build at a time: requests that miss together wait for the same build.
+    building: tokio::sync::Mutex<()>,
+}
+
+struct Built {
+    writes: u64,
+    at: Instant,
+    digest: Arc<Shared>,
+}
+
+/// A digest, and its JSON and pages once some request asked for them: making the
+/// page of a day of a million-alert store costs far more than sending it.
+pub struct Shared {
+    pub digest: Digest,
+    json: OnceLock<Bytes>,
+    /// Its web page by query (the language, and the links that keep it).
+    pages: Mutex<HashMap<String, Bytes>>,
+}
+
+/// Page variants kept per digest: a query is the visitor's, so only a few are kept.
+const PAGES_KEPT: usize = 4;
+
+impl Shared {
+    fn new(digest: Digest) -> Shared {
+        Shared {
+            digest,
+            json: OnceLock::new(),
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The page made for `query`, if one was.
+    pub fn page(&self, query: &str) -> Option<Bytes> {
+        self.pages
+            .lock()
+            .expect("the page cache lock")
+            .get(query)
+            .cloned()
+    }
+
+    /// Keeps the page made for `query` (unless enough variants are kept already).
+    pub fn keep_page(&self, query: String, html: String) -> Bytes {
+        let html = Bytes::from(html);
+        let mut pages = self.pages.lock().expect("the page cache lock");
+        if pages.len() < PAGES_KEPT {
+            pages.insert(query, html.clone());
+        }
+        html
+    }
+
+    /// The digest's JSON (the same as `digest --format json`), serialized once.
+    pub fn json(&self, window: &Window) -> Result<Bytes, RenderError> {
+        if let Some(json) = self.json.get() {
+            return Ok(json.clone());
+        }
+        let text = render(&self.digest, window, Format::Json, Lang::En, None)?;
+        Ok(self.json.get_or_init(|| Bytes::from(text)).clone())
+    }
+}
+
+enum Found {
+    Fresh(Arc<Shared>),
+    /// Nothing was written here since, but it is older than `FRESH`.
+    Aged(Arc<Shared>),
+    Missing,
+}
+
+impl Digests {
+    /// Marks the store as written: the next request builds its digest again.
+    pub fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The digest of `window`, built now or shared.
+    pub async fn of(
+        &self,
+        store: &Store,
+        spec: &WindowSpec,
+        window: &Window,
+    ) -> Result<Arc<Shared>, StoreError> {
+        match self.find(window) {
+            Found::Fresh(d) => return Ok(d),
+            Found::Aged(d) => match self.building.try_lock() {
+                Ok(_one) => return self.build(store, spec, window).await,
+                // Another request is building: this one gets the digest of a moment ago.
+                Err(_) => return Ok(d),
+            },
+            Found::Missing => {}
+        }
+        let _one = self.building.lock().await;
+        // The request this one waited for may have built it.
+        if let Found::Fresh(d) = self.find(window) {
+            return Ok(d);
+        }
+        self.build(store, spec, window).await
+    }
+
+    fn find(&self, window: &Window) -> Found {
+        let writes = self.writes.load(Ordering::SeqCst);
+        let built = self.built.lock().expect("the digest cache lock");
+        match built.get(&(window.start, window.end)) {
+            Some(b) if b.writes == writes && b.at.elapsed() < FRESH => {
+                Found::Fresh(b.digest.clone())
+            }
+            Some(b) if b.writes == writes => Found::Aged(b.digest.clone()),
+            _ => Found::Missing,
+        }
+    }
+
+    async fn build(
+        &self,
+        store: &Store,
+        spec: &WindowSpec,
+        window: &Window,
+    ) -> Result<Arc<Shared>, StoreError> {
+        // Counted before reading: a write during the build leaves it stale at once.
+        let writes = self.writes.load(Ordering::SeqCst);
+        let now = chrono::Utc::now().timestamp();
+        let digest = Arc::new(Shared::new(
+            meeting::digest_of(store, spec, window, now).await?,
+        ));
+        let mut built = self.built.lock().expect("the digest cache lock");
+        let key = (window.start, window.end);
+        if built.len() >= KEPT && !built.contains_key(&key) {
+            if let Some(oldest) = built.iter().min_by_key(|(_, b)| b.at).map(|(k, _)| *k) {
+                built.remove(&oldest);
+            }
+        }
+        built.insert(
+            key,
+            Built {
+                writes,
+                at: Instant::now(),
+                digest: digest.clone(),
+            },
+        );
+        Ok(digest)
+    }
+}
