@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 
-use crate::digest::{meeting, render, Digest, Format, Lang, RenderError, Window, WindowSpec};
+use crate::digest::{meeting, Digest, Window, WindowSpec};
 use crate::store::{Store, StoreError};
 
 /// How long a digest is served as it was built when nothing was written here.
@@ -81,13 +81,15 @@ impl Shared {
         html
     }
 
-    /// The digest's JSON (the same as `digest --format json`), serialized once.
-    pub fn json(&self, window: &Window) -> Result<Bytes, RenderError> {
-        if let Some(json) = self.json.get() {
-            return Ok(json.clone());
-        }
-        let text = render(&self.digest, window, Format::Json, Lang::En, None)?;
-        Ok(self.json.get_or_init(|| Bytes::from(text)).clone())
+    /// The digest's JSON (what `digest --format json` prints, without its
+    /// indentation: a third smaller on a heavy day), serialized once.
+    pub fn json(&self) -> Bytes {
+        self.json
+            .get_or_init(|| {
+                let text = serde_json::to_vec(&self.digest).expect("a digest serializes");
+                Bytes::from(text)
+            })
+            .clone()
     }
 }
 

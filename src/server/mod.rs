@@ -8,6 +8,7 @@ mod csv_stream;
 pub mod digests;
 mod github_sync;
 mod health;
+mod memory;
 pub mod metrics;
 pub mod morning;
 mod review_api;
@@ -124,6 +125,7 @@ pub async fn launch_with_tcp_listener(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    memory::configure();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(app.clone(), stop_rx));
     let result = axum::serve(

@@ -70,20 +70,8 @@ async fn pass_until_stopped(app: &App, stop: &mut watch::Receiver<bool>) -> bool
         }
     };
     record(app, &result);
-    release_memory();
+    super::memory::release();
     true
-}
-
-/// Hands memory freed by a pass back to the system. A backfill allocates a lot for a
-/// while; glibc keeps freed memory in its arenas unless asked, and an idle `serve`
-/// would stay at its backfill's size.
-fn release_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory at the top of glibc's heaps to the
-    // system; it touches no memory that is in use.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 fn record(app: &App, result: &Result<crate::sync::PassSummary, SyncError>) {
