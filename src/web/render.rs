@@ -111,7 +111,9 @@ impl Page {
             "title": title,
             "page": body,
         });
-        registry().render(template, &ctx).map_err(|e| {
+        // Handed over whole: `render` would copy the page's data first.
+        let ctx = handlebars::Context::from(ctx);
+        registry().render_with_context(template, &ctx).map_err(|e| {
             tracing::error!(template, error = %e, "a page failed to render");
             PageError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
