@@ -119,6 +119,55 @@ pub fn rfc3339(secs: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A moment, kept as Unix seconds (as the store and Mackerel keep it) and written
+/// as RFC 3339 in UTC only when it is serialized or displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Time(pub i64);
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&rfc3339(self.0))
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| Time(t.timestamp()))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A moment in a zone: kept as Unix seconds, written as RFC 3339 with the zone's
+/// offset (a window's bounds, in the team's zone).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocalTime {
+    pub secs: i64,
+    pub tz: chrono_tz::Tz,
+}
+
+impl std::fmt::Display for LocalTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match chrono::TimeZone::timestamp_opt(&self.tz, self.secs, 0).single() {
+            Some(t) => f.write_str(&t.to_rfc3339()),
+            None => f.write_str(&rfc3339(self.secs)),
+        }
+    }
+}
+
+impl Serialize for LocalTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// The alert object of design §7.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertView {
@@ -134,8 +183,8 @@ pub struct AlertView {
     pub host: Option<String>,
     pub services: Vec<String>,
     pub roles: Vec<String>,
-    pub opened_at: String,
-    pub closed_at: Option<String>,
+    pub opened_at: Time,
+    pub closed_at: Option<Time>,
     pub reason: Option<String>,
     pub message: Option<String>,
     pub value: Option<f64>,
@@ -171,8 +220,8 @@ impl AlertView {
             host: a.host_name.clone(),
             services: a.services.clone(),
             roles: a.roles.clone(),
-            opened_at: rfc3339(a.opened_at),
-            closed_at: closed.map(rfc3339),
+            opened_at: Time(a.opened_at),
+            closed_at: closed.map(Time),
             reason: if closed.is_some() {
                 a.reason.clone()
             } else {
@@ -189,6 +238,19 @@ impl AlertView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_numbers_written_as_rfc3339_in_their_zone() {
+        let t = Time(1_764_000_000);
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"2025-11-24T16:00:00Z\"");
+        assert_eq!(serde_json::from_str::<Time>(&json).unwrap(), t);
+        let local = LocalTime {
+            secs: 1_764_000_000,
+            tz: chrono_tz::Asia::Tokyo,
+        };
+        assert_eq!(local.to_string(), "2025-11-25T01:00:00+09:00");
+    }
 
     #[test]
     fn an_alert_closed_after_the_moment_is_open_at_that_moment() {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::alert::{rfc3339, state_at, AlertView, State};
+use crate::alert::{state_at, AlertView, LocalTime, State, Time};
 use crate::review::{ReviewView, TaskRef, TaskView};
 use crate::store::StoredAlert;
 
@@ -112,7 +112,7 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
             incomplete: now < window.end,
             ..window_view(window)
         },
-        generated_at: rfc3339(now),
+        generated_at: Time(now),
         totals,
         previous_window: input.previous_window.as_ref().map(window_view),
         previous_totals: input.previous,
@@ -129,7 +129,7 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
             .iter()
             .map(|h| maintenance_host(h, input))
             .collect(),
-        last_alert_before: input.last_alert_before.map(rfc3339),
+        last_alert_before: input.last_alert_before.map(Time),
         hourly,
         reviewed,
         unreviewed: totals.total() - reviewed,
@@ -145,8 +145,14 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
 
 fn window_view(w: &Window) -> WindowView {
     WindowView {
-        start: w.local(w.start).to_rfc3339(),
-        end: w.local(w.end).to_rfc3339(),
+        start: LocalTime {
+            secs: w.start,
+            tz: w.tz,
+        },
+        end: LocalTime {
+            secs: w.end,
+            tz: w.tz,
+        },
         timezone: w.tz.name().to_owned(),
         meeting: w.meeting.map(|d| d.format("%Y-%m-%d").to_string()),
         off_day: None,
@@ -341,8 +347,8 @@ fn maintenance_host(h: &HostInMaintenance, input: &DigestInput) -> MaintenanceHo
         id: h.id.clone(),
         name: h.name.clone(),
         services: h.services.clone(),
-        since: h.since.map(rfc3339),
-        seen_since: h.seen_since.map(rfc3339),
+        since: h.since.map(Time),
+        seen_since: h.seen_since.map(Time),
         after_window: h.after_window,
         url: host_url(input, Some(&h.id)),
     }

@@ -4,6 +4,8 @@
 use chrono::Datelike;
 use serde::Serialize;
 
+use crate::alert::Time;
+
 use super::build::STATE_ORDER;
 use super::labels::{duration, Labels};
 use super::model::{Counts, Digest, DigestAlert, MaintenanceHost, MonitorCount, WindowView};
@@ -46,7 +48,7 @@ pub struct Context<'a> {
 #[derive(Debug, Serialize)]
 pub struct DigestHead<'a> {
     pub window: &'a WindowView,
-    pub generated_at: &'a str,
+    pub generated_at: Time,
     pub totals: &'a Counts,
     pub previous_window: Option<&'a WindowView>,
     pub previous_totals: &'a Counts,
@@ -55,7 +57,7 @@ pub struct DigestHead<'a> {
     pub flapping: &'a [MonitorCount],
     pub noisy_monitors: &'a [MonitorCount],
     pub maintenance_hosts: &'a [MaintenanceHost],
-    pub last_alert_before: Option<&'a str>,
+    pub last_alert_before: Option<Time>,
     pub hourly: &'a [Counts],
 }
 
@@ -63,7 +65,7 @@ impl<'a> DigestHead<'a> {
     fn of(d: &'a Digest) -> Self {
         DigestHead {
             window: &d.window,
-            generated_at: &d.generated_at,
+            generated_at: d.generated_at,
             totals: &d.totals,
             previous_window: d.previous_window.as_ref(),
             previous_totals: &d.previous_totals,
@@ -72,7 +74,7 @@ impl<'a> DigestHead<'a> {
             flapping: &d.flapping,
             noisy_monitors: &d.noisy_monitors,
             maintenance_hosts: &d.maintenance_hosts,
-            last_alert_before: d.last_alert_before.as_deref(),
+            last_alert_before: d.last_alert_before,
             hourly: &d.hourly,
         }
     }
@@ -155,6 +157,7 @@ fn local(w: &Window, t: i64, l: &Labels) -> String {
     }
 }
 
+/// A time the review side still hands over as text (a task's last firing).
 fn parse(t: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(t)
         .map(|d| d.timestamp())
@@ -297,7 +300,7 @@ pub fn context<'a>(
     let (carried_over, carried_more) = sections::carried_over(&d.carried_over, w, l, shape);
     let quiet = d.totals.total() == 0;
     let quiet_text = match &d.last_alert_before {
-        Some(t) => format!("{} {}", l.quiet, local(w, parse(t), l)),
+        Some(t) => format!("{} {}", l.quiet, local(w, t.0, l)),
         None => l.quiet_ever.to_owned(),
     };
     let title = match &d.window.meeting {
@@ -336,7 +339,7 @@ pub fn context<'a>(
             .iter()
             .map(|h| maintenance(h, w, l))
             .collect(),
-        generated: local(w, parse(&d.generated_at), l),
+        generated: local(w, d.generated_at.0, l),
         chart_svg,
         review_text: (!quiet).then(|| {
             l.reviewed_of
@@ -355,7 +358,7 @@ pub fn context<'a>(
                     .or_else(|| a.monitor_id.clone())
                     .unwrap_or_else(|| a.kind.clone()),
                 host: a.host.clone(),
-                opened: local(w, parse(&a.opened_at), l),
+                opened: local(w, a.opened_at.0, l),
             })
             .collect(),
         unreviewed_earlier_more: earlier_more(d, w, l),
@@ -397,7 +400,7 @@ fn task_line(t: &crate::review::TaskView, w: &Window, l: &Labels) -> TaskLine {
 
 fn previous_days(d: &Digest) -> Option<i64> {
     let p = d.previous_window.as_ref()?;
-    Some(((parse(&p.end) - parse(&p.start) + 43_200) / 86_400).max(1))
+    Some(((p.end.secs - p.start.secs + 43_200) / 86_400).max(1))
 }
 
 /// "vs previous window Fri 11-20 00:00 → Tue 11-24 00:00 (4 days; compared per day ...)".
@@ -410,8 +413,8 @@ fn previous_text(d: &Digest, w: &Window, l: &Labels) -> String {
     let mut text = format!(
         "{} {} → {} ({days}{sep}{}",
         l.previous,
-        local(w, parse(&p.start), l),
-        local(w, parse(&p.end), l),
+        local(w, p.start.secs, l),
+        local(w, p.end.secs, l),
         l.days
     );
     if d.compare_per_day {
@@ -444,7 +447,7 @@ fn notes(d: &Digest, w: &Window, l: &Labels) -> Vec<String> {
         notes.push(
             l.note_future
                 .replace("{end}", &local(w, w.end, l))
-                .replace("{now}", &local(w, parse(&d.generated_at), l)),
+                .replace("{now}", &local(w, d.generated_at.0, l)),
         );
     }
     if d.extra_service_listings > 0 {
@@ -471,8 +474,8 @@ fn maintenance(h: &super::model::MaintenanceHost, w: &Window, l: &Labels) -> Mai
         };
     }
     let since = match (&h.since, &h.seen_since) {
-        (Some(t), _) => format!("{} {}", l.since, local(w, parse(t), l)),
-        (None, Some(t)) => format!("{} {}", l.seen_since, local(w, parse(t), l)),
+        (Some(t), _) => format!("{} {}", l.since, local(w, t.0, l)),
+        (None, Some(t)) => format!("{} {}", l.seen_since, local(w, t.0, l)),
         (None, None) => String::new(),
     };
     MaintenanceView {

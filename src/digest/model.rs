@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::alert::{AlertView, State};
+use crate::alert::{AlertView, LocalTime, State, Time};
 use crate::review::{ReviewView, TaskRef, TaskView};
 
 pub use super::window::OffDay;
@@ -46,8 +46,8 @@ impl Counts {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WindowView {
-    pub start: String,
-    pub end: String,
+    pub start: LocalTime,
+    pub end: LocalTime,
     pub timezone: String,
     /// The meeting date, `YYYY-MM-DD`, when the window is a meeting's.
     pub meeting: Option<String>,
@@ -116,9 +116,9 @@ pub struct MaintenanceHost {
     pub name: String,
     pub services: Vec<String>,
     /// When asakai saw it go into maintenance; `null` when it was already there at first sight.
-    pub since: Option<String>,
+    pub since: Option<Time>,
     /// When asakai first saw it in maintenance (never after the window's end).
-    pub seen_since: Option<String>,
+    pub seen_since: Option<Time>,
     /// Not seen in maintenance by the window's end, but in maintenance now (only
     /// listed for a current window).
     pub after_window: bool,
@@ -128,7 +128,7 @@ pub struct MaintenanceHost {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
     pub window: WindowView,
-    pub generated_at: String,
+    pub generated_at: Time,
     /// Each alert counted once, whatever its services.
     pub totals: Counts,
     /// The previous meeting's window, counted the same way (state at its end).
@@ -145,7 +145,7 @@ pub struct Digest {
     pub noisy_monitors: Vec<MonitorCount>,
     pub maintenance_hosts: Vec<MaintenanceHost>,
     /// When the newest alert before the window opened, for a quiet day's "no alerts since".
-    pub last_alert_before: Option<String>,
+    pub last_alert_before: Option<Time>,
     /// Alerts opened per hour of the window, by state at the window's end.
     pub hourly: Vec<Counts>,
     /// Distinct alerts of the window with an outcome, and without one.
