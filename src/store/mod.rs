@@ -7,6 +7,7 @@
 
 pub(crate) mod alerts;
 pub mod deliveries;
+pub(crate) mod digest;
 pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
