@@ -11,7 +11,10 @@ pub(crate) mod digest;
 pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
+pub(crate) mod reviews;
 pub mod state;
+mod task_issues;
+pub(crate) mod tasks;
 pub(crate) mod webhook_marks;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +29,9 @@ pub use alerts::{insert_new_alerts, upsert_alerts, AlertFilter, StoredAlert};
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
+pub use reviews::ReviewRow;
 pub use state::{clear_state, set_state, StateKey};
+pub use tasks::{Task, TaskState};
 pub use webhook_marks::WebhookMarks;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
