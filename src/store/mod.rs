@@ -5,9 +5,11 @@
 //! [`Store::open`] (creating and migrating it under a lock); readers with
 //! [`Store::open_reader`], which needs no write access when the schema is current.
 
+pub(crate) mod alert_logs;
 pub(crate) mod alerts;
 pub mod deliveries;
 pub(crate) mod digest;
+pub(crate) mod links;
 pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
@@ -15,6 +17,7 @@ pub(crate) mod reviews;
 pub mod state;
 mod task_issues;
 pub(crate) mod tasks;
+pub(crate) mod thresholds;
 pub(crate) mod webhook_marks;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +28,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use alert_logs::StoredLog;
 pub use alerts::{insert_new_alerts, upsert_alerts, AlertFilter, StoredAlert};
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
@@ -32,6 +36,7 @@ pub use passes::PassRecord;
 pub use reviews::ReviewRow;
 pub use state::{clear_state, set_state, StateKey};
 pub use tasks::{Task, TaskState};
+pub use thresholds::Threshold;
 pub use webhook_marks::WebhookMarks;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
