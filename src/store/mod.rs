@@ -1,4 +1,5 @@
 //! The SQLite store: one file holds every alert and what was known around it.
+//! Every SQL statement asakai runs is here; the other modules call the store.
 //!
 //! SQL is written as plain strings with `query_as` + `FromRow`, so neither CI nor a
 //! contributor needs sqlx-cli or a prepared database. Writers open the file with
