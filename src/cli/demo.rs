@@ -73,7 +73,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
 
     if args.once {
         // The simulator stops with this process: links to it would be dead.
-        forget_links(&store).await?;
+        store.forget_links().await?;
     }
     show_digest(&store, settings, now).await?;
     eprintln!("{}", follow_up(db, &running, args.once));
@@ -120,19 +120,6 @@ fn shell_word(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
-}
-
-/// Drops the links into the simulator (alert and host pages, graphs): after `--once`
-/// nothing serves them.
-async fn forget_links(store: &Store) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alerts SET url = NULL, image_url = NULL")
-        .execute(store.pool())
-        .await?;
-    sqlx::query("DELETE FROM sync_state WHERE key = ?")
-        .bind(crate::store::StateKey::WebBase.as_str())
-        .execute(store.pool())
-        .await?;
-    Ok(())
 }
 
 /// The demo owns its database: an old demo database is replaced, anything else refused.

@@ -5,9 +5,7 @@ mod build;
 mod chart;
 mod context;
 mod labels;
-mod load;
 pub mod meeting;
-pub use load::{meeting_sql, Reach};
 mod model;
 mod page;
 pub use page::page_context;
@@ -16,6 +14,7 @@ mod sections;
 pub mod slack;
 mod window;
 
+pub use crate::store::digest::{meeting_sql, Reach};
 pub use build::{
     build, percentile, DigestInput, HostInMaintenance, MeetingNotes, Pair, STATE_ORDER,
 };

@@ -119,7 +119,7 @@ pub async fn load_monitors(
     until: i64,
     thresholds_from: &str,
 ) -> Result<MonitorsInput, ReportError> {
-    let thresholds = thresholds::stored(store).await?;
+    let thresholds = store.thresholds().await?;
     let from = match (thresholds.is_empty(), thresholds_from) {
         (true, _) => "none",
         (false, "mackerel") => "mackerel",

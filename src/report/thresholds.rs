@@ -2,22 +2,9 @@
 //! kept for the monitor report's what-if. Read fresh from Mackerel when the report
 //! can; otherwise the ones stored by the last read are used, and the report says so.
 
-use std::collections::HashMap;
-
-use serde::Serialize;
-use sqlx::SqliteConnection;
-
 use crate::mackerel::{Client, MackerelError, Monitor, MonitorKind};
+pub use crate::store::Threshold;
 use crate::store::{Store, StoreError};
-
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
-pub struct Threshold {
-    pub monitor_id: String,
-    /// `>` or `<`: an alert fires when the value is beyond the threshold that way.
-    pub operator: Option<String>,
-    pub warning: Option<f64>,
-    pub critical: Option<f64>,
-}
 
 /// The threshold of a monitor that has one.
 pub fn of(m: &Monitor) -> Option<Threshold> {
@@ -35,49 +22,6 @@ pub fn of(m: &Monitor) -> Option<Threshold> {
     })
 }
 
-/// Stores these thresholds (replacing what was known of those monitors).
-pub async fn save(store: &Store, list: &[Threshold], now: i64) -> Result<(), StoreError> {
-    let mut tx = store.pool().begin().await?;
-    save_in(&mut tx, list, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// [`save`] inside the caller's transaction: where a sync pass that reads the
-/// monitors list can keep their thresholds too.
-pub async fn save_in(
-    conn: &mut SqliteConnection,
-    list: &[Threshold],
-    now: i64,
-) -> Result<(), StoreError> {
-    for t in list {
-        sqlx::query(
-            "INSERT INTO monitor_thresholds (monitor_id, operator, warning, critical, fetched_at) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (monitor_id) DO UPDATE SET operator = excluded.operator, warning = excluded.warning, \
-             critical = excluded.critical, fetched_at = excluded.fetched_at",
-        )
-        .bind(&t.monitor_id)
-        .bind(&t.operator)
-        .bind(t.warning)
-        .bind(t.critical)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-pub async fn stored(store: &Store) -> Result<HashMap<String, Threshold>, StoreError> {
-    let rows: Vec<Threshold> =
-        sqlx::query_as("SELECT monitor_id, operator, warning, critical FROM monitor_thresholds")
-            .fetch_all(store.pool())
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|t| (t.monitor_id.clone(), t))
-        .collect())
-}
-
 /// Reads the monitors list once (one request) and stores their thresholds.
 pub async fn refresh(store: &Store, client: &Client, now: i64) -> Result<usize, RefreshError> {
     let list: Vec<Threshold> = client
@@ -87,7 +31,7 @@ pub async fn refresh(store: &Store, client: &Client, now: i64) -> Result<usize, 
         .filter_map(Result::ok)
         .filter_map(|m| of(&m))
         .collect();
-    save(store, &list, now).await?;
+    store.save_thresholds(&list, now).await?;
     Ok(list.len())
 }
 

@@ -42,10 +42,7 @@ pub struct Annotations {
 impl Annotations {
     pub async fn load(store: &Store) -> Result<Annotations, ReviewError> {
         let tasks = task::list(store, None).await?;
-        let links: Vec<(String, i64)> =
-            sqlx::query_as("SELECT alert_id, task_id FROM task_alerts ORDER BY task_id")
-                .fetch_all(store.pool())
-                .await?;
+        let links = store.task_attachments().await?;
         let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();
         for t in &tasks {
             by_key.entry(t.key.clone()).or_default().push(t.id);

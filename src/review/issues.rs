@@ -36,17 +36,7 @@ pub async fn create_issue(
     id: i64,
     now: i64,
 ) -> Result<Task, ReviewError> {
-    let claimed = sqlx::query(
-        "UPDATE tasks SET github_claimed_at = ?1, github_wanted = 1 WHERE id = ?2 AND github_number IS NULL \
-         AND (github_claimed_at IS NULL OR github_claimed_at < ?1 - ?3)",
-    )
-    .bind(now)
-    .bind(id)
-    .bind(CLAIM_SECS)
-    .execute(store.pool())
-    .await?
-    .rows_affected()
-        > 0;
+    let claimed = store.claim_issue_create(id, now, CLAIM_SECS).await?;
     let t = task::get(store, id).await?;
     if !claimed {
         return match t.github_number {
@@ -56,14 +46,7 @@ pub async fn create_issue(
     }
     match gh.create_issue(&t.title, &t.body, labels).await {
         Ok(issue) => {
-            sqlx::query(
-                "UPDATE tasks SET github_number = ?, github_url = ?, github_error = NULL, github_claimed_at = NULL WHERE id = ?",
-            )
-            .bind(issue.number)
-            .bind(&issue.html_url)
-            .bind(id)
-            .execute(store.pool())
-            .await?;
+            store.link_issue(id, issue.number, &issue.html_url).await?;
             task::get(store, id).await
         }
         Err(e) => Err(record_failure(store, id, e).await),
@@ -73,13 +56,7 @@ pub async fn create_issue(
 /// Keeps the error on the task (shown by `task show` and the task object), lifts
 /// any claim, and gives the error back for the caller to report.
 pub async fn record_failure(store: &Store, id: i64, e: GithubError) -> ReviewError {
-    let saved = sqlx::query(
-        "UPDATE tasks SET github_wanted = 1, github_error = ?, github_claimed_at = NULL WHERE id = ?",
-    )
-    .bind(e.to_string())
-    .bind(id)
-    .execute(store.pool())
-    .await;
+    let saved = store.record_issue_error(id, &e.to_string()).await;
     match saved {
         Ok(_) => ReviewError::Github {
             task: id,
@@ -120,11 +97,7 @@ pub async fn comment_recurrence(
     if let Err(e) = gh.comment(number, &body).await {
         return Err(record_failure(store, t.id, e).await);
     }
-    sqlx::query("UPDATE tasks SET last_commented_at = ?, github_error = NULL WHERE id = ?")
-        .bind(now)
-        .bind(t.id)
-        .execute(store.pool())
-        .await?;
+    store.mark_commented(t.id, now).await?;
     Ok(true)
 }
 

@@ -59,21 +59,9 @@ async fn unreviewed_before(
     store: &Store,
     start: i64,
 ) -> Result<(Vec<StoredAlert>, i64), ReviewError> {
-    const UNREVIEWED: &str = "FROM alerts a WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
-         AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.alert_id = a.id)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {UNREVIEWED}"))
-        .bind(start - EARLIER)
-        .bind(start)
-        .fetch_one(store.pool())
+    let (ids, total) = store
+        .unreviewed_between(start - EARLIER, start, EARLIER_SHOWN)
         .await?;
-    let ids: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT a.id {UNREVIEWED} ORDER BY a.opened_at DESC LIMIT ?3"
-    ))
-    .bind(start - EARLIER)
-    .bind(start)
-    .bind(EARLIER_SHOWN)
-    .fetch_all(store.pool())
-    .await?;
     let mut alerts = store.alerts_by_id(&ids).await?;
     alerts.sort_by(|a, b| (b.opened_at, &b.id).cmp(&(a.opened_at, &a.id)));
     Ok((alerts, total))

@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::types::Json;
 use sqlx::SqliteConnection;
 
 use super::{Outcome, ReviewError};
 use crate::alert::rfc3339;
 use crate::digest::Window;
-use crate::store::{Store, StoredAlert};
+use crate::store::reviews::{insert_review, known_alert_ids};
+use crate::store::{ReviewRow, Store, StoredAlert};
 
 /// A review as the alert object and `POST /api/reviews` show it (design §7).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,25 +41,16 @@ impl From<ReviewView> for Recorded {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct ReviewRow {
-    alert_id: String,
-    outcome: String,
-    note: Option<String>,
-    reviewer: Option<String>,
-    reviewed_at: i64,
-}
-
-impl ReviewRow {
-    fn view(self) -> Option<ReviewView> {
-        Some(ReviewView {
-            outcome: Outcome::parse(&self.outcome).ok()?,
-            alert_id: self.alert_id,
-            note: self.note,
-            by: self.reviewer,
-            at: rfc3339(self.reviewed_at),
-        })
-    }
+/// A stored review as the alert object shows it; `None` for an outcome this build
+/// does not know.
+fn view(row: ReviewRow) -> Option<ReviewView> {
+    Some(ReviewView {
+        outcome: Outcome::parse(&row.outcome).ok()?,
+        alert_id: row.alert_id,
+        note: row.note,
+        by: row.reviewer,
+        at: rfc3339(row.reviewed_at),
+    })
 }
 
 /// Records `outcome` for every alert in `ids`, all or nothing: an unknown id
@@ -76,7 +67,7 @@ pub async fn record(
     if ids.is_empty() {
         return Err(ReviewError::NoAlerts);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     check_known(&mut tx, &ids).await?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     let by = by.map(str::trim).filter(|b| !b.is_empty());
@@ -110,11 +101,7 @@ pub(crate) async fn check_known(
     conn: &mut SqliteConnection,
     ids: &[String],
 ) -> Result<(), ReviewError> {
-    let known: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM alerts WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(Json(ids))
-            .fetch_all(&mut *conn)
-            .await?;
+    let known = known_alert_ids(conn, ids).await?;
     let unknown: Vec<String> = ids.iter().filter(|i| !known.contains(i)).cloned().collect();
     if unknown.is_empty() {
         Ok(())
@@ -123,6 +110,7 @@ pub(crate) async fn check_known(
     }
 }
 
+/// Adds a review inside the caller's transaction; a blank reviewer is none.
 pub(crate) async fn insert(
     conn: &mut SqliteConnection,
     alert_id: &str,
@@ -132,44 +120,25 @@ pub(crate) async fn insert(
     now: i64,
 ) -> Result<(), ReviewError> {
     let by = by.map(str::trim).filter(|b| !b.is_empty());
-    sqlx::query(
-        "INSERT INTO reviews (alert_id, outcome, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(alert_id)
-    .bind(outcome.as_str())
-    .bind(note)
-    .bind(by)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    Ok(insert_review(conn, alert_id, outcome.as_str(), note, by, now).await?)
 }
 
 /// The outcome of every reviewed alert (the newest review each). Reviews are
 /// written by people, so there are few enough to hold in memory.
 pub async fn latest_reviews(store: &Store) -> Result<HashMap<String, ReviewView>, ReviewError> {
-    let rows: Vec<ReviewRow> = sqlx::query_as(
-        "SELECT r.alert_id, r.outcome, r.note, r.reviewer, r.reviewed_at FROM reviews r \
-         JOIN (SELECT max(id) AS id FROM reviews GROUP BY alert_id) l ON l.id = r.id",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
+    Ok(store
+        .latest_reviews()
+        .await?
         .into_iter()
-        .filter_map(ReviewRow::view)
+        .filter_map(view)
         .map(|v| (v.alert_id.clone(), v))
         .collect())
 }
 
 /// Every review of one alert, newest first.
 pub async fn history(store: &Store, alert_id: &str) -> Result<Vec<ReviewView>, ReviewError> {
-    let rows: Vec<ReviewRow> = sqlx::query_as(
-        "SELECT alert_id, outcome, note, reviewer, reviewed_at FROM reviews WHERE alert_id = ? ORDER BY id DESC",
-    )
-    .bind(alert_id)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.into_iter().filter_map(ReviewRow::view).collect())
+    let rows = store.reviews_of(alert_id).await?;
+    Ok(rows.into_iter().filter_map(view).collect())
 }
 
 /// The alerts of a meeting's window that have no outcome yet, oldest first.

@@ -2,63 +2,15 @@
 //! one open per key. Alerts of the key that open while a task is open belong to
 //! it ("fired again"); a done task takes no new alerts.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use super::record::{distinct, insert};
 pub use super::task_view::{alert_ids, view, TaskView};
 use super::{body, latest_reviews, Outcome, ReviewError};
+use crate::store::reviews::latest_outcome_in;
+use crate::store::tasks::{attach_alert, insert_task, open_task_of_key, task_in, want_issue};
 use crate::store::{Store, StoredAlert};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskState {
-    Open,
-    Done,
-}
-
-impl TaskState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskState::Open => "open",
-            TaskState::Done => "done",
-        }
-    }
-}
-
-impl TryFrom<String> for TaskState {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        match s.as_str() {
-            "open" => Ok(TaskState::Open),
-            "done" => Ok(TaskState::Done),
-            _ => Err(format!("{s:?} is not a task state; use open or done")),
-        }
-    }
-}
-
-/// A task as stored.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct Task {
-    pub id: i64,
-    pub title: String,
-    pub body: String,
-    #[sqlx(try_from = "String")]
-    pub state: TaskState,
-    pub key: String,
-    pub monitor_id: Option<String>,
-    pub host_id: Option<String>,
-    pub created_at: i64,
-    pub closed_at: Option<i64>,
-    pub github_wanted: bool,
-    pub github_number: Option<i64>,
-    pub github_url: Option<String>,
-    pub github_error: Option<String>,
-    pub last_commented_at: Option<i64>,
-}
-
-const COLUMNS: &str = "id, title, body, state, key, monitor_id, host_id, created_at, closed_at, \
-     github_wanted, github_number, github_url, github_error, last_commented_at";
+pub use crate::store::{Task, TaskState};
 
 /// What `task new` and `POST /api/tasks` ask for.
 #[derive(Debug, Clone, Default)]
@@ -151,8 +103,8 @@ async fn write_open(
     body: &str,
     now: i64,
 ) -> Result<Opened, ReviewError> {
-    let mut tx = store.pool().begin().await?;
-    let existing = open_of_key(&mut tx, key).await?;
+    let mut tx = store.begin().await?;
+    let existing = open_task_of_key(&mut tx, key).await?;
     let joined = existing.is_some();
     let id = match existing {
         Some(t) => t.id,
@@ -165,41 +117,16 @@ async fn write_open(
         }
     };
     if req.github {
-        sqlx::query("UPDATE tasks SET github_wanted = 1 WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        want_issue(&mut tx, id).await?;
     }
     for a in alerts {
         link(&mut tx, id, a, req.by.as_deref(), now).await?;
     }
-    let task = fetch(&mut tx, id)
+    let task = task_in(&mut tx, id)
         .await?
         .ok_or(ReviewError::UnknownTask(id))?;
     tx.commit().await?;
     Ok(Opened { task, joined })
-}
-
-async fn insert_task(
-    conn: &mut SqliteConnection,
-    title: &str,
-    body: &str,
-    key: &str,
-    first: &StoredAlert,
-    now: i64,
-) -> Result<i64, ReviewError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO tasks (title, body, state, key, monitor_id, host_id, created_at) \
-         VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(title)
-    .bind(body)
-    .bind(key)
-    .bind(&first.monitor_id)
-    .bind(&first.host_id)
-    .bind(now)
-    .fetch_one(conn)
-    .await?)
 }
 
 /// Attaches one alert to a task and makes its outcome `follow_up` (unless it already is).
@@ -210,70 +137,26 @@ async fn link(
     by: Option<&str>,
     now: i64,
 ) -> Result<(), ReviewError> {
-    sqlx::query("INSERT INTO task_alerts (task_id, alert_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(task_id)
-        .bind(&a.id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    let latest: Option<String> = sqlx::query_scalar(
-        "SELECT outcome FROM reviews WHERE alert_id = ? ORDER BY id DESC LIMIT 1",
-    )
-    .bind(&a.id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    attach_alert(&mut *conn, task_id, &a.id, now).await?;
+    let latest = latest_outcome_in(&mut *conn, &a.id).await?;
     if latest.as_deref() != Some(Outcome::FollowUp.as_str()) {
         insert(conn, &a.id, Outcome::FollowUp, None, by, now).await?;
     }
     Ok(())
 }
 
-async fn open_of_key(conn: &mut SqliteConnection, key: &str) -> Result<Option<Task>, ReviewError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tasks WHERE key = ? AND state = 'open'"
-    ))
-    .bind(key)
-    .fetch_optional(conn)
-    .await?)
-}
-
-async fn fetch(conn: &mut SqliteConnection, id: i64) -> Result<Option<Task>, ReviewError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM tasks WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
-}
-
 /// Task `id`, or an error naming it.
 pub async fn get(store: &Store, id: i64) -> Result<Task, ReviewError> {
-    let mut conn = store.pool().acquire().await?;
-    fetch(&mut conn, id)
-        .await?
-        .ok_or(ReviewError::UnknownTask(id))
+    store.task(id).await?.ok_or(ReviewError::UnknownTask(id))
 }
 
 /// Tasks in `state` (every task when `None`), newest first.
 pub async fn list(store: &Store, state: Option<TaskState>) -> Result<Vec<Task>, ReviewError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tasks WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC"
-    ))
-    .bind(state.map(TaskState::as_str))
-    .fetch_all(store.pool())
-    .await?)
+    Ok(store.tasks(state).await?)
 }
 
 /// Marks task `id` done; `false` when it already was.
 pub async fn done(store: &Store, id: i64, now: i64) -> Result<(Task, bool), ReviewError> {
-    let changed = sqlx::query(
-        "UPDATE tasks SET state = 'done', closed_at = ? WHERE id = ? AND state = 'open'",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(store.pool())
-    .await?
-    .rows_affected()
-        > 0;
+    let changed = store.close_task(id, now).await?;
     Ok((get(store, id).await?, changed))
 }

@@ -29,19 +29,7 @@ pub struct TaskView {
 /// The alerts of a task: those attached by hand, and those of its key that opened
 /// while it was open. Oldest first.
 pub async fn alert_ids(store: &Store, t: &Task) -> Result<Vec<(String, i64)>, ReviewError> {
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.opened_at FROM alerts a WHERE a.id IN (SELECT alert_id FROM task_alerts WHERE task_id = ?1) \
-         UNION SELECT a.id, a.opened_at FROM alerts a WHERE a.opened_at > ?2 AND a.opened_at < ?3 \
-           AND a.monitor_id IS ?4 AND a.host_id IS ?5 \
-         ORDER BY 2, 1",
-    )
-    .bind(t.id)
-    .bind(t.created_at)
-    .bind(t.closed_at.unwrap_or(i64::MAX))
-    .bind(&t.monitor_id)
-    .bind(&t.host_id)
-    .fetch_all(store.pool())
-    .await?)
+    Ok(store.alerts_of_task(t).await?)
 }
 
 /// The task object, with its alerts and how often its key fired again.

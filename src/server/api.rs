@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::App;
 use crate::alert::State as AlertState;
 use crate::review::{self, AnnotatedAlert, Annotations, ReviewView};
-use crate::store::{AlertFilter, StoreError};
+use crate::store::{AlertFilter, StoreError, StoredLog};
 use crate::timefmt::parse_time;
 
 /// Most alerts one page of `/api/alerts` returns.
@@ -207,15 +207,23 @@ async fn alerts_page(app: &App, raw: Option<String>) -> Result<Response, ApiErro
 }
 
 /// One entry of an alert's status history.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize)]
 pub struct LogEntry {
-    #[serde(skip)]
-    created_at: i64,
     status: String,
     trigger: String,
     target_value: Option<f64>,
-    #[sqlx(skip)]
     at: String,
+}
+
+impl From<StoredLog> for LogEntry {
+    fn from(l: StoredLog) -> Self {
+        LogEntry {
+            at: crate::alert::rfc3339(l.created_at),
+            status: l.status,
+            trigger: l.trigger,
+            target_value: l.target_value,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -243,20 +251,11 @@ async fn alert_detail(app: &App, id: String) -> Result<AlertDetail, ApiError> {
         ));
     };
     let notes = Annotations::load(&app.store).await?;
-    let mut logs: Vec<LogEntry> = sqlx::query_as(
-        "SELECT created_at, status, trigger, target_value FROM alert_logs WHERE alert_id = ? ORDER BY seq",
-    )
-    .bind(&id)
-    .fetch_all(app.store.pool())
-    .await
-    .map_err(StoreError::from)?;
-    for l in &mut logs {
-        l.at = crate::alert::rfc3339(l.created_at);
-    }
+    let logs = app.store.alert_logs(&id).await?;
     Ok(AlertDetail {
         alert: notes.annotate(a, chrono::Utc::now().timestamp()),
         reviews: review::history(&app.store, &id).await?,
-        logs,
+        logs: logs.into_iter().map(LogEntry::from).collect(),
     })
 }
 

@@ -1,16 +1,24 @@
 //! The SQLite store: one file holds every alert and what was known around it.
+//! Every SQL statement asakai runs is here; the other modules call the store.
 //!
 //! SQL is written as plain strings with `query_as` + `FromRow`, so neither CI nor a
 //! contributor needs sqlx-cli or a prepared database. Writers open the file with
 //! [`Store::open`] (creating and migrating it under a lock); readers with
 //! [`Store::open_reader`], which needs no write access when the schema is current.
 
+pub(crate) mod alert_logs;
 pub(crate) mod alerts;
 pub mod deliveries;
+pub(crate) mod digest;
+pub(crate) mod links;
 pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
+pub(crate) mod reviews;
 pub mod state;
+mod task_issues;
+pub(crate) mod tasks;
+pub(crate) mod thresholds;
 pub(crate) mod webhook_marks;
 
 use std::path::{Path, PathBuf};
@@ -21,11 +29,15 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use alert_logs::StoredLog;
 pub use alerts::{insert_new_alerts, upsert_alerts, AlertFilter, StoredAlert};
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
+pub use reviews::ReviewRow;
 pub use state::{clear_state, set_state, StateKey};
+pub use tasks::{Task, TaskState};
+pub use thresholds::Threshold;
 pub use webhook_marks::WebhookMarks;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");

@@ -5,7 +5,7 @@
 use sqlx::SqliteConnection;
 
 use super::alerts::{alerts_by_id_in, StoredAlert};
-use super::StoreError;
+use super::{Store, StoreError};
 
 /// What a webhook told of an alert beyond its row.
 #[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
@@ -48,4 +48,16 @@ pub async fn set_webhook_marks(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+impl Store {
+    /// Who closed an alert by hand, when a webhook of the close told.
+    pub async fn closed_by(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let by: Option<Option<String>> =
+            sqlx::query_scalar("SELECT closed_by FROM alerts WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(by.flatten())
+    }
 }

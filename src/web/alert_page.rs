@@ -103,25 +103,16 @@ async fn earlier(app: &App, a: &StoredAlert, now: i64) -> Result<Vec<StoredAlert
 /// Opened, every status change the logs hold, and the close with its reason.
 async fn timeline(app: &App, a: &StoredAlert) -> Result<Vec<Value>, StoreError> {
     let tz = app.settings.timezone;
-    let logs: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT created_at, status, trigger FROM alert_logs WHERE alert_id = ? ORDER BY seq",
-    )
-    .bind(&a.id)
-    .fetch_all(app.store.pool())
-    .await?;
+    let logs = app.store.alert_logs(&a.id).await?;
     let mut out =
         vec![json!({"at": local(a.opened_at, tz), "what": "opened", "detail": a.message})];
-    for (at, status, trigger) in logs {
-        out.push(json!({"at": local(at, tz), "what": status, "detail": trigger}));
+    for l in logs {
+        out.push(json!({"at": local(l.created_at, tz), "what": l.status, "detail": l.trigger}));
     }
     if let Some(closed) = a.closed_at {
         let why = a.reason.clone().or_else(|| a.close_cause.clone());
         // Who closed it is known only from Mackerel's webhook of the close.
-        let by: Option<String> = sqlx::query_scalar("SELECT closed_by FROM alerts WHERE id = ?")
-            .bind(&a.id)
-            .fetch_optional(app.store.pool())
-            .await?
-            .flatten();
+        let by = app.store.closed_by(&a.id).await?;
         let detail = match (why, by) {
             (Some(w), Some(b)) => Some(format!("{w} ({b})")),
             (None, Some(b)) => Some(format!("({b})")),

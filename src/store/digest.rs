@@ -5,12 +5,10 @@ use std::collections::HashSet;
 
 use sqlx::types::Json;
 
+use super::alerts::{alert_array, alert_object, decode_alerts};
+use super::{StateKey, Store, StoreError, StoredAlert};
 use crate::alert::{state_sql, State};
-use crate::store::{StateKey, Store, StoreError, StoredAlert};
-
-use super::build::{DigestInput, HostInMaintenance};
-use super::model::Counts;
-use super::window::Window;
+use crate::digest::{Counts, DigestInput, HostInMaintenance, Pair, Window};
 
 const RECURRING_LOOKBACK: i64 = 7 * 86_400;
 
@@ -65,7 +63,7 @@ fn meeting_conditions(reach: Reach) -> [&'static str; 3] {
 pub fn meeting_sql(reach: Reach) -> String {
     format!(
         "SELECT coalesce(json_group_array(json(x)), '[]') FROM ({})",
-        meeting_branches(crate::store::alerts::alert_object!(), reach)
+        meeting_branches(alert_object!(), reach)
     )
 }
 
@@ -144,7 +142,7 @@ impl Store {
     async fn branch(&self, b: Bounds, condition: &str) -> Result<Vec<StoredAlert>, StoreError> {
         let sql = format!(
             "SELECT coalesce(json_group_array({}), '[]') FROM alerts a WHERE {condition}",
-            crate::store::alerts::alert_array!()
+            alert_array!()
         );
         let text: String = sqlx::query_scalar(&sql)
             .bind(b.start)
@@ -152,7 +150,7 @@ impl Store {
             .bind(b.earliest)
             .fetch_one(self.pool())
             .await?;
-        crate::store::alerts::decode_alerts(&text)
+        decode_alerts(&text)
     }
 
     /// Alerts meeting the window, per state at its end: the previous window is
@@ -180,13 +178,13 @@ impl Store {
     async fn pairs_within(
         &self,
         b: Bounds,
-        pairs: &HashSet<super::Pair>,
-    ) -> Result<HashSet<super::Pair>, StoreError> {
+        pairs: &HashSet<Pair>,
+    ) -> Result<HashSet<Pair>, StoreError> {
         let list: Vec<[Option<&str>; 2]> = pairs
             .iter()
             .map(|(m, h)| [m.as_deref(), h.as_deref()])
             .collect();
-        let rows: Vec<super::Pair> = sqlx::query_as(
+        let rows: Vec<Pair> = sqlx::query_as(
             "SELECT p.value ->> 0, p.value ->> 1 FROM json_each(?4) p WHERE EXISTS (\
                SELECT 1 FROM alerts a WHERE a.monitor_id IS p.value ->> 0 AND a.host_id IS p.value ->> 1 \
                AND a.opened_at >= ?3 AND a.opened_at < ?2 AND (a.closed_at IS NULL OR a.closed_at >= ?1))",
@@ -283,7 +281,7 @@ impl Store {
             self.count_within(before),
             self.hosts_in_maintenance(window.end, window.is_current(now))
         )?;
-        let pairs: HashSet<super::Pair> = alerts
+        let pairs: HashSet<Pair> = alerts
             .iter()
             .map(|a| (a.monitor_id.clone(), a.host_id.clone()))
             .collect();

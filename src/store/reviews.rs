@@ -1,0 +1,118 @@
+//! Reviews in the store: every outcome the team recorded is kept (design §8,
+//! "reviews are history"); the newest one per alert is its outcome.
+
+use sqlx::types::Json;
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError};
+
+/// A review as stored; `review` turns it into what the alert object shows.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub alert_id: String,
+    pub outcome: String,
+    pub note: Option<String>,
+    pub reviewer: Option<String>,
+    pub reviewed_at: i64,
+}
+
+/// Which of `ids` are stored alerts, read inside the caller's transaction so that
+/// the reviews written after are of alerts known now.
+pub async fn known_alert_ids(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+) -> Result<Vec<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM alerts WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(Json(ids))
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Adds a review of one alert inside the caller's transaction.
+pub async fn insert_review(
+    conn: &mut SqliteConnection,
+    alert_id: &str,
+    outcome: &str,
+    note: Option<&str>,
+    by: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO reviews (alert_id, outcome, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(alert_id)
+    .bind(outcome)
+    .bind(note)
+    .bind(by)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The outcome of one alert (its newest review), inside the caller's transaction.
+pub async fn latest_outcome_in(
+    conn: &mut SqliteConnection,
+    alert_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT outcome FROM reviews WHERE alert_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(alert_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Alerts opened in `[from, to)` with no review, for "still unreviewed from earlier
+/// meetings".
+const UNREVIEWED: &str = "FROM alerts a WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
+     AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.alert_id = a.id)";
+
+impl Store {
+    /// The newest review of every reviewed alert. Reviews are written by people, so
+    /// there are few enough to hold in memory.
+    pub async fn latest_reviews(&self) -> Result<Vec<ReviewRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT r.alert_id, r.outcome, r.note, r.reviewer, r.reviewed_at FROM reviews r \
+             JOIN (SELECT max(id) AS id FROM reviews GROUP BY alert_id) l ON l.id = r.id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every review of one alert, newest first.
+    pub async fn reviews_of(&self, alert_id: &str) -> Result<Vec<ReviewRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT alert_id, outcome, note, reviewer, reviewed_at FROM reviews WHERE alert_id = ? ORDER BY id DESC",
+        )
+        .bind(alert_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// How many alerts opened in `[from, to)` have no review, and the ids of the
+    /// newest `shown` of them, newest first.
+    pub async fn unreviewed_between(
+        &self,
+        from: i64,
+        to: i64,
+        shown: i64,
+    ) -> Result<(Vec<String>, i64), StoreError> {
+        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {UNREVIEWED}"))
+            .bind(from)
+            .bind(to)
+            .fetch_one(self.pool())
+            .await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT a.id {UNREVIEWED} ORDER BY a.opened_at DESC LIMIT ?3"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(shown)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((ids, total))
+    }
+}
