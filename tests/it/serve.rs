@@ -768,3 +768,50 @@ async fn the_shared_digest_is_rebuilt_after_a_review_and_after_a_pass() {
     .await;
     app.stop().await;
 }
+
+/// A review and a task wait for a pass's write to finish
+/// instead of failing with "database is locked": their transactions take the write
+/// lock first, then read (a soak found reviews failing while passes wrote).
+#[tokio::test]
+async fn writes_through_the_api_wait_for_a_pass_holding_the_database() {
+    let app = spawn_app_polling("1h", "", Env::default()).await;
+    let other = asakai::store::Store::open(&app._dir.path().join("asakai.db"))
+        .await
+        .unwrap();
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    for (path, body) in [
+        (
+            "/api/reviews",
+            json!({"alert_ids": ["aMulti"], "outcome": "expected"}),
+        ),
+        (
+            "/api/tasks",
+            json!({"alert_ids": ["aBare"], "title": "Tune cpu"}),
+        ),
+    ] {
+        // Another writer (a pass) holds the write lock for a moment, then commits.
+        let mut tx = other.begin().await.unwrap();
+        sqlx::query("UPDATE alerts SET updated_at = updated_at + 1")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let held = async move {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            tx.commit().await.unwrap();
+        };
+        let post = app
+            .http
+            .post(format!("{}{path}", app.base))
+            .json(&body)
+            .send();
+        let ((), response) = tokio::join!(held, post);
+        let response = response.unwrap();
+        let status = response.status();
+        assert!(
+            status.is_success(),
+            "{path}: {status} {}",
+            response.text().await.unwrap()
+        );
+    }
+    app.stop().await;
+}
