@@ -3,12 +3,13 @@
 //! store (tens of milliseconds on a million alerts): fifty clients at once would
 //! queue behind fifty builds of the same thing.
 //!
-//! A digest is reused while nothing was written through this server since it was
-//! built ([`Digests::wrote`], rung after every write request and every pass), so a
-//! review shows on the next load. Writes by another process (a `poll` or `review`
-//! from the command line) and the passing of time ("open for 3h") show within
-//! `FRESH`: past it, one request rebuilds while the others are served the digest
-//! they would have had a moment before.
+//! A digest is reused while nobody wrote through this server since it was built
+//! ([`Digests::wrote`], rung after every request that may write), so a review shows
+//! on the next load. What arrives by itself (a pass, a webhook: [`Digests::synced`]),
+//! writes by another process (a `poll` or `review` from the command line) and the
+//! passing of time ("open for 3h") show within moments: one request rebuilds while
+//! the others are served the digest they would have had a moment before, so a pass
+//! on a busy morning never makes fifty readers wait for the same build.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,8 +29,10 @@ const KEPT: usize = 4;
 
 #[derive(Default)]
 pub struct Digests {
-    /// Rung after every write this server makes.
+    /// Rung after every write a person makes through this server.
     writes: AtomicU64,
+    /// Rung after every pass and webhook.
+    syncs: AtomicU64,
     built: Mutex<HashMap<(i64, i64), Built>>,
     /// One build at a time: requests that miss together wait for the same build.
     building: tokio::sync::Mutex<()>,
@@ -37,6 +40,7 @@ pub struct Digests {
 
 struct Built {
     writes: u64,
+    syncs: u64,
     at: Instant,
     digest: Arc<Shared>,
 }
@@ -48,6 +52,8 @@ pub struct Shared {
     json: OnceLock<Bytes>,
     /// Its web page by query (the language, and the links that keep it).
     pages: Mutex<HashMap<String, Bytes>>,
+    /// One page made at a time: requests that miss together wait for the same page.
+    making_page: tokio::sync::Mutex<()>,
 }
 
 /// Page variants kept per digest: a query is the visitor's, so only a few are kept.
@@ -59,7 +65,13 @@ impl Shared {
             digest,
             json: OnceLock::new(),
             pages: Mutex::new(HashMap::new()),
+            making_page: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Held while a page of this digest is made; look again for the page once held.
+    pub async fn making_page(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.making_page.lock().await
     }
 
     /// The page made for `query`, if one was.
@@ -95,15 +107,21 @@ impl Shared {
 
 enum Found {
     Fresh(Arc<Shared>),
-    /// Nothing was written here since, but it is older than `FRESH`.
+    /// Nobody wrote here since, but a pass did, or it is older than `FRESH`.
     Aged(Arc<Shared>),
     Missing,
 }
 
 impl Digests {
-    /// Marks the store as written: the next request builds its digest again.
+    /// Marks the store as written by a person: the next request builds its digest again.
     pub fn wrote(&self) {
         self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Marks the store as written by a pass or a webhook: the next request rebuilds,
+    /// and requests meanwhile get the digest as it was.
+    pub fn synced(&self) {
+        self.syncs.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The digest of `window`, built now or shared.
@@ -132,9 +150,10 @@ impl Digests {
 
     fn find(&self, window: &Window) -> Found {
         let writes = self.writes.load(Ordering::SeqCst);
+        let syncs = self.syncs.load(Ordering::SeqCst);
         let built = self.built.lock().expect("the digest cache lock");
         match built.get(&(window.start, window.end)) {
-            Some(b) if b.writes == writes && b.at.elapsed() < FRESH => {
+            Some(b) if b.writes == writes && b.syncs == syncs && b.at.elapsed() < FRESH => {
                 Found::Fresh(b.digest.clone())
             }
             Some(b) if b.writes == writes => Found::Aged(b.digest.clone()),
@@ -150,6 +169,7 @@ impl Digests {
     ) -> Result<Arc<Shared>, StoreError> {
         // Counted before reading: a write during the build leaves it stale at once.
         let writes = self.writes.load(Ordering::SeqCst);
+        let syncs = self.syncs.load(Ordering::SeqCst);
         let now = chrono::Utc::now().timestamp();
         let digest = Arc::new(Shared::new(
             meeting::digest_of(store, spec, window, now).await?,
@@ -165,6 +185,7 @@ impl Digests {
             key,
             Built {
                 writes,
+                syncs,
                 at: Instant::now(),
                 digest: digest.clone(),
             },

@@ -44,7 +44,7 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if last_github_sync.is_none_or(|t| t.elapsed() >= every) {
             last_github_sync = Some(tokio::time::Instant::now());
             super::github_sync::run_once(&app, now).await;
-            app.digests.wrote();
+            app.digests.synced();
         }
     }
 }
@@ -76,7 +76,7 @@ async fn pass_until_stopped(app: &App, stop: &mut watch::Receiver<bool>) -> bool
 
 fn record(app: &App, result: &Result<crate::sync::PassSummary, SyncError>) {
     // Even a failed pass may have written the batches it read.
-    app.digests.wrote();
+    app.digests.synced();
     match result {
         Ok(summary) => {
             app.metrics.pass("ok");

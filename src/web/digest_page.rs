@@ -59,6 +59,11 @@ async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>
         if let Some(html) = shared.page(&query) {
             return Ok(html);
         }
+        let _one = shared.making_page().await;
+        // The request this one waited for may have made it.
+        if let Some(html) = shared.page(&query) {
+            return Ok(html);
+        }
         let body = digest_body(app, &page, &spec, &shared.digest, date).await?;
         let title = body["digest"]["title"]
             .as_str()
