@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::task::{self, key_of, Task, TaskState};
-use super::{latest_reviews, ReviewError, ReviewView};
+use super::{latest_reviews, latest_reviews_of, ReviewError, ReviewView};
 use crate::alert::AlertView;
 use crate::store::{Store, StoredAlert};
 
@@ -40,7 +40,26 @@ pub struct Annotations {
 }
 
 impl Annotations {
+    /// Every outcome and task: for a listing of every alert.
     pub async fn load(store: &Store) -> Result<Annotations, ReviewError> {
+        let mut notes = Self::tasks(store).await?;
+        notes.reviews = latest_reviews(store).await?;
+        Ok(notes)
+    }
+
+    /// The outcomes of `alerts` and every task: for a page of them. Reviews grow
+    /// with every meeting; tasks stay few.
+    pub async fn load_for(
+        store: &Store,
+        alerts: &[StoredAlert],
+    ) -> Result<Annotations, ReviewError> {
+        let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        let mut notes = Self::tasks(store).await?;
+        notes.reviews = latest_reviews_of(store, &ids).await?;
+        Ok(notes)
+    }
+
+    async fn tasks(store: &Store) -> Result<Annotations, ReviewError> {
         let tasks = task::list(store, None).await?;
         let links = store.task_attachments().await?;
         let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();
@@ -48,7 +67,7 @@ impl Annotations {
             by_key.entry(t.key.clone()).or_default().push(t.id);
         }
         Ok(Annotations {
-            reviews: latest_reviews(store).await?,
+            reviews: HashMap::new(),
             attached: links.into_iter().collect(),
             tasks: tasks.into_iter().map(|t| (t.id, t)).collect(),
             by_key,

@@ -15,7 +15,9 @@ mod task_view;
 
 pub use annotate::{AnnotatedAlert, Annotations, TaskRef};
 pub use outcome::Outcome;
-pub use record::{group_ids, history, latest_reviews, pending, record, Recorded, ReviewView};
+pub use record::{
+    group_ids, history, latest_reviews, latest_reviews_of, pending, record, Recorded, ReviewView,
+};
 pub use task::{key_of, NewTask, Opened, Task, TaskState, TaskView};
 
 use crate::store::StoreError;

@@ -135,6 +135,20 @@ pub async fn latest_reviews(store: &Store) -> Result<HashMap<String, ReviewView>
         .collect())
 }
 
+/// The latest review of each of these alerts.
+pub async fn latest_reviews_of(
+    store: &Store,
+    ids: &[&str],
+) -> Result<HashMap<String, ReviewView>, ReviewError> {
+    Ok(store
+        .latest_reviews_of(ids)
+        .await?
+        .into_iter()
+        .filter_map(view)
+        .map(|v| (v.alert_id.clone(), v))
+        .collect())
+}
+
 /// Every review of one alert, newest first.
 pub async fn history(store: &Store, alert_id: &str) -> Result<Vec<ReviewView>, ReviewError> {
     let rows = store.reviews_of(alert_id).await?;

@@ -185,7 +185,7 @@ async fn alerts_page(app: &App, raw: Option<String>) -> Result<Response, ApiErro
     let filter = filter_from(app, &q).await?;
     let limit = filter.limit.unwrap_or(100) as usize;
     let alerts = app.store.find_alerts(&filter).await?;
-    let notes = Annotations::load(&app.store).await?;
+    let notes = Annotations::load_for(&app.store, &alerts).await?;
     let now = chrono::Utc::now().timestamp();
     let body: Vec<AnnotatedAlert> = alerts.iter().map(|a| notes.annotate(a, now)).collect();
     let mut response = Json(body).into_response();
@@ -250,7 +250,7 @@ async fn alert_detail(app: &App, id: String) -> Result<AlertDetail, ApiError> {
             format!("no alert {id:?}"),
         ));
     };
-    let notes = Annotations::load(&app.store).await?;
+    let notes = Annotations::load_for(&app.store, std::slice::from_ref(a)).await?;
     let logs = app.store.alert_logs(&id).await?;
     Ok(AlertDetail {
         alert: notes.annotate(a, chrono::Utc::now().timestamp()),

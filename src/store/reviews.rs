@@ -82,6 +82,19 @@ impl Store {
         .await?)
     }
 
+    /// The latest review of each of these alerts that has one: a page of alerts
+    /// reads its own reviews, not every review the team ever wrote.
+    pub async fn latest_reviews_of(&self, ids: &[&str]) -> Result<Vec<ReviewRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT r.alert_id, r.outcome, r.note, r.reviewer, r.reviewed_at FROM reviews r \
+             WHERE r.id IN (SELECT (SELECT max(x.id) FROM reviews x WHERE x.alert_id = j.value) \
+                            FROM json_each(?) j)",
+        )
+        .bind(sqlx::types::Json(ids))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Every review of one alert, newest first.
     pub async fn reviews_of(&self, alert_id: &str) -> Result<Vec<ReviewRow>, StoreError> {
         Ok(sqlx::query_as(

@@ -47,7 +47,7 @@ async fn results(app: &App, q: &HashMap<String, Vec<String>>) -> Result<Value, P
     let filter = filter_from(app, q).await?;
     let limit = filter.limit.unwrap_or(100) as usize;
     let alerts = app.store.find_alerts(&filter).await?;
-    let notes = Annotations::load(&app.store).await?;
+    let notes = Annotations::load_for(&app.store, &alerts).await?;
     let now = chrono::Utc::now().timestamp();
     let rows: Vec<Value> = alerts
         .iter()

@@ -815,3 +815,33 @@ async fn writes_through_the_api_wait_for_a_pass_holding_the_database() {
     }
     app.stop().await;
 }
+
+/// A page of alerts carries each alert's latest review, read for that page alone:
+/// a second review replaces the first, and alerts nobody reviewed stay `null`.
+#[tokio::test]
+async fn a_page_of_alerts_shows_each_alerts_latest_review() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    for outcome in ["noise", "expected"] {
+        app.http
+            .post(format!("{}/api/reviews", app.base))
+            .json(&json!({"alert_ids": ["aMulti"], "outcome": outcome}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let page: Value = app.get("/api/alerts").await.json().await.unwrap();
+    let by_id = |id: &str| {
+        page.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("aMulti")["review"]["outcome"], "expected");
+    assert_eq!(by_id("aSvc")["review"], Value::Null);
+    let one: Value = app.get("/api/alerts/aMulti").await.json().await.unwrap();
+    assert_eq!(one["review"]["outcome"], "expected", "{one}");
+    app.stop().await;
+}
