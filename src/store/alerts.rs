@@ -336,8 +336,9 @@ fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: Search
     q.push(" AND (0");
     if !named.is_empty() {
         if plan == SearchPlan::ByTime {
-            // Checked per alert through the (alert_id, service) key while walking by time.
-            q.push(" OR EXISTS (SELECT 1 FROM alert_services s WHERE s.alert_id = a.id AND s.service IN (");
+            // Checked on the alert's own services while walking by time: no index
+            // seek per alert (a fifth of the time on a busy service).
+            q.push(" OR EXISTS (SELECT 1 FROM json_each(a.services) j WHERE j.value IN (");
         } else {
             // Driven by the (service, opened_at) index: a service's alerts in a range are one index range.
             q.push(" OR a.id IN (SELECT s.alert_id FROM alert_services s WHERE s.service IN (");
@@ -347,11 +348,13 @@ fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: Search
             sep.push_bind(s.clone());
         }
         q.push(")");
-        push_service_range(q, f);
+        if plan != SearchPlan::ByTime {
+            push_service_range(q, f);
+        }
         q.push(")");
     }
     if !none.is_empty() {
-        q.push(" OR NOT EXISTS (SELECT 1 FROM alert_services s WHERE s.alert_id = a.id)");
+        q.push(" OR a.services = '[]'");
     }
     q.push(")");
 }
