@@ -47,13 +47,13 @@ impl Annotations {
         Ok(notes)
     }
 
-    /// The outcomes of `alerts` and every task: for a page of them. Reviews grow
-    /// with every meeting; tasks stay few.
-    pub async fn load_for(
+    /// The outcomes of the alerts shown and every task: for a page of them.
+    /// Reviews grow with every meeting; tasks stay few.
+    pub async fn load_for<'a>(
         store: &Store,
-        alerts: &[StoredAlert],
+        shown: impl IntoIterator<Item = &'a StoredAlert>,
     ) -> Result<Annotations, ReviewError> {
-        let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        let ids: Vec<&str> = shown.into_iter().map(|a| a.id.as_str()).collect();
         let mut notes = Self::tasks(store).await?;
         notes.reviews = latest_reviews_of(store, &ids).await?;
         Ok(notes)

@@ -250,7 +250,7 @@ async fn alert_detail(app: &App, id: String) -> Result<AlertDetail, ApiError> {
             format!("no alert {id:?}"),
         ));
     };
-    let notes = Annotations::load_for(&app.store, std::slice::from_ref(a)).await?;
+    let notes = Annotations::load_for(&app.store, [a]).await?;
     let logs = app.store.alert_logs(&id).await?;
     Ok(AlertDetail {
         alert: notes.annotate(a, chrono::Utc::now().timestamp()),

@@ -38,6 +38,8 @@ pub async fn run_once(app: &App, now: i64) {
     .await
     {
         Ok(report) => {
+            // Issues it linked or tasks it closed change the digest's tasks.
+            app.digests.synced();
             for (id, error) in &report.failed {
                 tracing::warn!(task = id, %error, "GitHub sync of a task failed");
             }

@@ -44,7 +44,6 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if last_github_sync.is_none_or(|t| t.elapsed() >= every) {
             last_github_sync = Some(tokio::time::Instant::now());
             super::github_sync::run_once(&app, now).await;
-            app.digests.synced();
         }
     }
 }

@@ -44,8 +44,7 @@ async fn body(app: &App, id: &str) -> Result<Value, PageError> {
     let tz = app.settings.timezone;
     let now = chrono::Utc::now().timestamp();
     let earlier = earlier(app, a, now).await?;
-    let shown: Vec<_> = earlier.iter().chain(std::iter::once(a)).cloned().collect();
-    let notes = Annotations::load_for(&app.store, &shown).await?;
+    let notes = Annotations::load_for(&app.store, earlier.iter().chain([a])).await?;
     let rows: Vec<Value> = earlier.iter().map(|e| row(e, &notes, tz, now)).collect();
     let opened: Vec<i64> = earlier.iter().map(|e| e.opened_at).collect();
     let task = notes
