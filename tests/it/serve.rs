@@ -24,6 +24,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// A POST of `body` as JSON to `path`, ready to send.
+    pub fn post_json(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.base)).json(body)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
@@ -202,12 +207,7 @@ async fn alerts_page_by_before_with_a_link_header_and_bad_filters_name_their_fie
 async fn reviews_and_tasks_through_the_api_show_on_the_alert() {
     let app = spawn_app("", Env::default()).await;
     app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
-    let post = |path: &str, body: Value| {
-        app.http
-            .post(format!("{}{path}", app.base))
-            .json(&body)
-            .send()
-    };
+    let post = |path: &str, body: Value| app.post_json(path, &body).send();
     let bad = post(
         "/api/reviews",
         json!({"alert_ids": ["aMulti"], "outcome": "meh"}),
@@ -598,12 +598,7 @@ async fn an_alert_webhook_asks_for_a_reconciling_pass_within_seconds() {
 async fn the_digest_shows_outcomes_tasks_and_the_reviewed_count() {
     let app = spawn_app("", Env::default()).await;
     app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
-    let post = |path: &str, body: Value| {
-        app.http
-            .post(format!("{}{path}", app.base))
-            .json(&body)
-            .send()
-    };
+    let post = |path: &str, body: Value| app.post_json(path, &body).send();
     post(
         "/api/reviews",
         json!({"alert_ids": ["aMulti", "aSvc"], "outcome": "expected", "note": "deploy"}),
@@ -732,12 +727,13 @@ async fn the_shared_digest_is_rebuilt_after_a_review_and_after_a_pass() {
     };
     let before = digest().await;
     assert_eq!(before["reviewed"], 0);
-    app.http
-        .post(format!("{}/api/reviews", app.base))
-        .json(&json!({"alert_ids": ["aMulti"], "outcome": "expected"}))
-        .send()
-        .await
-        .unwrap();
+    app.post_json(
+        "/api/reviews",
+        &json!({"alert_ids": ["aMulti"], "outcome": "expected"}),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(digest().await["reviewed"], 1, "the review shows at once");
 
     let all = |d: &Value| -> Vec<String> {
@@ -799,11 +795,7 @@ async fn writes_through_the_api_wait_for_a_pass_holding_the_database() {
             tokio::time::sleep(Duration::from_millis(700)).await;
             tx.commit().await.unwrap();
         };
-        let post = app
-            .http
-            .post(format!("{}{path}", app.base))
-            .json(&body)
-            .send();
+        let post = app.post_json(path, &body).send();
         let ((), response) = tokio::join!(held, post);
         let response = response.unwrap();
         let status = response.status();
@@ -823,12 +815,13 @@ async fn a_page_of_alerts_shows_each_alerts_latest_review() {
     let app = spawn_app("", Env::default()).await;
     app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
     for outcome in ["noise", "expected"] {
-        app.http
-            .post(format!("{}/api/reviews", app.base))
-            .json(&json!({"alert_ids": ["aMulti"], "outcome": outcome}))
-            .send()
-            .await
-            .unwrap();
+        app.post_json(
+            "/api/reviews",
+            &json!({"alert_ids": ["aMulti"], "outcome": outcome}),
+        )
+        .send()
+        .await
+        .unwrap();
     }
     let page: Value = app.get("/api/alerts").await.json().await.unwrap();
     let by_id = |id: &str| {
