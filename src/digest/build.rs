@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::alert::{state_at, AlertView, LocalTime, State, Time};
+use crate::alert::{order_of, state_at, AlertView, LocalTime, State, Time};
 use crate::review::{ReviewView, TaskRef, TaskView};
 use crate::store::StoredAlert;
 
@@ -27,7 +27,7 @@ pub struct HostInMaintenance {
 /// Everything the digest is built from, loaded with queries bounded by the window.
 #[derive(Debug, Clone, Default)]
 pub struct DigestInput {
-    /// Alerts whose open interval meets the window.
+    /// Alerts whose open interval meets the window, in any order.
     pub alerts: Vec<StoredAlert>,
     /// Alerts meeting the previous window, by state at its end.
     pub previous: Counts,
@@ -68,6 +68,12 @@ fn state_rank(s: State) -> usize {
     STATE_ORDER.iter().position(|x| *x == s).unwrap_or(0)
 }
 
+/// Maps and sets over a window's alerts, hashed with foldhash: keyed by the alerts'
+/// own text, they need no defence against chosen keys, and std's SipHash was a
+/// tenth of a heavy day's build.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
+type FastSet<T> = foldhash::HashSet<T>;
+
 /// A pair borrowed from an alert: hashing it allocates nothing.
 type PairRef<'a> = (Option<&'a str>, Option<&'a str>);
 
@@ -75,32 +81,54 @@ fn pair(a: &StoredAlert) -> PairRef<'_> {
     (a.monitor_id.as_deref(), a.host_id.as_deref())
 }
 
-pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
-    let opened_in = |a: &&StoredAlert| a.opened_at >= window.start && a.opened_at < window.end;
-    let mut per_pair: HashMap<PairRef, i64> = HashMap::new();
-    for a in input.alerts.iter().filter(opened_in) {
-        *per_pair.entry(pair(a)).or_default() += 1;
-    }
+/// Builds the digest, taking the loaded alerts rather than copying them (a heavy
+/// day holds hundreds of thousands).
+pub fn build(input: DigestInput, window: &Window, now: i64) -> Digest {
+    let DigestInput {
+        alerts: mut stored,
+        previous,
+        previous_window,
+        recent_pairs,
+        off_day,
+        maintenance,
+        last_alert_before,
+        org_url,
+        notes,
+    } = input;
+    // The alerts come in no order; the digest lists them by opening (then id).
+    let order = order_of(&stored, |a| a.opened_at, |a, b| a.id.cmp(&b.id));
+    let per_pair = per_pair(&stored, window);
+    let recent: FastSet<PairRef> = recent_pairs
+        .iter()
+        .map(|(m, h)| (m.as_deref(), h.as_deref()))
+        .collect();
+    let marks: Vec<Marks> = stored
+        .iter()
+        .map(|a| Marks {
+            flapping: per_pair.get(&pair(a)).copied().unwrap_or(0) >= 3,
+            recurring: recent.contains(&pair(a)),
+        })
+        .collect();
+    let flapping = flapping(order.iter().map(|&i| &stored[i]), window, &per_pair);
+    let noisy_monitors = noisy(&stored, window);
     let ctx = AlertContext {
-        input,
         window,
-        per_pair: &per_pair,
-        recent: input
-            .recent_pairs
-            .iter()
-            .map(|(m, h)| (m.as_deref(), h.as_deref()))
-            .collect(),
+        org_url: org_url.as_deref(),
+        notes: &notes,
         as_of: window.end.min(now),
-        in_maintenance: input.maintenance.iter().map(|h| h.id.as_str()).collect(),
+        in_maintenance: maintenance.iter().map(|h| h.id.as_str()).collect(),
     };
-    let alerts: Vec<DigestAlert> = input.alerts.iter().map(|a| ctx.alert(a)).collect();
+    // Each alert moves out of its place (leaving an empty one behind) in order.
+    let alerts: Vec<DigestAlert> = order
+        .iter()
+        .map(|&i| ctx.alert(std::mem::take(&mut stored[i]), marks[i]))
+        .collect();
 
     let mut totals = Counts::default();
     for a in &alerts {
         totals.add(a.alert.state);
     }
     let reviewed = alerts.iter().filter(|a| a.review.is_some()).count() as i64;
-    let notes = &input.notes;
     let carried_over: Vec<DigestAlert> =
         alerts.iter().filter(|a| a.carried_over).cloned().collect();
     let hourly = hourly(&alerts, window);
@@ -108,28 +136,25 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
     let listings: i64 = services.iter().map(|s| s.counts.total()).sum();
     Digest {
         window: WindowView {
-            off_day: input.off_day,
+            off_day,
             incomplete: now < window.end,
             ..window_view(window)
         },
         generated_at: Time(now),
         totals,
-        previous_window: input.previous_window.as_ref().map(window_view),
-        previous_totals: input.previous,
-        compare_per_day: input
-            .previous_window
-            .is_some_and(|p| p.days() != window.days()),
+        previous_window: previous_window.as_ref().map(window_view),
+        previous_totals: previous,
+        compare_per_day: previous_window.is_some_and(|p| p.days() != window.days()),
         extra_service_listings: listings - totals.total(),
         services,
         carried_over,
-        flapping: flapping(input, window, &per_pair),
-        noisy_monitors: noisy(input, window),
-        maintenance_hosts: input
-            .maintenance
+        flapping,
+        noisy_monitors,
+        maintenance_hosts: maintenance
             .iter()
-            .map(|h| maintenance_host(h, input))
+            .map(|h| maintenance_host(h, org_url.as_deref()))
             .collect(),
-        last_alert_before: input.last_alert_before.map(Time),
+        last_alert_before: last_alert_before.map(Time),
         hourly,
         reviewed,
         unreviewed: totals.total() - reviewed,
@@ -139,8 +164,20 @@ pub fn build(input: &DigestInput, window: &Window, now: i64) -> Digest {
             .map(|a| AlertView::at(a, now))
             .collect(),
         unreviewed_earlier_total: notes.unreviewed_earlier_total,
-        open_tasks: notes.open_tasks.clone(),
+        open_tasks: notes.open_tasks,
     }
+}
+
+/// Alerts opened in the window per (monitor, host).
+fn per_pair<'a>(alerts: &'a [StoredAlert], w: &Window) -> FastMap<PairRef<'a>, i64> {
+    let mut per_pair: FastMap<PairRef, i64> = FastMap::default();
+    for a in alerts
+        .iter()
+        .filter(|a| a.opened_at >= w.start && a.opened_at < w.end)
+    {
+        *per_pair.entry(pair(a)).or_default() += 1;
+    }
+    per_pair
 }
 
 fn window_view(w: &Window) -> WindowView {
@@ -162,20 +199,25 @@ fn window_view(w: &Window) -> WindowView {
 
 /// What judging one alert needs besides the alert.
 struct AlertContext<'a> {
-    input: &'a DigestInput,
     window: &'a Window,
-    per_pair: &'a HashMap<PairRef<'a>, i64>,
-    recent: HashSet<PairRef<'a>>,
+    org_url: Option<&'a str>,
+    notes: &'a MeetingNotes,
     /// Open alerts' durations run to here: the window's end, or the digest's
     /// making when the window has not ended (a future date).
     as_of: i64,
-    in_maintenance: HashSet<&'a str>,
+    in_maintenance: FastSet<&'a str>,
 }
 
-impl<'a> AlertContext<'a> {
-    fn alert(&self, a: &'a StoredAlert) -> DigestAlert {
+/// What an alert's (monitor, host) pair says about it.
+#[derive(Clone, Copy)]
+struct Marks {
+    flapping: bool,
+    recurring: bool,
+}
+
+impl AlertContext<'_> {
+    fn alert(&self, a: StoredAlert, marks: Marks) -> DigestAlert {
         let w = self.window;
-        let view = AlertView::at(a, w.end);
         let (_, guessed) = state_at(
             a.closed_at,
             a.close_cause.as_deref(),
@@ -183,45 +225,83 @@ impl<'a> AlertContext<'a> {
             w.end,
         );
         let closed = a.closed_at.filter(|c| *c <= w.end);
-        let key = pair(a);
-        let open = view.state == State::Open;
+        let open = closed.is_none();
+        let opened = a.opened_at;
+        let image_url = a.image_url.clone();
+        let host_url = host_url(self.org_url, a.host_id.as_deref());
+        let host_in_maintenance = open
+            && a.host_id
+                .as_deref()
+                .is_some_and(|h| self.in_maintenance.contains(h));
+        let review = self.notes.reviews.get(&a.id).cloned();
+        let task = self.notes.tasks.get(&a.id).cloned();
         DigestAlert {
-            flapping: self.per_pair.get(&key).copied().unwrap_or(0) >= 3,
-            recurring: self.recent.contains(&key),
-            carried_over: a.opened_at < w.start && open,
+            flapping: marks.flapping,
+            recurring: marks.recurring,
+            carried_over: opened < w.start && open,
             state_guessed: guessed,
-            host_in_maintenance: open
-                && a.host_id
-                    .as_deref()
-                    .is_some_and(|h| self.in_maintenance.contains(h)),
-            duration_secs: (closed.unwrap_or(self.as_of) - a.opened_at).max(0),
-            image_url: a.image_url.clone(),
-            host_url: host_url(self.input, a.host_id.as_deref()),
-            review: self.input.notes.reviews.get(&a.id).cloned(),
-            task: self.input.notes.tasks.get(&a.id).cloned(),
-            opened_secs: a.opened_at,
+            host_in_maintenance,
+            duration_secs: (closed.unwrap_or(self.as_of) - opened).max(0),
+            image_url,
+            host_url,
+            review,
+            task,
+            opened_secs: opened,
             closed_secs: closed,
-            alert: view,
+            alert: AlertView::of(a, w.end),
         }
     }
 }
 
-fn host_url(input: &DigestInput, host: Option<&str>) -> Option<String> {
-    Some(format!("{}/hosts/{}", input.org_url.as_ref()?, host?))
+fn host_url(org_url: Option<&str>, host: Option<&str>) -> Option<String> {
+    Some(format!("{}/hosts/{}", org_url?, host?))
 }
 
-/// Each alert under each of its services: moved into its last one, cloned only
-/// for the others (a heavy day holds hundreds of thousands of them).
+/// Each alert under each of its services, in standup order. The lists are made
+/// and sorted as indices; each alert then moves once, into its last service, and
+/// is cloned only for the others (a heavy day holds hundreds of thousands).
 fn services(alerts: Vec<DigestAlert>, w: &Window) -> Vec<ServiceDigest> {
-    let mut by_service: BTreeMap<Option<String>, Vec<DigestAlert>> = BTreeMap::new();
-    for a in alerts {
-        let mut keys: Vec<Option<String>> = a.alert.services.iter().cloned().map(Some).collect();
-        let last = keys.pop().unwrap_or(None);
-        for key in keys {
-            by_service.entry(key).or_default().push(a.clone());
+    let mut lists: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (i, a) in alerts.iter().enumerate() {
+        if a.alert.services.is_empty() {
+            lists.entry(None).or_default().push(i);
         }
-        by_service.entry(last).or_default().push(a);
+        for s in &a.alert.services {
+            lists.entry(Some(s.as_str())).or_default().push(i);
+        }
     }
+    let keys = standup_keys(&alerts);
+    let lists: Vec<(Option<String>, Vec<usize>)> = lists
+        .into_iter()
+        .map(|(service, mut list)| {
+            list.sort_unstable_by(|&i, &j| {
+                keys[i]
+                    .cmp(&keys[j])
+                    .then_with(|| alerts[i].alert.id.cmp(&alerts[j].alert.id))
+            });
+            (service.map(str::to_owned), list)
+        })
+        .collect();
+    let mut uses: Vec<usize> = alerts
+        .iter()
+        .map(|a| a.alert.services.len().max(1))
+        .collect();
+    let mut slots: Vec<Option<DigestAlert>> = alerts.into_iter().map(Some).collect();
+    let mut take = |i: usize| {
+        uses[i] -= 1;
+        let slot = &mut slots[i];
+        if uses[i] == 0 {
+            slot.take()
+        } else {
+            slot.clone()
+        }
+        .expect("moved on its last use")
+    };
+    // `map`, not `filter_map`: the exact length sizes each list once.
+    let by_service: Vec<(Option<String>, Vec<DigestAlert>)> = lists
+        .into_iter()
+        .map(|(service, list)| (service, list.into_iter().map(&mut take).collect()))
+        .collect();
     let mut out: Vec<ServiceDigest> = by_service
         .into_iter()
         .map(|(service, alerts)| service_digest(service, alerts, w))
@@ -243,19 +323,8 @@ fn services(alerts: Vec<DigestAlert>, w: &Window) -> Vec<ServiceDigest> {
     out
 }
 
-fn service_digest(
-    service: Option<String>,
-    mut alerts: Vec<DigestAlert>,
-    w: &Window,
-) -> ServiceDigest {
-    // Borrowed keys: a heavy day sorts hundreds of thousands of alerts.
-    alerts.sort_unstable_by(|a, b| {
-        state_rank(a.alert.state)
-            .cmp(&state_rank(b.alert.state))
-            .then_with(|| a.alert.monitor.cmp(&b.alert.monitor))
-            .then_with(|| a.opened_secs.cmp(&b.opened_secs))
-            .then_with(|| a.alert.id.cmp(&b.alert.id))
-    });
+/// A service's digest of its alerts, given in standup order.
+fn service_digest(service: Option<String>, alerts: Vec<DigestAlert>, w: &Window) -> ServiceDigest {
     let mut counts = Counts::default();
     for a in &alerts {
         counts.add(a.alert.state);
@@ -277,6 +346,26 @@ fn service_digest(
     }
 }
 
+/// Each alert's place at a standup, as numbers: state, monitor (ranked by name),
+/// opening; the id breaks ties. Sorting numbers rather than the alerts' text keeps
+/// a heavy day's sort in cache.
+fn standup_keys(alerts: &[DigestAlert]) -> Vec<(usize, usize, i64)> {
+    let mut names: Vec<Option<&str>> = alerts.iter().map(|a| a.alert.monitor.as_deref()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let rank: FastMap<Option<&str>, usize> = names.into_iter().zip(0..).collect();
+    alerts
+        .iter()
+        .map(|a| {
+            (
+                state_rank(a.alert.state),
+                rank[&a.alert.monitor.as_deref()],
+                a.opened_secs,
+            )
+        })
+        .collect()
+}
+
 /// The nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
     if sorted.is_empty() {
@@ -287,21 +376,25 @@ pub fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
 }
 
 fn name_of(a: &StoredAlert) -> String {
-    a.monitor_name
-        .clone()
-        .or_else(|| a.monitor_id.clone())
-        .unwrap_or_else(|| a.kind.clone())
+    name_ref(a).to_owned()
 }
 
-fn flapping(
-    input: &DigestInput,
+fn name_ref(a: &StoredAlert) -> &str {
+    a.monitor_name
+        .as_deref()
+        .or(a.monitor_id.as_deref())
+        .unwrap_or(&a.kind)
+}
+
+/// Monitors that opened 3 or more alerts on one host, in the order of `alerts`
+/// among equal counts and names.
+fn flapping<'a>(
+    alerts: impl Iterator<Item = &'a StoredAlert>,
     w: &Window,
-    per_pair: &HashMap<PairRef, i64>,
+    per_pair: &FastMap<PairRef, i64>,
 ) -> Vec<MonitorCount> {
-    let mut seen = HashSet::new();
-    let mut out: Vec<MonitorCount> = input
-        .alerts
-        .iter()
+    let mut seen = FastSet::default();
+    let mut out: Vec<MonitorCount> = alerts
         .filter(|a| a.opened_at >= w.start && per_pair.get(&pair(a)).copied().unwrap_or(0) >= 3)
         .filter(|a| seen.insert(pair(a)))
         .map(|a| MonitorCount {
@@ -319,16 +412,16 @@ fn flapping(
 }
 
 /// The five monitors that opened the most alerts in the window (two or more).
-fn noisy(input: &DigestInput, w: &Window) -> Vec<MonitorCount> {
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
-    for a in input.alerts.iter().filter(|a| a.opened_at >= w.start) {
-        *counts.entry(name_of(a)).or_default() += 1;
+fn noisy(alerts: &[StoredAlert], w: &Window) -> Vec<MonitorCount> {
+    let mut counts: FastMap<&str, i64> = FastMap::default();
+    for a in alerts.iter().filter(|a| a.opened_at >= w.start) {
+        *counts.entry(name_ref(a)).or_default() += 1;
     }
     let mut out: Vec<MonitorCount> = counts
         .into_iter()
         .filter(|(_, n)| *n >= 2)
         .map(|(monitor, count)| MonitorCount {
-            monitor,
+            monitor: monitor.to_owned(),
             host: None,
             count,
         })
@@ -342,7 +435,7 @@ fn noisy(input: &DigestInput, w: &Window) -> Vec<MonitorCount> {
     out
 }
 
-fn maintenance_host(h: &HostInMaintenance, input: &DigestInput) -> MaintenanceHost {
+fn maintenance_host(h: &HostInMaintenance, org_url: Option<&str>) -> MaintenanceHost {
     MaintenanceHost {
         id: h.id.clone(),
         name: h.name.clone(),
@@ -350,7 +443,7 @@ fn maintenance_host(h: &HostInMaintenance, input: &DigestInput) -> MaintenanceHo
         since: h.since.map(Time),
         seen_since: h.seen_since.map(Time),
         after_window: h.after_window,
-        url: host_url(input, Some(&h.id)),
+        url: host_url(org_url, Some(&h.id)),
     }
 }
 

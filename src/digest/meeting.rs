@@ -36,7 +36,7 @@ pub async fn digest_of(
         .await?;
     input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
     input.notes = crate::review::meeting_notes(store, window, &input.alerts).await?;
-    Ok(build(&input, window, now))
+    Ok(build(input, window, now))
 }
 
 /// Posts the digest to the configured Slack webhook unless this window was posted

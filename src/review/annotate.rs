@@ -83,6 +83,9 @@ impl Annotations {
         if let Some(t) = self.attached.get(&a.id).and_then(|id| self.tasks.get(id)) {
             return Some(t);
         }
+        if self.by_key.is_empty() {
+            return None;
+        }
         self.by_key
             .get(&key_of(a))?
             .iter()

@@ -11,6 +11,8 @@ use crate::alert::{state_sql, State};
 use crate::digest::{Counts, DigestInput, HostInMaintenance, Pair, Window};
 
 const RECURRING_LOOKBACK: i64 = 7 * 86_400;
+/// Slices the "opened inside the window" branch is read in, at once.
+const INSIDE_SLICES: i64 = 3;
 
 /// How the window query reaches alerts opened before the window that closed in or after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,9 +25,10 @@ pub enum Reach {
 }
 
 impl Reach {
-    /// The narrower of the two index ranges.
-    pub fn choose(start: i64, longest: i64, now: i64) -> Reach {
-        if now - start < longest {
+    /// The narrower of the two index ranges: alerts closed from `start` to the
+    /// latest close, or alerts opened in the longest duration before `start`.
+    pub fn choose(start: i64, longest: i64, latest_close: i64) -> Reach {
+        if latest_close.saturating_sub(start) < longest {
             Reach::ByClose
         } else {
             Reach::ByOpen
@@ -92,21 +95,25 @@ struct Bounds {
 }
 
 impl Store {
-    /// The longest any closed alert stayed open, or more (one row, see migration 0021).
-    async fn longest_duration(&self) -> Result<i64, StoreError> {
-        let longest: Option<i64> = sqlx::query_scalar("SELECT seconds FROM alerts_longest")
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(longest.unwrap_or(0).max(0))
+    /// The longest any closed alert stayed open, or more (one row, see migration
+    /// 0021), and the latest close (the end of the closed index).
+    async fn extent(&self) -> Result<(i64, i64), StoreError> {
+        let (longest, latest): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT seconds FROM alerts_longest), \
+                    (SELECT max(closed_at) FROM alerts WHERE closed_at IS NOT NULL)",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok((longest.unwrap_or(0).max(0), latest.unwrap_or(i64::MIN)))
     }
 
-    async fn bounds(&self, start: i64, end: i64, now: i64) -> Result<Bounds, StoreError> {
-        let longest = self.longest_duration().await?;
+    async fn bounds(&self, start: i64, end: i64) -> Result<Bounds, StoreError> {
+        let (longest, latest_close) = self.extent().await?;
         Ok(Bounds {
             start,
             end,
             earliest: start - longest,
-            reach: Reach::choose(start, longest, now),
+            reach: Reach::choose(start, longest, latest_close),
         })
     }
 
@@ -117,26 +124,70 @@ impl Store {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredAlert>, StoreError> {
-        let b = self
-            .bounds(start, end, chrono::Utc::now().timestamp())
-            .await?;
-        self.alerts_within(b).await
+        let b = self.bounds(start, end).await?;
+        let alerts = self.alerts_within(b).await?;
+        Ok(crate::alert::sorted(
+            alerts,
+            |a| a.opened_at,
+            |a, b| a.id.cmp(&b.id),
+        ))
     }
 
+    /// The alerts meeting `b`, in no particular order.
     async fn alerts_within(&self, b: Bounds) -> Result<Vec<StoredAlert>, StoreError> {
-        // One aggregate per branch, on their own connections at once: aggregating
-        // the union would re-parse every object (json(x)), a third of the load
-        // on a heavy day, and one branch decodes while SQLite builds the next.
+        // One aggregate per branch, and the "opened inside" branch (most of a heavy
+        // day) in slices of the window, each on its own connection at once and
+        // decoded on a blocking thread: one slice decodes while SQLite builds the
+        // next. Aggregating the union would re-parse every object (json(x)).
         let [inside, before, open] = meeting_conditions(b.reach);
-        let (mut alerts, earlier, still_open) = tokio::try_join!(
-            self.branch(b, inside),
+        let cuts = self.opening_cuts(b.start, b.end).await?;
+        let slices = cuts.windows(2).map(|w| {
+            self.branch(
+                Bounds {
+                    start: w[0],
+                    end: w[1],
+                    ..b
+                },
+                inside,
+            )
+        });
+        let (parts, earlier, still_open) = tokio::try_join!(
+            futures_util::future::try_join_all(slices),
             self.branch(b, before),
             self.branch(b, open)
         )?;
-        alerts.extend(earlier);
+        let mut alerts = earlier;
         alerts.extend(still_open);
-        alerts.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+        alerts.extend(parts.into_iter().flatten());
         Ok(alerts)
+    }
+
+    /// Opening times that cut `[start, end)` into [`INSIDE_SLICES`] ranges of about
+    /// as many alerts each (alerts of one second stay together), read off the
+    /// opened_at index: a heavy day's alerts are not spread evenly over its hours.
+    async fn opening_cuts(&self, start: i64, end: i64) -> Result<Vec<i64>, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM alerts WHERE opened_at >= ?1 AND opened_at < ?2",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_one(self.pool())
+        .await?;
+        let mut cuts = vec![start];
+        for k in 1..INSIDE_SLICES {
+            let cut: Option<i64> = sqlx::query_scalar(
+                "SELECT opened_at FROM alerts WHERE opened_at >= ?1 AND opened_at < ?2 \
+                 ORDER BY opened_at LIMIT 1 OFFSET ?3",
+            )
+            .bind(start)
+            .bind(end)
+            .bind(count * k / INSIDE_SLICES)
+            .fetch_optional(self.pool())
+            .await?;
+            cuts.extend(cut.filter(|c| c > cuts.last().unwrap_or(&start)));
+        }
+        cuts.push(end);
+        Ok(cuts)
     }
 
     async fn branch(&self, b: Bounds, condition: &str) -> Result<Vec<StoredAlert>, StoreError> {
@@ -150,7 +201,10 @@ impl Store {
             .bind(b.earliest)
             .fetch_one(self.pool())
             .await?;
-        decode_alerts(&text)
+        match tokio::task::spawn_blocking(move || decode_alerts(&text)).await {
+            Ok(decoded) => decoded,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
     }
 
     /// Alerts meeting the window, per state at its end: the previous window is
@@ -270,23 +324,25 @@ impl Store {
                 .bind(window.start)
                 .fetch_one(self.pool())
                 .await?;
-        let this = self.bounds(window.start, window.end, now).await?;
-        let before = self.bounds(previous.start, previous.end, now).await?;
+        let this = self.bounds(window.start, window.end).await?;
+        let before = self.bounds(previous.start, previous.end).await?;
         let lookback = self
-            .bounds(window.start - RECURRING_LOOKBACK, window.start, now)
+            .bounds(window.start - RECURRING_LOOKBACK, window.start)
             .await?;
-        // Independent reads, each on its own pooled connection, at once.
-        let (alerts, previous_counts, maintenance) = tokio::try_join!(
-            self.alerts_within(this),
+        // Independent reads, each on its own pooled connection, at once; the count
+        // asks first, so it is not left waiting for the slices' connections.
+        let (previous_counts, maintenance, alerts) = tokio::try_join!(
             self.count_within(before),
-            self.hosts_in_maintenance(window.end, window.is_current(now))
+            self.hosts_in_maintenance(window.end, window.is_current(now)),
+            self.alerts_within(this)
         )?;
         let pairs: HashSet<Pair> = alerts
             .iter()
             .map(|a| (a.monitor_id.clone(), a.host_id.clone()))
             .collect();
+        let recent_pairs = self.pairs_within(lookback, &pairs).await?;
         Ok(DigestInput {
-            recent_pairs: self.pairs_within(lookback, &pairs).await?,
+            recent_pairs,
             alerts,
             previous: previous_counts,
             previous_window: Some(*previous),
@@ -295,5 +351,22 @@ impl Store {
             org_url: org.zip(web).map(|(org, web)| format!("{web}/orgs/{org}")),
             ..DigestInput::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reach;
+
+    #[test]
+    fn the_window_reaches_back_through_the_narrower_index() {
+        let day = 86_400;
+        // Closed since the start: one day of alerts; opened within the longest
+        // duration before it: three days.
+        assert_eq!(Reach::choose(10 * day, 3 * day, 11 * day), Reach::ByClose);
+        // Two years of closes against three days of openings.
+        assert_eq!(Reach::choose(10 * day, 3 * day, 740 * day), Reach::ByOpen);
+        // An empty store has no latest close.
+        assert_eq!(Reach::choose(10 * day, 0, i64::MIN), Reach::ByClose);
     }
 }

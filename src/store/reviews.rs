@@ -113,11 +113,19 @@ impl Store {
         to: i64,
         shown: i64,
     ) -> Result<(Vec<String>, i64), StoreError> {
-        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {UNREVIEWED}"))
-            .bind(from)
-            .bind(to)
-            .fetch_one(self.pool())
-            .await?;
+        // Counted as all alerts of the range (the opened_at index alone) minus the
+        // reviewed ones, found from the reviews: people write few, a heavy week holds
+        // hundreds of thousands of alerts, and probing reviews for each cost 111 ms.
+        let total: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM alerts WHERE opened_at >= ?1 AND opened_at < ?2) \
+                  - (SELECT count(*) FROM (SELECT DISTINCT alert_id FROM reviews) r \
+                     CROSS JOIN alerts a ON a.id = r.alert_id \
+                     WHERE a.opened_at >= ?1 AND a.opened_at < ?2)",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.pool())
+        .await?;
         let ids: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT a.id {UNREVIEWED} ORDER BY a.opened_at DESC LIMIT ?3"
         ))

@@ -90,7 +90,7 @@ fn page_with_hostile_text(dir: &Path) -> PathBuf {
         alerts: vec![alert],
         ..DigestInput::default()
     };
-    let d = digest::build(&input, &window, window.end);
+    let d = digest::build(input, &window, window.end);
     let html = digest::render(&d, &window, Format::Html, Lang::Ja, None).unwrap();
     let page = dir.join("digest.html");
     std::fs::write(&page, html).unwrap();

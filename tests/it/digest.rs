@@ -206,7 +206,7 @@ pub(crate) fn now() -> i64 {
 
 #[test]
 fn alerts_are_grouped_by_service_and_state_at_the_windows_end() {
-    let d = digest::build(&dataset(), &window(), now());
+    let d = digest::build(dataset(), &window(), now());
     assert_eq!(
         (
             d.totals.open,
@@ -285,7 +285,7 @@ fn alerts_are_grouped_by_service_and_state_at_the_windows_end() {
 
 #[test]
 fn carried_over_flapping_noise_recovery_and_maintenance_are_reported() {
-    let d = digest::build(&dataset(), &window(), now());
+    let d = digest::build(dataset(), &window(), now());
     assert_eq!(
         d.carried_over
             .iter()
@@ -340,7 +340,7 @@ fn carried_over_flapping_noise_recovery_and_maintenance_are_reported() {
 
 #[test]
 fn the_json_digest_has_the_briefs_shape() {
-    let d = digest::build(&dataset(), &window(), now());
+    let d = digest::build(dataset(), &window(), now());
     let v: Value =
         serde_json::from_str(&digest::render(&d, &window(), Format::Json, Lang::En, None).unwrap())
             .unwrap();
@@ -394,7 +394,7 @@ fn a_quiet_day_says_so() {
         previous: Default::default(),
         ..dataset()
     };
-    let d = digest::build(&input, &window(), now());
+    let d = digest::build(input, &window(), now());
     for (lang, words) in [
         (Lang::En, "No alerts in this window"),
         (Lang::Ja, "この期間のアラートはありません"),
@@ -433,7 +433,7 @@ fn hostile() -> DigestInput {
 
 #[test]
 fn hostile_text_comes_out_inert_in_html() {
-    let d = digest::build(&hostile(), &window(), now());
+    let d = digest::build(hostile(), &window(), now());
     let html = digest::render(&d, &window(), Format::Html, Lang::En, None).unwrap();
     assert!(!html.contains("<script>alert"), "no live script");
     assert!(!html.contains("<img src=x"), "no injected tag");
@@ -446,7 +446,7 @@ fn hostile_text_comes_out_inert_in_html() {
 
 #[test]
 fn hostile_text_comes_out_inert_in_slack() {
-    let d = digest::build(&hostile(), &window(), now());
+    let d = digest::build(hostile(), &window(), now());
     let body: Value = serde_json::from_str(
         &digest::render(&d, &window(), Format::Slack, Lang::En, None).unwrap(),
     )
@@ -470,7 +470,7 @@ fn hostile_text_comes_out_inert_in_slack() {
 
 #[test]
 fn hostile_text_comes_out_inert_in_markdown() {
-    let d = digest::build(&hostile(), &window(), now());
+    let d = digest::build(hostile(), &window(), now());
     let md = digest::render(&d, &window(), Format::Markdown, Lang::En, None).unwrap();
     assert!(!md.contains("<script>") && !md.contains("<img"));
     assert!(!md.contains("](javascript:"), "no script links");
@@ -493,7 +493,7 @@ fn slack_blocks_stay_within_slacks_limits_on_a_huge_day() {
             None,
         ));
     }
-    let d = digest::build(&input, &window(), now());
+    let d = digest::build(input, &window(), now());
     let body: Value = serde_json::from_str(
         &digest::render(&d, &window(), Format::Slack, Lang::Ja, None).unwrap(),
     )
@@ -518,7 +518,7 @@ fn slack_blocks_stay_within_slacks_limits_on_a_huge_day() {
 
 #[test]
 fn every_format_in_both_languages_matches_its_snapshot() {
-    let d = digest::build(&dataset(), &window(), now());
+    let d = digest::build(dataset(), &window(), now());
     for lang in [Lang::En, Lang::Ja] {
         for format in [
             Format::Markdown,
@@ -537,7 +537,7 @@ fn every_format_in_both_languages_matches_its_snapshot() {
 fn a_broken_user_template_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("markdown.hbs"), "{{#each sections}}{{name}").unwrap();
-    let d = digest::build(&dataset(), &window(), now());
+    let d = digest::build(dataset(), &window(), now());
     let err = digest::render(&d, &window(), Format::Markdown, Lang::En, Some(dir.path()))
         .unwrap_err()
         .to_string();

@@ -52,7 +52,7 @@ fn busy() -> DigestInput {
 }
 
 fn render(input: &DigestInput, format: Format, lang: Lang) -> String {
-    let d = digest::build(input, &window(), now());
+    let d = digest::build(input.clone(), &window(), now());
     digest::render(&d, &window(), format, lang, None).unwrap()
 }
 

@@ -64,7 +64,7 @@ async fn digest_from(store: &Store, w: &Window, at: i64) -> digest::Digest {
         .digest_input_at(w, &spec().previous(w), at)
         .await
         .unwrap();
-    digest::build(&input, w, at)
+    digest::build(input, w, at)
 }
 
 fn find<'a>(d: &'a digest::Digest, id: &str) -> &'a digest::DigestAlert {
@@ -157,7 +157,7 @@ fn the_previous_window_is_named_and_compared_per_day_when_lengths_differ() {
         recovered: 8,
         ..Default::default()
     };
-    let d = digest::build(&input, &window(), now());
+    let d = digest::build(input, &window(), now());
     assert!(d.compare_per_day);
     assert_eq!(
         d.previous_window.as_ref().unwrap().start.to_string(),
@@ -205,7 +205,7 @@ fn windows_of_the_same_length_compare_plain_counts() {
         previous_window: Some(spec().previous(&w)),
         ..Default::default()
     };
-    let d = digest::build(&input, &w, w.end + H);
+    let d = digest::build(input, &w, w.end + H);
     assert!(!d.compare_per_day);
     let md = digest::render(&d, &w, Format::Markdown, Lang::En, None).unwrap();
     assert!(md.contains("Wed 11-25 00:00 (1 days)"), "{md}");
@@ -214,7 +214,7 @@ fn windows_of_the_same_length_compare_plain_counts() {
 
 #[test]
 fn overlapping_service_totals_are_explained_where_they_happen() {
-    let d = digest::build(&dataset(), &window(), now());
+    let d = digest::build(dataset(), &window(), now());
     assert_eq!(d.extra_service_listings, 1, "man1 is under blog and shop");
     for (format, lang, out) in render_all(&d, &window()) {
         let note = match lang {
@@ -225,7 +225,7 @@ fn overlapping_service_totals_are_explained_where_they_happen() {
     }
     let mut single = dataset();
     single.alerts.retain(|a| a.services.len() <= 1);
-    let d = digest::build(&single, &window(), now());
+    let d = digest::build(single, &window(), now());
     let md = digest::render(&d, &window(), Format::Markdown, Lang::En, None).unwrap();
     assert!(!md.contains("Service totals"), "no note when totals add up");
 }
@@ -268,7 +268,7 @@ fn time_to_recovery_counts_recovered_alerts_only() {
         ],
         ..Default::default()
     };
-    let d = digest::build(&input, &window(), now());
+    let d = digest::build(input, &window(), now());
     let shop = &d.services[0];
     assert_eq!(
         (shop.recovery_median_secs, shop.recovery_p90_secs),
@@ -356,7 +356,7 @@ async fn maintenance_is_as_observed_by_the_windows_end() {
 fn a_window_not_yet_over_says_so_and_ages_alerts_to_now() {
     let w = window();
     let at = w.start + 6 * H;
-    let d = digest::build(&dataset(), &w, at);
+    let d = digest::build(dataset(), &w, at);
     assert!(d.window.incomplete);
     let carried = d
         .carried_over

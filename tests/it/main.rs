@@ -6,6 +6,7 @@ mod digest;
 mod digest_cli;
 mod digest_condensed;
 mod digest_labels;
+mod digest_load;
 mod github;
 mod helpers;
 mod kill;
