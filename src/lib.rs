@@ -12,6 +12,7 @@ pub mod digest;
 pub mod github;
 pub mod lookup;
 pub mod mackerel;
+pub mod memory;
 pub mod report;
 pub mod review;
 pub mod secret;

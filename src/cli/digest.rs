@@ -107,6 +107,9 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => print!("{text}"),
     }
+    // The process ends here: freeing a heavy day's alerts one by one would cost
+    // a tenth of its digest (80 ms for 60,000), for memory the exit frees at once.
+    std::mem::forget(digest);
     Ok(())
 }
 

@@ -62,6 +62,9 @@ pub enum Command {
 pub fn main() -> ExitCode {
     crate::telemetry::init();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Digest(_) | Command::Report(_)) {
+        crate::memory::for_one_shot();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -8,7 +8,6 @@ mod csv_stream;
 pub mod digests;
 mod github_sync;
 mod health;
-mod memory;
 pub mod metrics;
 pub mod morning;
 mod review_api;
@@ -129,7 +128,7 @@ pub async fn launch_with_tcp_listener(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    memory::configure();
+    crate::memory::for_service();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(app.clone(), stop_rx));
     let result = axum::serve(

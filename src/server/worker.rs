@@ -69,7 +69,7 @@ async fn pass_until_stopped(app: &App, stop: &mut watch::Receiver<bool>) -> bool
         }
     };
     record(app, &result);
-    super::memory::release();
+    crate::memory::release();
     true
 }
 

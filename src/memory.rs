@@ -1,0 +1,45 @@
+//! How asakai uses glibc's allocator. A digest of a heavy day is built from many
+//! megabytes of short-lived buffers, and the two ways asakai runs want opposite
+//! things from them: a long-running `serve` wants them back in the system, a
+//! one-shot command wants them reused.
+
+/// For `serve`: large buffers (over 256 KiB) are mapped and returned to the system
+/// when freed, and threads share two heaps rather than one each. By default glibc
+/// raises its mmap threshold after the first large free, so later large buffers
+/// come from the heaps, and every thread's heap keeps what it once held. Measured on
+/// a 6,700-alert day rebuilt every few seconds: 300 MiB resident, 215 MiB with these.
+pub fn for_service() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; it is called before the
+    // server starts its threads, and glibc applies it to later allocations only.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// For a one-shot command (a digest): freed buffers stay in one heap and are
+/// reused, never mapped afresh. A fresh mapping costs a page fault per 4 KiB on
+/// first touch, and a heavy day's digest maps its alerts several times over: 70 ms
+/// of its 540, for the same peak memory (measured on 60,000 alerts).
+pub fn for_one_shot() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: as in `for_service`; called before the runtime starts its threads.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Hands memory freed by a pass back to the system. A backfill allocates a lot for a
+/// while; glibc keeps freed memory in its heaps unless asked, and an idle `serve`
+/// would stay at its backfill's size.
+pub fn release() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system; it
+    // touches no memory that is in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
