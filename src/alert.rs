@@ -29,12 +29,37 @@ pub struct StoredAlert {
     pub services: Vec<String>,
     pub url: Option<String>,
     pub image_url: Option<String>,
+    #[serde(deserialize_with = "flag")]
     pub gone: bool,
+    #[serde(deserialize_with = "flag")]
     pub logs_read: bool,
     /// Its monitor, host or organisation could not be read when it was stored: its
     /// services and names are attributed again once the metadata is back.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag")]
     pub attribution_pending: bool,
+}
+
+/// A flag as SQLite keeps it (0 or 1): the store's rows come as JSON arrays built
+/// by SQLite, and turning each flag into JSON `true`/`false` there cost a JSON
+/// parse per flag per alert.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct Flag;
+    impl serde::de::Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("0, 1 or a boolean")
+        }
+        fn visit_bool<E>(self, b: bool) -> Result<bool, E> {
+            Ok(b)
+        }
+        fn visit_i64<E>(self, n: i64) -> Result<bool, E> {
+            Ok(n != 0)
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<bool, E> {
+            Ok(n != 0)
+        }
+    }
+    d.deserialize_any(Flag)
 }
 
 /// How an alert stands at a given moment.

@@ -23,8 +23,7 @@ macro_rules! alert_array {
         "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
      a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
      a.memo, a.series, json(a.roles), json(a.services), \
-     a.url, a.image_url, json(iif(a.gone, 'true', 'false')), json(iif(a.logs_read, 'true', 'false')), \
-     json(iif(a.attribution_pending, 'true', 'false')))"
+     a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
     };
 }
 pub(crate) use alert_array;

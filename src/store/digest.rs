@@ -232,12 +232,9 @@ impl Store {
     async fn pairs_within(
         &self,
         b: Bounds,
-        pairs: &HashSet<Pair>,
+        pairs: &HashSet<[Option<&str>; 2]>,
     ) -> Result<HashSet<Pair>, StoreError> {
-        let list: Vec<[Option<&str>; 2]> = pairs
-            .iter()
-            .map(|(m, h)| [m.as_deref(), h.as_deref()])
-            .collect();
+        let list: Vec<&[Option<&str>; 2]> = pairs.iter().collect();
         let rows: Vec<Pair> = sqlx::query_as(
             "SELECT p.value ->> 0, p.value ->> 1 FROM json_each(?4) p WHERE EXISTS (\
                SELECT 1 FROM alerts a WHERE a.monitor_id IS p.value ->> 0 AND a.host_id IS p.value ->> 1 \
@@ -336,9 +333,9 @@ impl Store {
             self.hosts_in_maintenance(window.end, window.is_current(now)),
             self.alerts_within(this)
         )?;
-        let pairs: HashSet<Pair> = alerts
+        let pairs: HashSet<[Option<&str>; 2]> = alerts
             .iter()
-            .map(|a| (a.monitor_id.clone(), a.host_id.clone()))
+            .map(|a| [a.monitor_id.as_deref(), a.host_id.as_deref()])
             .collect();
         let recent_pairs = self.pairs_within(lookback, &pairs).await?;
         Ok(DigestInput {
