@@ -119,19 +119,20 @@ pub fn build(input: DigestInput, window: &Window, now: i64) -> Digest {
         in_maintenance: maintenance.iter().map(|h| h.id.as_str()).collect(),
     };
     // Each alert moves out of its place (leaving an empty one behind) in order.
-    let alerts: Vec<DigestAlert> = order
+    // Kept in slots from the start, so services can move each out by index.
+    let alerts: Vec<Option<DigestAlert>> = order
         .iter()
-        .map(|&i| ctx.alert(std::mem::take(&mut stored[i]), marks[i]))
+        .map(|&i| Some(ctx.alert(std::mem::take(&mut stored[i]), marks[i])))
         .collect();
+    let each = || alerts.iter().flatten();
 
     let mut totals = Counts::default();
-    for a in &alerts {
+    for a in each() {
         totals.add(a.alert.state);
     }
-    let reviewed = alerts.iter().filter(|a| a.review.is_some()).count() as i64;
-    let carried_over: Vec<DigestAlert> =
-        alerts.iter().filter(|a| a.carried_over).cloned().collect();
-    let hourly = hourly(&alerts, window);
+    let reviewed = each().filter(|a| a.review.is_some()).count() as i64;
+    let carried_over: Vec<DigestAlert> = each().filter(|a| a.carried_over).cloned().collect();
+    let hourly = hourly(each(), window);
     let services = services(alerts, window);
     let listings: i64 = services.iter().map(|s| s.counts.total()).sum();
     Digest {
@@ -261,7 +262,12 @@ fn host_url(org_url: Option<&str>, host: Option<&str>) -> Option<String> {
 /// Each alert under each of its services, in standup order. The lists are made
 /// and sorted as indices; each alert then moves once, into its last service, and
 /// is cloned only for the others (a heavy day holds hundreds of thousands).
-fn services(alerts: Vec<DigestAlert>, w: &Window) -> Vec<ServiceDigest> {
+fn services(mut slots: Vec<Option<DigestAlert>>, w: &Window) -> Vec<ServiceDigest> {
+    // Indices into the slots, all filled until the lists take them.
+    let alerts: Vec<&DigestAlert> = slots
+        .iter()
+        .map(|s| s.as_ref().expect("every slot filled"))
+        .collect();
     let mut lists: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
     for (i, a) in alerts.iter().enumerate() {
         if a.alert.services.is_empty() {
@@ -287,7 +293,7 @@ fn services(alerts: Vec<DigestAlert>, w: &Window) -> Vec<ServiceDigest> {
         .iter()
         .map(|a| a.alert.services.len().max(1))
         .collect();
-    let mut slots: Vec<Option<DigestAlert>> = alerts.into_iter().map(Some).collect();
+    drop(alerts);
     let mut take = |i: usize| {
         uses[i] -= 1;
         let slot = &mut slots[i];
@@ -350,7 +356,7 @@ fn service_digest(service: Option<String>, alerts: Vec<DigestAlert>, w: &Window)
 /// Each alert's place at a standup, as numbers: state, monitor (ranked by name),
 /// opening; the id breaks ties. Sorting numbers rather than the alerts' text keeps
 /// a heavy day's sort in cache.
-fn standup_keys(alerts: &[DigestAlert]) -> Vec<(usize, usize, i64)> {
+fn standup_keys(alerts: &[&DigestAlert]) -> Vec<(usize, usize, i64)> {
     let mut names: Vec<Option<&str>> = alerts.iter().map(|a| a.alert.monitor.as_deref()).collect();
     names.sort_unstable();
     names.dedup();
@@ -448,7 +454,7 @@ fn maintenance_host(h: &HostInMaintenance, org_url: Option<&str>) -> Maintenance
     }
 }
 
-fn hourly(alerts: &[DigestAlert], w: &Window) -> Vec<Counts> {
+fn hourly<'a>(alerts: impl Iterator<Item = &'a DigestAlert>, w: &Window) -> Vec<Counts> {
     let mut hours = vec![Counts::default(); w.hours().max(1) as usize];
     for a in alerts {
         if a.opened_secs >= w.start && a.opened_secs < w.end {
