@@ -9,20 +9,7 @@ use crate::store::StoredAlert;
 use super::model::*;
 use super::window::{OffDay, Window};
 
-/// A (monitor, host) pair: what "the same alert again" means.
-pub type Pair = (Option<String>, Option<String>);
-
-/// A host in maintenance, as the store knows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostInMaintenance {
-    pub id: String,
-    pub name: String,
-    pub services: Vec<String>,
-    pub since: Option<i64>,
-    pub seen_since: Option<i64>,
-    /// Only known to be in maintenance from an observation after the window.
-    pub after_window: bool,
-}
+pub use crate::store::digest::{HostInMaintenance, Pair};
 
 /// Everything the digest is built from, loaded with queries bounded by the window.
 #[derive(Debug, Clone, Default)]

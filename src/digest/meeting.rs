@@ -31,9 +31,7 @@ pub async fn digest_of(
     window: &Window,
     now: i64,
 ) -> Result<Digest, StoreError> {
-    let mut input = store
-        .digest_input_at(window, &spec.previous(window), now)
-        .await?;
+    let mut input = super::load::input_at(store, window, &spec.previous(window), now).await?;
     input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
     input.notes = crate::review::meeting_notes(store, window, &input.alerts).await?;
     Ok(build(input, window, now))

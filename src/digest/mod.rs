@@ -5,6 +5,7 @@ mod build;
 mod chart;
 mod context;
 mod labels;
+pub mod load;
 pub mod meeting;
 mod model;
 mod page;

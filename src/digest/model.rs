@@ -2,47 +2,11 @@
 
 use serde::Serialize;
 
-use crate::alert::{AlertView, LocalTime, State, Time};
+pub use crate::alert::Counts;
+use crate::alert::{AlertView, LocalTime, Time};
 use crate::review::{ReviewView, TaskRef, TaskView};
 
 pub use super::window::OffDay;
-
-/// Alerts per state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub open: i64,
-    pub recovered: i64,
-    pub closed_manually: i64,
-    pub closed_by_system: i64,
-}
-
-impl Counts {
-    pub fn add(&mut self, state: State) {
-        *self.get_mut(state) += 1;
-    }
-
-    fn get_mut(&mut self, state: State) -> &mut i64 {
-        match state {
-            State::Open => &mut self.open,
-            State::Recovered => &mut self.recovered,
-            State::ClosedManually => &mut self.closed_manually,
-            State::ClosedBySystem => &mut self.closed_by_system,
-        }
-    }
-
-    pub fn get(&self, state: State) -> i64 {
-        match state {
-            State::Open => self.open,
-            State::Recovered => self.recovered,
-            State::ClosedManually => self.closed_manually,
-            State::ClosedBySystem => self.closed_by_system,
-        }
-    }
-
-    pub fn total(&self) -> i64 {
-        self.open + self.recovered + self.closed_manually + self.closed_by_system
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WindowView {

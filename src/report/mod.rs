@@ -72,19 +72,16 @@ pub async fn load_week(store: &Store, tz: Tz, date: NaiveDate) -> Result<WeekInp
         tz,
         meeting: None,
     };
-    let before = Window {
-        start: previous_start,
-        end: start,
-        tz,
-        meeting: None,
-    };
     Ok(WeekInput {
         tz,
         alerts: store.find_alerts(&opened(start, end)).await?,
         previous: store.find_alerts(&opened(previous_start, start)).await?,
         reviews: review::latest_reviews(store).await?,
         tasks: task::list(store, None).await?,
-        maintenance: store.digest_input(&week, &before).await?.maintenance,
+        // Only the hosts: the week's alerts are read above, not loaded again.
+        maintenance: store
+            .hosts_in_maintenance(end, week.is_current(chrono::Utc::now().timestamp()))
+            .await?,
         days,
     })
 }

@@ -7,10 +7,24 @@ use sqlx::types::Json;
 
 use super::alerts::{alert_array, alert_object, decode_alerts};
 use super::{StateKey, Store, StoreError, StoredAlert};
+use crate::alert::Counts;
 use crate::alert::{state_sql, State};
-use crate::digest::{Counts, DigestInput, HostInMaintenance, Pair, Window};
 
-const RECURRING_LOOKBACK: i64 = 7 * 86_400;
+/// A (monitor, host) pair: what "the same alert again" means.
+pub type Pair = (Option<String>, Option<String>);
+
+/// A host in maintenance, as the store knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostInMaintenance {
+    pub id: String,
+    pub name: String,
+    pub services: Vec<String>,
+    pub since: Option<i64>,
+    pub seen_since: Option<i64>,
+    /// Only known to be in maintenance from an observation after the window.
+    pub after_window: bool,
+}
+
 /// Slices the "opened inside the window" branch is read in, at once.
 const INSIDE_SLICES: i64 = 3;
 
@@ -252,7 +266,7 @@ impl Store {
     /// Hosts in maintenance at the window's end as observed then (the latest status
     /// change seen by then), and, for a current window, hosts in maintenance now
     /// that were not seen so during the window.
-    async fn hosts_in_maintenance(
+    pub async fn hosts_in_maintenance(
         &self,
         end: i64,
         current: bool,
@@ -297,57 +311,48 @@ impl Store {
             .collect())
     }
 
-    /// Everything a digest of `window` needs, as of the system clock.
-    pub async fn digest_input(
+    /// The alerts meeting `[start, end)`, in no particular order (the digest sorts).
+    pub async fn window_alerts(
         &self,
-        window: &Window,
-        previous: &Window,
-    ) -> Result<DigestInput, StoreError> {
-        self.digest_input_at(window, previous, chrono::Utc::now().timestamp())
-            .await
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<StoredAlert>, StoreError> {
+        let b = self.bounds(start, end).await?;
+        self.alerts_within(b).await
     }
 
-    /// Everything a digest of `window` needs, generated at `now`.
-    pub async fn digest_input_at(
+    /// The alerts meeting `[start, end)`, per state at `end`, counted in SQL.
+    pub async fn window_counts(&self, start: i64, end: i64) -> Result<Counts, StoreError> {
+        let b = self.bounds(start, end).await?;
+        self.count_within(b).await
+    }
+
+    /// Which of `pairs` had an alert open at some time in `[start, end)`.
+    pub async fn pairs_open_within(
         &self,
-        window: &Window,
-        previous: &Window,
-        now: i64,
-    ) -> Result<DigestInput, StoreError> {
+        start: i64,
+        end: i64,
+        pairs: &HashSet<[Option<&str>; 2]>,
+    ) -> Result<HashSet<Pair>, StoreError> {
+        let b = self.bounds(start, end).await?;
+        self.pairs_within(b, pairs).await
+    }
+
+    /// When the newest alert opened before `t` opened.
+    pub async fn last_opening_before(&self, t: i64) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT max(opened_at) FROM alerts WHERE opened_at < ?")
+                .bind(t)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    /// `https://mackerel.io/orgs/ORG`, once a pass has read the organisation.
+    pub async fn org_url(&self) -> Result<Option<String>, StoreError> {
         let org: Option<String> = self.state(StateKey::OrgName).await?;
         let web: Option<String> = self.state(StateKey::WebBase).await?;
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT max(opened_at) FROM alerts WHERE opened_at < ?")
-                .bind(window.start)
-                .fetch_one(self.pool())
-                .await?;
-        let this = self.bounds(window.start, window.end).await?;
-        let before = self.bounds(previous.start, previous.end).await?;
-        let lookback = self
-            .bounds(window.start - RECURRING_LOOKBACK, window.start)
-            .await?;
-        // Independent reads, each on its own pooled connection, at once; the count
-        // asks first, so it is not left waiting for the slices' connections.
-        let (previous_counts, maintenance, alerts) = tokio::try_join!(
-            self.count_within(before),
-            self.hosts_in_maintenance(window.end, window.is_current(now)),
-            self.alerts_within(this)
-        )?;
-        let pairs: HashSet<[Option<&str>; 2]> = alerts
-            .iter()
-            .map(|a| [a.monitor_id.as_deref(), a.host_id.as_deref()])
-            .collect();
-        let recent_pairs = self.pairs_within(lookback, &pairs).await?;
-        Ok(DigestInput {
-            recent_pairs,
-            alerts,
-            previous: previous_counts,
-            previous_window: Some(*previous),
-            maintenance,
-            last_alert_before: last,
-            org_url: org.zip(web).map(|(org, web)| format!("{web}/orgs/{org}")),
-            ..DigestInput::default()
-        })
+        Ok(org.zip(web).map(|(org, web)| format!("{web}/orgs/{org}")))
     }
 }
 

@@ -310,8 +310,7 @@ async fn the_digest_loads_alerts_exactly_as_the_store_reads_them() {
         tz: chrono_tz::Asia::Tokyo,
         meeting: None,
     };
-    let input = store
-        .digest_input_at(&window, &window, NOW + 1)
+    let input = asakai::digest::load::input_at(&store, &window, &window, NOW + 1)
         .await
         .unwrap();
     let mut digest = input.alerts;

@@ -60,8 +60,7 @@ async fn host(store: &Store, id: &str, changes: &[(i64, &str)]) {
 }
 
 async fn digest_from(store: &Store, w: &Window, at: i64) -> digest::Digest {
-    let input = store
-        .digest_input_at(w, &spec().previous(w), at)
+    let input = digest::load::input_at(store, w, &spec().previous(w), at)
         .await
         .unwrap();
     digest::build(input, w, at)

@@ -109,7 +109,7 @@ async fn a_busy_window_loads_every_alert_once_and_in_opening_order() {
     );
 
     // The digest counts each once, and lists them in the same order.
-    let input = store.digest_input_at(&w, &w, NOW).await.unwrap();
+    let input = digest::load::input_at(&store, &w, &w, NOW).await.unwrap();
     let d = digest::build(input, &w, NOW);
     assert_eq!(d.totals.total(), expected.len() as i64);
     let listed: usize = d.services.iter().map(|s| s.alerts.len()).sum();
@@ -123,7 +123,7 @@ async fn a_digest_is_the_same_whatever_order_its_alerts_are_loaded_in() {
     let (alerts, _) = busy_window();
     let (store, _dir, _db) = store_with(&alerts).await;
     let w = day();
-    let input = store.digest_input_at(&w, &w, NOW).await.unwrap();
+    let input = digest::load::input_at(&store, &w, &w, NOW).await.unwrap();
     let mut reversed = input.clone();
     reversed.alerts.reverse();
     let mut shuffled = input.clone();

@@ -829,8 +829,7 @@ async fn host_status_changes_are_recorded_and_hosts_gone_from_the_list_count_as_
         tz: chrono_tz::UTC,
         meeting: None,
     };
-    let input = store
-        .digest_input(&window, &spec.previous(&window))
+    let input = asakai::digest::load::input(&store, &window, &spec.previous(&window))
         .await
         .unwrap();
     let names: Vec<&str> = input.maintenance.iter().map(|h| h.name.as_str()).collect();
