@@ -105,8 +105,8 @@ pub fn build(input: DigestInput, window: &Window, now: i64) -> Digest {
         as_of: window.end.min(now),
         in_maintenance: maintenance.iter().map(|h| h.id.as_str()).collect(),
     };
-    // Each alert moves out of its place (leaving an empty one behind) in order.
-    // Kept in slots from the start, so services can move each out by index.
+    // In order, each stored alert moves out of its place (leaving an empty one)
+    // into a slot, which services() moves it out of again by index.
     let alerts: Vec<Option<DigestAlert>> = order
         .iter()
         .map(|&i| Some(ctx.alert(std::mem::take(&mut stored[i]), marks[i])))
@@ -204,7 +204,7 @@ struct Marks {
 }
 
 impl AlertContext<'_> {
-    fn alert(&self, a: StoredAlert, marks: Marks) -> DigestAlert {
+    fn alert(&self, mut a: StoredAlert, marks: Marks) -> DigestAlert {
         let w = self.window;
         let (_, guessed) = state_at(
             a.closed_at,
@@ -215,7 +215,7 @@ impl AlertContext<'_> {
         let closed = a.closed_at.filter(|c| *c <= w.end);
         let open = closed.is_none();
         let opened = a.opened_at;
-        let image_url = a.image_url.clone();
+        let image_url = a.image_url.take();
         let host_url = host_url(self.org_url, a.host_id.as_deref());
         let host_in_maintenance = open
             && a.host_id
