@@ -1,6 +1,7 @@
 //! Building the digest: a pure function of the loaded alerts, the window and a clock.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::alert::{order_of, state_at, AlertView, LocalTime, State, Time};
 use crate::review::{ReviewView, TaskRef, TaskView};
@@ -105,22 +106,21 @@ pub fn build(input: DigestInput, window: &Window, now: i64) -> Digest {
         as_of: window.end.min(now),
         in_maintenance: maintenance.iter().map(|h| h.id.as_str()).collect(),
     };
-    // In order, each stored alert moves out of its place (leaving an empty one)
-    // into a slot, which services() moves it out of again by index.
-    let alerts: Vec<Option<DigestAlert>> = order
+    // In order, each stored alert moves out of its place (leaving an empty one).
+    let alerts: Vec<Arc<DigestAlert>> = order
         .iter()
-        .map(|&i| Some(ctx.alert(std::mem::take(&mut stored[i]), marks[i])))
+        .map(|&i| Arc::new(ctx.alert(std::mem::take(&mut stored[i]), marks[i])))
         .collect();
-    let each = || alerts.iter().flatten();
 
     let mut totals = Counts::default();
-    for a in each() {
+    for a in &alerts {
         totals.add(a.alert.state);
     }
-    let reviewed = each().filter(|a| a.review.is_some()).count() as i64;
-    let carried_over: Vec<DigestAlert> = each().filter(|a| a.carried_over).cloned().collect();
-    let hourly = hourly(each(), window);
-    let services = services(alerts, window);
+    let reviewed = alerts.iter().filter(|a| a.review.is_some()).count() as i64;
+    let carried_over: Vec<Arc<DigestAlert>> =
+        alerts.iter().filter(|a| a.carried_over).cloned().collect();
+    let hourly = hourly(&alerts, window);
+    let services = services(&alerts, window);
     let listings: i64 = services.iter().map(|s| s.counts.total()).sum();
     Digest {
         window: WindowView {
@@ -246,15 +246,9 @@ fn host_url(org_url: Option<&str>, host: Option<&str>) -> Option<String> {
     Some([org_url?, "/hosts/", host?].concat())
 }
 
-/// Each alert under each of its services, in standup order. The lists are made
-/// and sorted as indices; each alert then moves once, into its last service, and
-/// is cloned only for the others (a heavy day holds hundreds of thousands).
-fn services(mut slots: Vec<Option<DigestAlert>>, w: &Window) -> Vec<ServiceDigest> {
-    // Indices into the slots, all filled until the lists take them.
-    let alerts: Vec<&DigestAlert> = slots
-        .iter()
-        .map(|s| s.as_ref().expect("every slot filled"))
-        .collect();
+/// Each alert under each of its services, in standup order: the lists are made
+/// and sorted as indices, then share the alerts.
+fn services(alerts: &[Arc<DigestAlert>], w: &Window) -> Vec<ServiceDigest> {
     let mut lists: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
     for (i, a) in alerts.iter().enumerate() {
         if a.alert.services.is_empty() {
@@ -264,8 +258,8 @@ fn services(mut slots: Vec<Option<DigestAlert>>, w: &Window) -> Vec<ServiceDiges
             lists.entry(Some(s.as_str())).or_default().push(i);
         }
     }
-    let keys = standup_keys(&alerts);
-    let lists: Vec<(Option<String>, Vec<usize>)> = lists
+    let keys = standup_keys(alerts);
+    let by_service: Vec<(Option<String>, Vec<Arc<DigestAlert>>)> = lists
         .into_iter()
         .map(|(service, mut list)| {
             list.sort_unstable_by(|&i, &j| {
@@ -273,28 +267,9 @@ fn services(mut slots: Vec<Option<DigestAlert>>, w: &Window) -> Vec<ServiceDiges
                     .cmp(&keys[j])
                     .then_with(|| alerts[i].alert.id.cmp(&alerts[j].alert.id))
             });
+            let list = list.into_iter().map(|i| alerts[i].clone()).collect();
             (service.map(str::to_owned), list)
         })
-        .collect();
-    let mut uses: Vec<usize> = alerts
-        .iter()
-        .map(|a| a.alert.services.len().max(1))
-        .collect();
-    drop(alerts);
-    let mut take = |i: usize| {
-        uses[i] -= 1;
-        let slot = &mut slots[i];
-        if uses[i] == 0 {
-            slot.take()
-        } else {
-            slot.clone()
-        }
-        .expect("moved on its last use")
-    };
-    // `map`, not `filter_map`: the exact length sizes each list once.
-    let by_service: Vec<(Option<String>, Vec<DigestAlert>)> = lists
-        .into_iter()
-        .map(|(service, list)| (service, list.into_iter().map(&mut take).collect()))
         .collect();
     let mut out: Vec<ServiceDigest> = by_service
         .into_iter()
@@ -318,7 +293,11 @@ fn services(mut slots: Vec<Option<DigestAlert>>, w: &Window) -> Vec<ServiceDiges
 }
 
 /// A service's digest of its alerts, given in standup order.
-fn service_digest(service: Option<String>, alerts: Vec<DigestAlert>, w: &Window) -> ServiceDigest {
+fn service_digest(
+    service: Option<String>,
+    alerts: Vec<Arc<DigestAlert>>,
+    w: &Window,
+) -> ServiceDigest {
     let mut counts = Counts::default();
     for a in &alerts {
         counts.add(a.alert.state);
@@ -343,7 +322,7 @@ fn service_digest(service: Option<String>, alerts: Vec<DigestAlert>, w: &Window)
 /// Each alert's place at a standup, as numbers: state, monitor (ranked by name),
 /// opening; the id breaks ties. Sorting numbers rather than the alerts' text keeps
 /// a heavy day's sort in cache.
-fn standup_keys(alerts: &[&DigestAlert]) -> Vec<(usize, usize, i64)> {
+fn standup_keys(alerts: &[Arc<DigestAlert>]) -> Vec<(usize, usize, i64)> {
     let mut names: Vec<Option<&str>> = alerts.iter().map(|a| a.alert.monitor.as_deref()).collect();
     names.sort_unstable();
     names.dedup();
@@ -441,7 +420,7 @@ fn maintenance_host(h: &HostInMaintenance, org_url: Option<&str>) -> Maintenance
     }
 }
 
-fn hourly<'a>(alerts: impl Iterator<Item = &'a DigestAlert>, w: &Window) -> Vec<Counts> {
+fn hourly(alerts: &[Arc<DigestAlert>], w: &Window) -> Vec<Counts> {
     let mut hours = vec![Counts::default(); w.hours().max(1) as usize];
     for a in alerts {
         if a.opened_secs >= w.start && a.opened_secs < w.end {

@@ -1,5 +1,7 @@
 //! The typed digest: what every format renders, and what `--format json` prints.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 pub use crate::alert::Counts;
@@ -61,7 +63,9 @@ pub struct ServiceDigest {
     pub counts: Counts,
     /// Ordered by state (open, closed manually, closed by the system, recovered),
     /// then monitor, then opening time.
-    pub alerts: Vec<DigestAlert>,
+    /// Shared with the other services of the alert's host and with
+    /// `carried_over`: a heavy day's alerts are made once, never copied.
+    pub alerts: Vec<Arc<DigestAlert>>,
     /// Time to recovery of the alerts that recovered (closed by monitoring) in the window.
     pub recovery_median_secs: Option<i64>,
     pub recovery_p90_secs: Option<i64>,
@@ -104,7 +108,7 @@ pub struct Digest {
     /// several services) make per-service totals add up to more than `totals`.
     pub extra_service_listings: i64,
     pub services: Vec<ServiceDigest>,
-    pub carried_over: Vec<DigestAlert>,
+    pub carried_over: Vec<Arc<DigestAlert>>,
     pub flapping: Vec<MonitorCount>,
     pub noisy_monitors: Vec<MonitorCount>,
     pub maintenance_hosts: Vec<MaintenanceHost>,

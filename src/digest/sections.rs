@@ -3,6 +3,8 @@
 //! and a section capped with "and N more" plus where to see the rest. The HTML
 //! page keeps every alert behind a toggle; JSON is not built from this.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::alert::State;
@@ -66,7 +68,7 @@ pub struct Shape {
 
 /// Carried-over alerts, capped; their age replaces the duration.
 pub fn carried_over(
-    alerts: &[DigestAlert],
+    alerts: &[Arc<DigestAlert>],
     w: &Window,
     l: &'static Labels,
     shape: Shape,
@@ -82,7 +84,7 @@ pub fn carried_over(
         alerts: toggled(&alerts[shown..], shape, aged),
         left: left_over(alerts.len() - shown, shape),
     });
-    (alerts[..shown].iter().map(aged).collect(), more)
+    (alerts[..shown].iter().map(|a| aged(a)).collect(), more)
 }
 
 /// The groups of a section, and what the cap left out.
@@ -98,7 +100,8 @@ pub fn groups(
     let mut groups = Vec::new();
     for state in STATE_ORDER {
         let mut monitors: Vec<MonitorGroup> = Vec::new();
-        for run in runs(s.alerts.iter().filter(|a| a.alert.state == state)) {
+        let of_state = s.alerts.iter().map(|a| &**a);
+        for run in runs(of_state.filter(|a| a.alert.state == state)) {
             if budget == 0 {
                 left_out.extend(run);
                 continue;
