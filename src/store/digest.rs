@@ -149,11 +149,25 @@ impl Store {
 
     /// The alerts meeting `b`, in no particular order.
     async fn alerts_within(&self, b: Bounds) -> Result<Vec<StoredAlert>, StoreError> {
-        // One aggregate per branch, and the "opened inside" branch (most of a heavy
-        // day) in slices of the window, each on its own connection at once and
-        // decoded on a blocking thread: one slice decodes while SQLite builds the
-        // next. Aggregating the union would re-parse every object (json(x)).
+        // The "opened inside" branch (most of a heavy day) is read in slices of the
+        // window, each on its own connection at once and decoded on a blocking
+        // thread: one slice decodes while SQLite builds the next. Slices part by
+        // opening time, which never changes, so reads at different moments neither
+        // repeat nor lose an alert. The two branches of alerts opened before part
+        // by closing, which a pass may write between two reads: they are one
+        // statement, one snapshot (an alert closing between them was read twice or
+        // not at all).
         let [inside, before, open] = meeting_conditions(b.reach);
+        let inside = format!(
+            "SELECT coalesce(json_group_array({}), '[]') FROM alerts a WHERE {inside}",
+            alert_array!()
+        );
+        // Aggregating a union re-parses each object (json(x)): fine for these few.
+        let earlier = format!(
+            "SELECT coalesce(json_group_array(json(x)), '[]') FROM \
+             ({select} WHERE {before} UNION ALL {select} WHERE {open})",
+            select = alert_object!()
+        );
         let cuts = self.opening_cuts(b.start, b.end).await?;
         let slices = cuts.windows(2).map(|w| {
             self.branch(
@@ -162,16 +176,13 @@ impl Store {
                     end: w[1],
                     ..b
                 },
-                inside,
+                &inside,
             )
         });
-        let (parts, earlier, still_open) = tokio::try_join!(
+        let (parts, mut alerts) = tokio::try_join!(
             futures_util::future::try_join_all(slices),
-            self.branch(b, before),
-            self.branch(b, open)
+            self.branch(b, &earlier)
         )?;
-        let mut alerts = earlier;
-        alerts.extend(still_open);
         alerts.extend(parts.into_iter().flatten());
         Ok(alerts)
     }
@@ -204,12 +215,9 @@ impl Store {
         Ok(cuts)
     }
 
-    async fn branch(&self, b: Bounds, condition: &str) -> Result<Vec<StoredAlert>, StoreError> {
-        let sql = format!(
-            "SELECT coalesce(json_group_array({}), '[]') FROM alerts a WHERE {condition}",
-            alert_array!()
-        );
-        let text: String = sqlx::query_scalar(&sql)
+    /// The alerts a query of one JSON array (bounds as `?1`–`?3`) returns.
+    async fn branch(&self, b: Bounds, sql: &str) -> Result<Vec<StoredAlert>, StoreError> {
+        let text: String = sqlx::query_scalar(sql)
             .bind(b.start)
             .bind(b.end)
             .bind(b.earliest)
