@@ -3,6 +3,7 @@
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use super::text_search::{SearchPlan, Term};
 use super::{Store, StoreError};
 pub use crate::alert::StoredAlert;
 use crate::alert::{state_sql, State};
@@ -193,37 +194,6 @@ impl Store {
             .await?)
     }
 
-    async fn search_plan(&self, filter: &AlertFilter) -> Result<SearchPlan, StoreError> {
-        let fts = filter.search.as_deref().and_then(phrase);
-        self.match_plan(fts, filter.limit).await
-    }
-
-    /// How a text-index query is joined: from its matches when they are few,
-    /// else walking the time index (see [`SearchPlan`]).
-    async fn match_plan(
-        &self,
-        fts: Option<String>,
-        limit: Option<u32>,
-    ) -> Result<SearchPlan, StoreError> {
-        let (Some(fts), Some(limit)) = (fts, limit) else {
-            return Ok(SearchPlan::FromMatches);
-        };
-        // Counting stops past the threshold: a broad term is not counted to the end.
-        let threshold = 20 * limit as i64;
-        let matches: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ? LIMIT ?)",
-        )
-        .bind(fts)
-        .bind(threshold + 1)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(if matches > threshold {
-            SearchPlan::ByTime
-        } else {
-            SearchPlan::FromMatches
-        })
-    }
-
     /// How a service filter is joined: from the services' index entries (few of
     /// them), or walking the time index newest first and checking each alert's
     /// services until the limit (many of them: listing every id of a busy
@@ -258,21 +228,37 @@ impl Store {
 
     /// History lookup: the alerts that pass `filter`, newest first.
     pub async fn find_alerts(&self, filter: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
-        let plan = self.search_plan(filter).await?;
+        let search = filter
+            .search
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(Term::anywhere);
+        let plan = match &search {
+            Some(term) => term.plan(filter.limit, &self.pool).await?,
+            None => SearchPlan::FromMatches,
+        };
         let services = self.services_plan(filter).await?;
         let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
         q.push(" WHERE 1 = 1");
-        push_filter(&mut q, filter, plan);
+        push_filter(&mut q, filter);
+        if let Some(term) = search {
+            q.push(" AND ");
+            term.push_condition(&mut q, plan);
+        }
         push_services(&mut q, filter, services);
         for (text, id, name) in [
             (&filter.monitor, "monitor_id", "monitor_name"),
             (&filter.host, "host_id", "host_name"),
         ] {
             if let Some(text) = text {
-                let plan = self
-                    .match_plan(column_phrase(name, text), filter.limit)
-                    .await?;
-                push_name(&mut q, (id, name), text, plan);
+                // The id, or part of the name.
+                let term = Term::in_column(text, name);
+                let plan = term.plan(filter.limit, &self.pool).await?;
+                q.push(format!(" AND (a.{id} = "))
+                    .push_bind(text.clone())
+                    .push(" OR ");
+                term.push_condition(&mut q, plan);
+                q.push(")");
             }
         }
         q.push(if filter.oldest_first {
@@ -293,7 +279,7 @@ impl Store {
     }
 }
 
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPlan) {
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
     if let Some((opened, id)) = &f.before {
         // Written as a range on opened_at first, so that the time index bounds it.
         let (cmp, strict) = if f.oldest_first {
@@ -320,9 +306,6 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPl
     }
     if let Some(sev) = &f.severity {
         q.push(" AND a.severity = ").push_bind(sev.clone());
-    }
-    if let Some(text) = f.search.as_deref().filter(|t| !t.trim().is_empty()) {
-        push_search(q, text, plan);
     }
 }
 
@@ -366,93 +349,6 @@ fn push_service_range(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
     if let Some(to) = f.to {
         q.push(" AND s.opened_at < ").push_bind(to);
     }
-}
-
-/// How a text search is joined: from the matches (few of them), or walking the
-/// time index newest first and keeping matches until the limit (many of them,
-/// where sorting every match would cost more).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum SearchPlan {
-    FromMatches,
-    ByTime,
-}
-
-/// `--monitor` / `--host`: the id, or part of the name. A rare name of three
-/// characters or more goes through the text index's column (LIKE read the whole
-/// table for it: 0.9 s on a million alerts); a common or short one uses LIKE
-/// while walking the time index newest first, which stops at the limit.
-fn push_name(
-    q: &mut QueryBuilder<'_, Sqlite>,
-    (id, name): (&str, &str),
-    text: &str,
-    plan: SearchPlan,
-) {
-    q.push(format!(" AND (a.{id} = "))
-        .push_bind(text.to_owned());
-    match column_phrase(name, text) {
-        // Few matches: from the text index's list of them.
-        Some(fts) if plan == SearchPlan::FromMatches => {
-            q.push(" OR a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
-                .push_bind(fts)
-                .push("))");
-        }
-        // Many (or a short part): LIKE while walking newest first stops at the limit.
-        _ => {
-            q.push(format!(" OR a.{name} LIKE "))
-                .push_bind(like(text))
-                .push(" ESCAPE '\\')");
-        }
-    }
-}
-
-/// A text-index query for `text` in one column.
-fn column_phrase(column: &str, text: &str) -> Option<String> {
-    phrase(text).map(|p| format!("{column} : {p}"))
-}
-
-/// The trigram index answers substring queries of three characters or more.
-fn phrase(text: &str) -> Option<String> {
-    (text.chars().count() >= 3).then(|| format!("\"{}\"", text.replace('"', "\"\"")))
-}
-
-fn push_search(q: &mut QueryBuilder<'_, Sqlite>, text: &str, plan: SearchPlan) {
-    if let Some(phrase) = phrase(text) {
-        // A unary + on rowid keeps SQLite from driving the query by the match list.
-        let column = if plan == SearchPlan::ByTime {
-            "+a.rowid"
-        } else {
-            "a.rowid"
-        };
-        q.push(format!(
-            " AND {column} IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH "
-        ))
-        .push_bind(phrase)
-        .push(")");
-    } else {
-        let pattern = like(text);
-        q.push(" AND (");
-        for (i, col) in ["monitor_name", "host_name", "message", "reason"]
-            .iter()
-            .enumerate()
-        {
-            if i > 0 {
-                q.push(" OR ");
-            }
-            q.push(format!("a.{col} LIKE "))
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-        }
-        q.push(")");
-    }
-}
-
-/// A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped.
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// Rows per statement: SQLite round trips, not rows, dominate a backfill.

@@ -18,6 +18,7 @@ pub(crate) mod reviews;
 pub mod state;
 mod task_issues;
 pub(crate) mod tasks;
+mod text_search;
 pub(crate) mod thresholds;
 pub(crate) mod webhook_marks;
 
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
 pub use alerts::{insert_new_alerts, upsert_alerts, AlertFilter, StoredAlert};
@@ -122,13 +123,10 @@ impl Store {
             // copy each hot index page into the file a quarter as often (−10% time).
             .pragma("wal_autocheckpoint", "4000")
             .pragma("journal_size_limit", "16777216");
-        let pool = connect(options, 4)
+        let pool = connect(options.clone(), 4)
             .await
             .map_err(|e| open_err(describe(&e)))?;
-        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Migrate {
-            path: path.to_owned(),
-            cause: e.to_string(),
-        })?;
+        migrate(options, path).await?;
         drop(guard);
         Ok(Store {
             pool,
@@ -216,6 +214,24 @@ impl Store {
     pub async fn begin(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
+
+/// Brings the schema up to this build's, on a connection of its own whose statements
+/// are not logged: a migration that rebuilds an index runs for seconds on a large
+/// store, and sqlx would print its whole text as a slow statement.
+async fn migrate(options: SqliteConnectOptions, path: &Path) -> Result<(), StoreError> {
+    let migrate_err = |cause: String| StoreError::Migrate {
+        path: path.to_owned(),
+        cause,
+    };
+    let mut conn = options
+        .disable_statement_logging()
+        .connect()
+        .await
+        .map_err(|e| migrate_err(describe(&e)))?;
+    let result = MIGRATOR.run(&mut conn).await;
+    let _ = conn.close().await;
+    result.map_err(|e| migrate_err(e.to_string()))
 }
 
 fn base_options(path: &Path) -> SqliteConnectOptions {

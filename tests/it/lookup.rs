@@ -559,3 +559,96 @@ async fn host_and_monitor_match_an_id_or_a_name_part_in_any_case() {
         .await
         .is_empty());
 }
+
+/// Alerts whose text holds short terms at the start, the middle and the very end of a
+/// value, in any case, and a host named with two characters.
+fn short_text_alerts() -> Vec<asakai::store::StoredAlert> {
+    let mut alerts = Vec::new();
+    let mut push = |id: &str, host: &str, message: Option<&str>, reason: Option<&str>, at: i64| {
+        let mut a = stored_alert(id, "disk", Some(host), at, Some(at + 60));
+        a.message = message.map(Into::into);
+        a.reason = reason.map(Into::into);
+        alerts.push(a);
+    };
+    push("end", "app01", Some("code zq"), None, NOW - 5 * DAY);
+    push("mid", "app01", Some("a ZQ b"), None, NOW - 4 * DAY);
+    push("start", "app01", None, Some("zq restarted"), NOW - 3 * DAY);
+    push("apart", "app01", Some("z q"), None, NOW - 2 * DAY);
+    push("tiny", "db", None, Some("é"), NOW - DAY);
+    alerts
+}
+
+#[tokio::test]
+async fn one_and_two_character_terms_find_every_alert_holding_them() {
+    let (store, _dir, _db) = store_with(&short_text_alerts()).await;
+    let search = |text: &str, limit: Option<u32>| AlertFilter {
+        search: Some(text.into()),
+        limit,
+        ..Default::default()
+    };
+    for limit in [None, Some(100)] {
+        assert_eq!(
+            ids(&store, search("zq", limit)).await,
+            ["start", "mid", "end"],
+            "a term at the end of a text is indexed like one inside it"
+        );
+        assert_eq!(
+            ids(&store, search("Zq", limit)).await,
+            ["start", "mid", "end"]
+        );
+        assert_eq!(ids(&store, search("é", limit)).await, ["tiny"]);
+        assert_eq!(
+            ids(&store, search("q", limit)).await,
+            ["apart", "start", "mid", "end"]
+        );
+        assert!(ids(&store, search("qz", limit)).await.is_empty());
+        // The padding that indexes short terms is not text of the alert.
+        assert!(ids(&store, search("\u{1}", limit)).await.is_empty());
+        let host = |text: &str| AlertFilter {
+            host: Some(text.into()),
+            limit,
+            ..Default::default()
+        };
+        assert_eq!(ids(&store, host("db")).await, ["tiny"]);
+        assert_eq!(ids(&store, host("B")).await, ["tiny"]);
+        assert!(
+            ids(&store, host("zq")).await.is_empty(),
+            "--host looks in host names only"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
+    // 60 alerts holding "zq" and 60 without: for a limit of 2 the count passes the
+    // threshold (40) and the search walks newest first with LIKE; without a limit it
+    // joins the index's list. Both give the newest first.
+    let mut alerts = Vec::new();
+    for i in 0..120 {
+        let mut a = stored_alert(
+            &format!("a{i:03}"),
+            "disk",
+            Some("app01"),
+            NOW - DAY + i * 60,
+            None,
+        );
+        a.message = Some(if i % 2 == 0 {
+            format!("run {i} zq")
+        } else {
+            format!("run {i}")
+        });
+        alerts.push(a);
+    }
+    let (store, _dir, _db) = store_with(&alerts).await;
+    let search = |limit| AlertFilter {
+        search: Some("zq".into()),
+        limit,
+        ..Default::default()
+    };
+    let all = ids(&store, search(None)).await;
+    assert_eq!(all.len(), 60);
+    assert_eq!(all[0], "a118");
+    assert_eq!(all[59], "a000");
+    assert_eq!(ids(&store, search(Some(2))).await, ["a118", "a116"]);
+    assert_eq!(ids(&store, search(Some(100))).await, all);
+}

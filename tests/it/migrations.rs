@@ -81,3 +81,44 @@ async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
         ["a1"]
     );
 }
+
+#[tokio::test]
+async fn alerts_stored_before_short_search_are_found_by_short_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let old = store_before(24, &db).await;
+    sqlx::query(
+        "INSERT INTO alerts (id, type, status, opened_at, monitor_name, host_name, message, \
+         ingested_at, updated_at) VALUES ('a1', 'host', 'OK', 1000, 'disk', 'db', 'code zq', 0, 0)",
+    )
+    .execute(&old)
+    .await
+    .unwrap();
+    old.close().await;
+
+    let store = Store::open(&db).await.unwrap();
+    for (text, column) in [("zq", None), ("code", None), ("d", Some("db"))] {
+        let filter = asakai::store::AlertFilter {
+            search: column.is_none().then(|| text.to_owned()),
+            host: column.map(Into::into),
+            limit: Some(10),
+            ..Default::default()
+        };
+        let found = store.find_alerts(&filter).await.unwrap();
+        assert_eq!(
+            found.len(),
+            1,
+            "{text}: the index was rebuilt with the old alerts"
+        );
+    }
+    // Edits after the move keep the index current.
+    sqlx::query("UPDATE alerts SET message = 'gone now' WHERE id = 'a1'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let zq = asakai::store::AlertFilter {
+        search: Some("zq".into()),
+        ..Default::default()
+    };
+    assert!(store.find_alerts(&zq).await.unwrap().is_empty());
+}

@@ -1,0 +1,192 @@
+//! Free-text search (`--search`, and `--host`/`--monitor` by part of a name) through
+//! the trigram index `alerts_text`.
+//!
+//! Every text is indexed with two U+0001 characters after it (migration 0024), so
+//! every character of it begins a trigram. A term of three characters or more is a
+//! phrase of its trigrams; a shorter one is the trigrams that begin with it, one
+//! range of the index's vocabulary (`alerts_text_terms`). Either way the matches are
+//! counted first, up to a threshold: few are joined from the index's list of them,
+//! many are found walking the time index newest first, which stops at the limit.
+
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use super::StoreError;
+
+/// How a filter is joined: from the matches (few of them), or walking the time
+/// index newest first and keeping matches until the limit (many of them, where
+/// sorting every match would cost more).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum SearchPlan {
+    FromMatches,
+    ByTime,
+}
+
+/// The text columns a search looks in.
+const COLUMNS: [&str; 4] = ["monitor_name", "host_name", "message", "reason"];
+
+/// A search term as the text index is asked for it, in all columns or one.
+pub(super) struct Term<'a> {
+    text: &'a str,
+    column: Option<&'static str>,
+}
+
+/// The index's vocabulary range `[from, to]` for a short term.
+struct Prefix {
+    from: String,
+    to: String,
+}
+
+impl<'a> Term<'a> {
+    /// A term searched in every text column.
+    pub fn anywhere(text: &'a str) -> Term<'a> {
+        Term { text, column: None }
+    }
+
+    /// A term searched in one column (`host_name`, `monitor_name`).
+    pub fn in_column(text: &'a str, column: &'static str) -> Term<'a> {
+        Term {
+            text,
+            column: Some(column),
+        }
+    }
+
+    /// Three characters or more: a phrase query, limited to the column if any.
+    fn phrase(&self) -> Option<String> {
+        (self.text.chars().count() >= 3).then(|| {
+            let phrase = format!("\"{}\"", self.text.replace('"', "\"\""));
+            match self.column {
+                Some(column) => format!("{column} : {phrase}"),
+                None => phrase,
+            }
+        })
+    }
+
+    /// One or two characters: the trigrams that begin with it. The index folds case
+    /// as Unicode does; so does this.
+    fn prefix(&self) -> Option<Prefix> {
+        let folded = self.text.to_lowercase();
+        (self.phrase().is_none() && (1..=2).contains(&folded.chars().count())).then(|| Prefix {
+            to: format!("{folded}{}", char::MAX),
+            from: folded,
+        })
+    }
+
+    /// Whether few enough alerts match to join from their list: counting stops past
+    /// `threshold`, so a broad term is not counted to the end.
+    pub async fn plan(
+        &self,
+        limit: Option<u32>,
+        pool: &SqlitePool,
+    ) -> Result<SearchPlan, StoreError> {
+        // A listing without a limit reads every match: a short term's list is still
+        // cheaper than reading every row while it is short.
+        let threshold = limit.map_or(20_000, |l| 20 * i64::from(l));
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM (");
+        if let Some(phrase) = self.phrase() {
+            if limit.is_none() {
+                return Ok(SearchPlan::FromMatches);
+            }
+            q.push("SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
+                .push_bind(phrase);
+        } else if let Some(prefix) = self.prefix() {
+            self.push_prefix(&mut q, prefix);
+        } else {
+            return Ok(SearchPlan::ByTime);
+        }
+        q.push(" LIMIT ").push_bind(threshold + 1).push(")");
+        let matches: i64 = q.build_query_scalar().fetch_one(pool).await?;
+        Ok(if matches > threshold {
+            SearchPlan::ByTime
+        } else {
+            SearchPlan::FromMatches
+        })
+    }
+
+    /// `SELECT doc ...`: the rowids of the alerts whose text has a trigram in the
+    /// prefix's range (one per occurrence; `IN` does not mind repeats).
+    fn push_prefix(&self, q: &mut QueryBuilder<'_, Sqlite>, prefix: Prefix) {
+        q.push("SELECT doc FROM alerts_text_terms WHERE term >= ")
+            .push_bind(prefix.from)
+            .push(" AND term <= ")
+            .push_bind(prefix.to);
+        if let Some(column) = self.column {
+            q.push(format!(" AND col = '{column}'"));
+        }
+    }
+
+    /// ` AND (...)`-able condition on `alerts a`: the term's matches from the index
+    /// (`FromMatches`), or LIKE on each row while walking by time (`ByTime`).
+    pub fn push_condition(&self, q: &mut QueryBuilder<'_, Sqlite>, plan: SearchPlan) {
+        if plan == SearchPlan::FromMatches {
+            if let Some(phrase) = self.phrase() {
+                q.push("a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
+                    .push_bind(phrase)
+                    .push(")");
+                return;
+            }
+            if let Some(prefix) = self.prefix() {
+                q.push("a.rowid IN (");
+                self.push_prefix(q, prefix);
+                q.push(")");
+                return;
+            }
+        }
+        if let (Some(phrase), None) = (self.phrase(), self.column) {
+            // Many matches of a long term: the index answers per row. A unary + on
+            // rowid keeps SQLite from driving the query by the match list.
+            q.push("+a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
+                .push_bind(phrase)
+                .push(")");
+            return;
+        }
+        let pattern = like(self.text);
+        q.push("(");
+        let columns = match &self.column {
+            Some(column) => std::slice::from_ref(column),
+            None => &COLUMNS[..],
+        };
+        for (i, col) in columns.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("a.{col} LIKE "))
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+}
+
+/// A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped.
+fn like(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_term_is_a_phrase_from_three_characters_and_a_vocabulary_range_below() {
+        assert_eq!(Term::anywhere("nginx").phrase().unwrap(), "\"nginx\"");
+        assert_eq!(
+            Term::in_column("a\"b", "host_name").phrase().unwrap(),
+            "host_name : \"a\"\"b\""
+        );
+        assert!(Term::anywhere("db").phrase().is_none());
+        let p = Term::anywhere("DB").prefix().unwrap();
+        assert_eq!(p.from, "db");
+        assert_eq!(p.to, "db\u{10FFFF}");
+        assert_eq!(Term::anywhere("é").prefix().unwrap().from, "é");
+        assert!(Term::anywhere("abc").prefix().is_none());
+    }
+
+    #[test]
+    fn like_escapes_its_wildcards() {
+        assert_eq!(like("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}
