@@ -279,15 +279,15 @@ fn lookups(big: &Path) {
         ),
         // Rare short terms cannot stop at the limit: the text index answers them.
         (
-            "alerts --search of 2 rare characters (no match)",
+            "alerts --search, 2 rare characters (none match)",
             vec!["alerts", "--search", "zq", "--format", "json"],
         ),
         (
-            "alerts --search of 1 rare character (no match)",
+            "alerts --search, 1 rare character (none match)",
             vec!["alerts", "--search", "ζ", "--format", "json"],
         ),
         (
-            "alerts --host of 2 rare characters (no match)",
+            "alerts --host, 2 rare characters (none match)",
             vec!["alerts", "--host", "zq", "--format", "json"],
         ),
     ] {

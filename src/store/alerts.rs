@@ -3,7 +3,7 @@
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::text_search::{SearchPlan, Term};
+use super::text_search::{Term, TextPlan};
 use super::{Store, StoreError};
 pub use crate::alert::StoredAlert;
 use crate::alert::{state_sql, State};
@@ -198,14 +198,14 @@ impl Store {
     /// them), or walking the time index newest first and checking each alert's
     /// services until the limit (many of them: listing every id of a busy
     /// service before taking 100 cost 90 ms on a million alerts).
-    async fn services_plan(&self, filter: &AlertFilter) -> Result<SearchPlan, StoreError> {
+    async fn services_plan(&self, filter: &AlertFilter) -> Result<ServicesPlan, StoreError> {
         let named: Vec<&String> = filter
             .services
             .iter()
             .filter(|s| *s != NO_SERVICE)
             .collect();
         let Some(limit) = filter.limit.filter(|_| !named.is_empty()) else {
-            return Ok(SearchPlan::FromMatches);
+            return Ok(ServicesPlan::FromMatches);
         };
         let threshold = 20 * limit as i64;
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -220,9 +220,9 @@ impl Store {
         q.push(" LIMIT ").push_bind(threshold + 1).push(")");
         let matches: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
         Ok(if matches > threshold {
-            SearchPlan::ByTime
+            ServicesPlan::ByTime
         } else {
-            SearchPlan::FromMatches
+            ServicesPlan::FromMatches
         })
     }
 
@@ -235,7 +235,7 @@ impl Store {
             .map(Term::anywhere);
         let plan = match &search {
             Some(term) => term.plan(filter.limit, &self.pool).await?,
-            None => SearchPlan::FromMatches,
+            None => TextPlan::FromMatches,
         };
         let services = self.services_plan(filter).await?;
         let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
@@ -309,7 +309,7 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
     }
 }
 
-fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: SearchPlan) {
+fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: ServicesPlan) {
     let (none, named): (Vec<&String>, Vec<&String>) =
         f.services.iter().partition(|s| *s == NO_SERVICE);
     if f.services.is_empty() {
@@ -317,7 +317,7 @@ fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: Search
     }
     q.push(" AND (0");
     if !named.is_empty() {
-        if plan == SearchPlan::ByTime {
+        if plan == ServicesPlan::ByTime {
             // Checked on the alert's own services while walking by time: no index
             // seek per alert (a fifth of the time on a busy service).
             q.push(" OR EXISTS (SELECT 1 FROM json_each(a.services) j WHERE j.value IN (");
@@ -330,7 +330,7 @@ fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: Search
             sep.push_bind(s.clone());
         }
         q.push(")");
-        if plan != SearchPlan::ByTime {
+        if plan != ServicesPlan::ByTime {
             push_service_range(q, f);
         }
         q.push(")");
@@ -339,6 +339,13 @@ fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: Search
         q.push(" OR a.services = '[]'");
     }
     q.push(")");
+}
+
+/// How a service filter is joined (see [`Store::services_plan`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ServicesPlan {
+    FromMatches,
+    ByTime,
 }
 
 /// `--from/--to` on alert_services' copy of opened_at.

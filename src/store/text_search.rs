@@ -12,14 +12,23 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use super::StoreError;
 
-/// How a filter is joined: from the matches (few of them), or walking the time
-/// index newest first and keeping matches until the limit (many of them, where
-/// sorting every match would cost more).
+/// How a search term is joined.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum SearchPlan {
+pub(super) enum TextPlan {
+    /// Few matches: the alerts are read from the index's list of them.
     FromMatches,
-    ByTime,
+    /// Many: the time index is walked newest first and each alert looked up in the
+    /// match list, which stops at the limit. Reading the list costs little beside
+    /// walking to the limit when the matches are all old.
+    ByTimeInMatches,
+    /// A great many (or a term the index cannot answer): LIKE on each alert while
+    /// walking newest first, which meets the limit soon.
+    ByTimeLike,
 }
+
+/// A short term's matches are read into a list up to this many occurrences (about
+/// 15 ms on a million alerts); past it, LIKE finds the limit sooner.
+const MATCH_SET: i64 = 50_000;
 
 /// The text columns a search looks in.
 const COLUMNS: [&str; 4] = ["monitor_name", "host_name", "message", "reason"];
@@ -71,34 +80,45 @@ impl<'a> Term<'a> {
         })
     }
 
-    /// Whether few enough alerts match to join from their list: counting stops past
-    /// `threshold`, so a broad term is not counted to the end.
+    /// How the term is joined (see [`TextPlan`]). Counting stops past what decides
+    /// it, so a broad term is not counted to the end.
     pub async fn plan(
         &self,
         limit: Option<u32>,
         pool: &SqlitePool,
-    ) -> Result<SearchPlan, StoreError> {
-        // A listing without a limit reads every match: a short term's list is still
-        // cheaper than reading every row while it is short.
-        let threshold = limit.map_or(20_000, |l| 20 * i64::from(l));
+    ) -> Result<TextPlan, StoreError> {
+        // Without a limit every match is read: from the index's list, unless a short
+        // term's list is longer than reading the rows.
+        let few = limit.map_or(MATCH_SET, |l| 20 * i64::from(l));
         let mut q = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM (");
-        if let Some(phrase) = self.phrase() {
+        // Past `few`, matches are looked up while walking the time index up to `cap`
+        // of them, and `beyond` that.
+        let (cap, beyond) = if let Some(phrase) = self.phrase() {
             if limit.is_none() {
-                return Ok(SearchPlan::FromMatches);
+                return Ok(TextPlan::FromMatches);
             }
             q.push("SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
                 .push_bind(phrase);
+            // A common part of a name: LIKE on the one column is cheaper than the list.
+            let beyond = match self.column {
+                None => TextPlan::ByTimeInMatches,
+                Some(_) => TextPlan::ByTimeLike,
+            };
+            (few, beyond)
         } else if let Some(prefix) = self.prefix() {
             self.push_prefix(&mut q, prefix);
+            (few.max(MATCH_SET), TextPlan::ByTimeLike)
         } else {
-            return Ok(SearchPlan::ByTime);
-        }
-        q.push(" LIMIT ").push_bind(threshold + 1).push(")");
+            return Ok(TextPlan::ByTimeLike);
+        };
+        q.push(" LIMIT ").push_bind(cap + 1).push(")");
         let matches: i64 = q.build_query_scalar().fetch_one(pool).await?;
-        Ok(if matches > threshold {
-            SearchPlan::ByTime
+        Ok(if matches <= few {
+            TextPlan::FromMatches
+        } else if matches <= cap {
+            TextPlan::ByTimeInMatches
         } else {
-            SearchPlan::FromMatches
+            beyond
         })
     }
 
@@ -114,31 +134,37 @@ impl<'a> Term<'a> {
         }
     }
 
-    /// ` AND (...)`-able condition on `alerts a`: the term's matches from the index
-    /// (`FromMatches`), or LIKE on each row while walking by time (`ByTime`).
-    pub fn push_condition(&self, q: &mut QueryBuilder<'_, Sqlite>, plan: SearchPlan) {
-        if plan == SearchPlan::FromMatches {
-            if let Some(phrase) = self.phrase() {
-                q.push("a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
-                    .push_bind(phrase)
-                    .push(")");
-                return;
-            }
-            if let Some(prefix) = self.prefix() {
-                q.push("a.rowid IN (");
-                self.push_prefix(q, prefix);
-                q.push(")");
-                return;
-            }
+    /// The rowids of the alerts the index matches, as a subquery.
+    fn push_matches(&self, q: &mut QueryBuilder<'_, Sqlite>) {
+        q.push("(");
+        if let Some(phrase) = self.phrase() {
+            q.push("SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
+                .push_bind(phrase);
+        } else if let Some(prefix) = self.prefix() {
+            self.push_prefix(q, prefix);
+        } else {
+            q.push("SELECT NULL WHERE 0");
         }
-        if let (Some(phrase), None) = (self.phrase(), self.column) {
-            // Many matches of a long term: the index answers per row. A unary + on
-            // rowid keeps SQLite from driving the query by the match list.
-            q.push("+a.rowid IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ")
-                .push_bind(phrase)
-                .push(")");
-            return;
+        q.push(")");
+    }
+
+    /// A condition on `alerts a` for ` AND ...`, as the plan joins it.
+    pub fn push_condition(&self, q: &mut QueryBuilder<'_, Sqlite>, plan: TextPlan) {
+        match plan {
+            TextPlan::FromMatches => {
+                q.push("a.rowid IN ");
+                self.push_matches(q);
+            }
+            TextPlan::ByTimeInMatches => {
+                // A unary + on rowid keeps SQLite from driving the query by the match list.
+                q.push("+a.rowid IN ");
+                self.push_matches(q);
+            }
+            TextPlan::ByTimeLike => self.push_like(q),
         }
+    }
+
+    fn push_like(&self, q: &mut QueryBuilder<'_, Sqlite>) {
         let pattern = like(self.text);
         q.push("(");
         let columns = match &self.column {

@@ -652,3 +652,33 @@ async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
     assert_eq!(ids(&store, search(Some(2))).await, ["a118", "a116"]);
     assert_eq!(ids(&store, search(Some(100))).await, all);
 }
+
+#[tokio::test]
+async fn a_short_term_too_common_to_list_is_found_row_by_row() {
+    // 60,000 occurrences of "zq" in 60 alerts: past the 50,000 the index's list is
+    // read for, the search checks each alert's text while walking newest first.
+    let mut alerts = Vec::new();
+    for i in 0..120 {
+        let mut a = stored_alert(
+            &format!("a{i:03}"),
+            "disk",
+            Some("app01"),
+            NOW - DAY + i * 60,
+            None,
+        );
+        a.message = Some(if i % 2 == 0 {
+            "zq ".repeat(1000)
+        } else {
+            format!("run {i}")
+        });
+        alerts.push(a);
+    }
+    let (store, _dir, _db) = store_with(&alerts).await;
+    let search = |limit| AlertFilter {
+        search: Some("Zq".into()),
+        limit,
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, search(Some(2))).await, ["a118", "a116"]);
+    assert_eq!(ids(&store, search(None)).await.len(), 60);
+}
