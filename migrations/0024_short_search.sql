@@ -38,8 +38,8 @@ CREATE TRIGGER alerts_text_ad AFTER DELETE ON alerts BEGIN
     VALUES ('delete', old.rowid, old.monitor_name || char(1, 1), old.host_name || char(1, 1),
             old.message || char(1, 1), old.reason || char(1, 1));
 END;
--- A pass writes every field of every alert it reads; the text is indexed again only
--- when it changed (before, a second pass over a full store re-indexed all of it).
+-- The text is indexed again only when it changed: a pass that updates an alert (it
+-- closed, its severity rose) writes every field of its row.
 CREATE TRIGGER alerts_text_au AFTER UPDATE OF monitor_name, host_name, message, reason ON alerts
 WHEN old.monitor_name IS NOT new.monitor_name OR old.host_name IS NOT new.host_name
   OR old.message IS NOT new.message OR old.reason IS NOT new.reason
