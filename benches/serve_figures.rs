@@ -233,6 +233,12 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
             "/alerts?service=blog".to_owned(),
         ),
         ("page /tasks", "/tasks".to_owned()),
+        // Searches: a word, and a rare two-character term only the text index answers.
+        (
+            "page /alerts?search=nginx",
+            "/alerts?search=nginx".to_owned(),
+        ),
+        ("page /alerts?search=zq", "/alerts?search=zq".to_owned()),
     ] {
         let (p50, p99, errors) = load(format!("{base}{path}"), 20).await;
         row(

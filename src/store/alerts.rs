@@ -238,14 +238,48 @@ impl Store {
             None => TextPlan::FromMatches,
         };
         let services = self.services_plan(filter).await?;
+        let lookup = Lookup {
+            filter,
+            search: search.as_ref(),
+            services,
+        };
+        // A common term is first looked for among the first rows of the walk, where
+        // LIKE meets the limit within a few milliseconds; the match list (tens of
+        // milliseconds for a common word) is read only when they hold too few.
+        // Under 50 clients, `/alerts?search=nginx` waited on that list: p99 950 ms.
+        if let (Some(limit), TextPlan::ByTimeInMatches) = (filter.limit, plan) {
+            let walk = WALK_FIRST.saturating_mul(limit);
+            let found = self
+                .fetch(&lookup, TextPlan::ByTimeLike, Some(walk))
+                .await?;
+            if found.len() >= limit as usize {
+                return Ok(found);
+            }
+        }
+        self.fetch(&lookup, plan, None).await
+    }
+
+    /// The alerts of `lookup`, the text term joined as `plan`, among the first
+    /// `walk` alerts of the listing's range and order if given.
+    async fn fetch(
+        &self,
+        lookup: &Lookup<'_>,
+        plan: TextPlan,
+        walk: Option<u32>,
+    ) -> Result<Vec<StoredAlert>, StoreError> {
+        let filter = lookup.filter;
         let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
         q.push(" WHERE 1 = 1");
-        push_filter(&mut q, filter);
-        if let Some(term) = search {
+        push_range(&mut q, filter, "a");
+        push_state(&mut q, filter);
+        if let Some(rows) = walk {
+            push_walk_bound(&mut q, filter, rows);
+        }
+        if let Some(term) = lookup.search {
             q.push(" AND ");
             term.push_condition(&mut q, plan);
         }
-        push_services(&mut q, filter, services);
+        push_services(&mut q, filter, lookup.services);
         for (text, id, name) in [
             (&filter.monitor, "monitor_id", "monitor_name"),
             (&filter.host, "host_id", "host_name"),
@@ -279,7 +313,18 @@ impl Store {
     }
 }
 
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
+/// A history lookup with its text and services plans decided.
+struct Lookup<'a> {
+    filter: &'a AlertFilter,
+    search: Option<&'a Term<'a>>,
+    services: ServicesPlan,
+}
+
+/// A common term is first looked for among this many rows a row of the limit.
+const WALK_FIRST: u32 = 50;
+
+/// `--before` (the page cursor), `--from` and `--to` on the alerts named `alias`.
+fn push_range(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, alias: &str) {
     if let Some((opened, id)) = &f.before {
         // Written as a range on opened_at first, so that the time index bounds it.
         let (cmp, strict) = if f.oldest_first {
@@ -287,26 +332,49 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
         } else {
             ("<=", "<")
         };
-        q.push(format!(" AND a.opened_at {cmp} "))
+        q.push(format!(" AND {alias}.opened_at {cmp} "))
             .push_bind(*opened);
-        q.push(format!(" AND (a.opened_at {strict} "))
+        q.push(format!(" AND ({alias}.opened_at {strict} "))
             .push_bind(*opened);
-        q.push(format!(" OR a.id {strict} "))
+        q.push(format!(" OR {alias}.id {strict} "))
             .push_bind(id.clone())
             .push(")");
     }
     if let Some(from) = f.from {
-        q.push(" AND a.opened_at >= ").push_bind(from);
+        q.push(format!(" AND {alias}.opened_at >= "))
+            .push_bind(from);
     }
     if let Some(to) = f.to {
-        q.push(" AND a.opened_at < ").push_bind(to);
+        q.push(format!(" AND {alias}.opened_at < ")).push_bind(to);
     }
+}
+
+fn push_state(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
     if let Some(state) = f.state {
         q.push(" AND ").push(state_sql(state));
     }
     if let Some(sev) = &f.severity {
         q.push(" AND a.severity = ").push_bind(sev.clone());
     }
+}
+
+/// Only the first `rows` alerts of the listing's range, in its order: a bound on
+/// opened_at, so that alerts opened in the same second as the last stay together
+/// and the alerts kept are always a beginning of the listing. Fewer alerts than
+/// that in the range give no bound and no rows.
+fn push_walk_bound(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, rows: u32) {
+    let (cmp, order) = if f.oldest_first {
+        ("<=", "")
+    } else {
+        (">=", " DESC")
+    };
+    q.push(format!(
+        " AND a.opened_at {cmp} (SELECT b.opened_at FROM alerts b WHERE 1 = 1"
+    ));
+    push_range(q, f, "b");
+    q.push(format!(" ORDER BY b.opened_at{order} LIMIT 1 OFFSET "))
+        .push_bind(rows.saturating_sub(1))
+        .push(")");
 }
 
 fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: ServicesPlan) {

@@ -682,3 +682,71 @@ async fn a_short_term_too_common_to_list_is_found_row_by_row() {
     assert_eq!(ids(&store, search(Some(2))).await, ["a118", "a116"]);
     assert_eq!(ids(&store, search(None)).await.len(), 60);
 }
+
+/// Pages through every match of `search` `limit` at a time, by the listing's cursor.
+async fn all_pages(store: &Store, search: &str, limit: u32, oldest_first: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .find_alerts(&AlertFilter {
+                search: Some(search.into()),
+                limit: Some(limit),
+                before: before.clone(),
+                oldest_first,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some((last.opened_at, last.id.clone()));
+        out.extend(page.into_iter().map(|a| a.id));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_common_term_is_found_in_order_whether_its_matches_are_recent_or_old() {
+    // 400 alerts, several opened in the same second. "nginx" is in every third of
+    // the newest 200 (recent: the first rows walked hold the limit) and in every one
+    // of the oldest 60 (old: the first rows walked hold none, the match list is read).
+    let mut alerts = Vec::new();
+    for i in 0..400i64 {
+        let mut a = stored_alert(
+            &format!("a{i:03}"),
+            "web",
+            Some("app01"),
+            NOW - 10 * DAY + (i / 3) * 60,
+            None,
+        );
+        let recent = i >= 200 && i % 3 == 0;
+        a.message = Some(if recent || i < 60 {
+            format!("nginx {i}")
+        } else {
+            format!("ok {i}")
+        });
+        alerts.push(a);
+    }
+    let (store, _dir, _db) = store_with(&alerts).await;
+    let mut newest_first: Vec<String> = alerts
+        .iter()
+        .filter(|a| a.message.as_deref().unwrap().starts_with("nginx"))
+        .map(|a| a.id.clone())
+        .collect();
+    newest_first.reverse();
+    assert_eq!(newest_first.len(), 127);
+    for limit in [2, 5, 50] {
+        assert_eq!(
+            all_pages(&store, "nginx", limit, false).await,
+            newest_first,
+            "limit {limit}"
+        );
+        let mut oldest_first = newest_first.clone();
+        oldest_first.reverse();
+        assert_eq!(
+            all_pages(&store, "nginx", limit, true).await,
+            oldest_first,
+            "limit {limit}, oldest first"
+        );
+    }
+}
