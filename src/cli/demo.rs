@@ -208,7 +208,7 @@ async fn serve_demo(
     let local = chrono::TimeZone::timestamp_opt(&settings.timezone, now, 0)
         .unwrap()
         .time();
-    settings.server.post_at = Some(local - chrono::Duration::minutes(1));
+    settings.server.post_at = Some(due_now(local));
     let listener = match tokio::net::TcpListener::bind(settings.server.listen).await {
         Ok(l) => l,
         // 8080 taken: any free port will do for a demo.
@@ -236,6 +236,17 @@ async fn serve_demo(
     Ok(())
 }
 
+/// A post time already passed today: a minute ago, but not across midnight, where
+/// 23:59 would be tomorrow's post (the demo then posted nothing).
+fn due_now(local: chrono::NaiveTime) -> chrono::NaiveTime {
+    let (minute_ago, wrapped) = local.overflowing_sub_signed(chrono::Duration::minutes(1));
+    if wrapped != 0 {
+        chrono::NaiveTime::MIN
+    } else {
+        minute_ago
+    }
+}
+
 /// A Slack incoming webhook on loopback that prints each message's text.
 async fn slack_stand_in() -> anyhow::Result<String> {
     use axum::routing::post;
@@ -255,4 +266,17 @@ async fn slack_stand_in() -> anyhow::Result<String> {
         let _ = axum::serve(listener, app).await;
     });
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveTime;
+
+    #[test]
+    fn the_demo_post_is_due_now_even_just_after_midnight() {
+        let t = |h, m, s| NaiveTime::from_hms_opt(h, m, s).unwrap();
+        assert_eq!(super::due_now(t(9, 30, 0)), t(9, 29, 0));
+        assert_eq!(super::due_now(t(0, 0, 30)), t(0, 0, 0));
+        assert_eq!(super::due_now(t(0, 1, 0)), t(0, 0, 0));
+    }
 }
