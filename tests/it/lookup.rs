@@ -618,27 +618,34 @@ async fn one_and_two_character_terms_find_every_alert_holding_them() {
     }
 }
 
+/// 120 alerts a minute apart, `a000` the oldest; the even ones' message is
+/// `holding(i)`, the odd ones' "run i".
+fn every_other_holding(holding: impl Fn(i64) -> String) -> Vec<asakai::store::StoredAlert> {
+    (0..120)
+        .map(|i| {
+            let mut a = stored_alert(
+                &format!("a{i:03}"),
+                "disk",
+                Some("app01"),
+                NOW - DAY + i * 60,
+                None,
+            );
+            a.message = Some(if i % 2 == 0 {
+                holding(i)
+            } else {
+                format!("run {i}")
+            });
+            a
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
     // 60 alerts holding "zq" and 60 without: for a limit of 2 the count passes the
-    // threshold (40) and the search walks newest first with LIKE; without a limit it
-    // joins the index's list. Both give the newest first.
-    let mut alerts = Vec::new();
-    for i in 0..120 {
-        let mut a = stored_alert(
-            &format!("a{i:03}"),
-            "disk",
-            Some("app01"),
-            NOW - DAY + i * 60,
-            None,
-        );
-        a.message = Some(if i % 2 == 0 {
-            format!("run {i} zq")
-        } else {
-            format!("run {i}")
-        });
-        alerts.push(a);
-    }
+    // threshold (40) and the search walks newest first against the index's list;
+    // without a limit it joins the list. Both give the newest first.
+    let alerts = every_other_holding(|i| format!("run {i} zq"));
     let (store, _dir, _db) = store_with(&alerts).await;
     let search = |limit| AlertFilter {
         search: Some("zq".into()),
@@ -657,22 +664,7 @@ async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
 async fn a_short_term_too_common_to_list_is_found_row_by_row() {
     // 60,000 occurrences of "zq" in 60 alerts: past the 50,000 the index's list is
     // read for, the search checks each alert's text while walking newest first.
-    let mut alerts = Vec::new();
-    for i in 0..120 {
-        let mut a = stored_alert(
-            &format!("a{i:03}"),
-            "disk",
-            Some("app01"),
-            NOW - DAY + i * 60,
-            None,
-        );
-        a.message = Some(if i % 2 == 0 {
-            "zq ".repeat(1000)
-        } else {
-            format!("run {i}")
-        });
-        alerts.push(a);
-    }
+    let alerts = every_other_holding(|_| "zq ".repeat(1000));
     let (store, _dir, _db) = store_with(&alerts).await;
     let search = |limit| AlertFilter {
         search: Some("Zq".into()),
