@@ -238,10 +238,23 @@ impl Store {
             None => TextPlan::FromMatches,
         };
         let services = self.services_plan(filter).await?;
+        // `--monitor` / `--host`: the id, or part of the name; planned once here.
+        let mut names = Vec::new();
+        for (text, id, name) in [
+            (&filter.monitor, "monitor_id", "monitor_name"),
+            (&filter.host, "host_id", "host_name"),
+        ] {
+            if let Some(text) = text {
+                let term = Term::in_column(text, name);
+                let plan = term.plan(filter.limit, &self.pool).await?;
+                names.push((id, text, term, plan));
+            }
+        }
         let lookup = Lookup {
             filter,
             search: search.as_ref(),
             services,
+            names,
         };
         // A common term is first looked for among the first rows of the walk, where
         // LIKE meets the limit within a few milliseconds; the match list (tens of
@@ -280,20 +293,12 @@ impl Store {
             term.push_condition(&mut q, plan);
         }
         push_services(&mut q, filter, lookup.services);
-        for (text, id, name) in [
-            (&filter.monitor, "monitor_id", "monitor_name"),
-            (&filter.host, "host_id", "host_name"),
-        ] {
-            if let Some(text) = text {
-                // The id, or part of the name.
-                let term = Term::in_column(text, name);
-                let plan = term.plan(filter.limit, &self.pool).await?;
-                q.push(format!(" AND (a.{id} = "))
-                    .push_bind(text.clone())
-                    .push(" OR ");
-                term.push_condition(&mut q, plan);
-                q.push(")");
-            }
+        for (id, text, term, plan) in &lookup.names {
+            q.push(format!(" AND (a.{id} = "))
+                .push_bind((*text).clone())
+                .push(" OR ");
+            term.push_condition(&mut q, *plan);
+            q.push(")");
         }
         q.push(if filter.oldest_first {
             " ORDER BY a.opened_at, a.id"
@@ -318,6 +323,8 @@ struct Lookup<'a> {
     filter: &'a AlertFilter,
     search: Option<&'a Term<'a>>,
     services: ServicesPlan,
+    /// `--monitor` / `--host`: the id column, the text, and how its name part is joined.
+    names: Vec<(&'static str, &'a String, Term<'a>, TextPlan)>,
 }
 
 /// A common term is first looked for among this many rows a row of the limit.
