@@ -3,6 +3,8 @@
 //! things from them: a long-running `serve` wants them back in the system, a
 //! one-shot command wants them reused.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 /// For `serve`: large buffers (over 256 KiB) are mapped and returned to the system
 /// when freed, and threads share two heaps rather than one each. By default glibc
 /// raises its mmap threshold after the first large free, so later large buffers
@@ -32,9 +34,10 @@ pub fn for_one_shot() {
     }
 }
 
-/// Hands memory freed by a pass back to the system. A backfill allocates a lot for a
-/// while; glibc keeps freed memory in its heaps unless asked, and an idle `serve`
-/// would stay at its backfill's size.
+/// Hands memory freed in the heaps back to the system. glibc keeps what a pass, a
+/// digest's build or a page's making freed unless asked: an idle `serve` would stay
+/// at its backfill's size, and a busy one at the size of its last few builds. Costs
+/// a walk of the heaps: a few milliseconds, once per pass, build or page.
 pub fn release() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system; it
@@ -42,4 +45,22 @@ pub fn release() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// For `serve`, after building a digest or a page: hands freed memory back at once,
+/// on a blocking thread, so no request waits for the walk. Calls while one is
+/// waiting for its thread share it. Measured on a 10,000-alert day rebuilt every few
+/// seconds: held 180 → 57 MiB, peak 223 → 134 MiB, each rebuild ~25% slower (fresh
+/// pages fault in); letting a second of builds reuse the heap first held as little
+/// but peaked at 175 MiB.
+pub fn release_soon() {
+    static WAITING: AtomicBool = AtomicBool::new(false);
+    if WAITING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    tokio::task::spawn_blocking(|| {
+        // Cleared first: what is freed during the walk gets a walk of its own.
+        WAITING.store(false, Ordering::Release);
+        release();
+    });
 }

@@ -181,7 +181,7 @@ impl Digests {
                 built.remove(&oldest);
             }
         }
-        built.insert(
+        let replaced = built.insert(
             key,
             Built {
                 writes,
@@ -190,6 +190,12 @@ impl Digests {
                 digest: digest.clone(),
             },
         );
+        drop(built);
+        drop(replaced);
+        // Building left tens of megabytes free in the heaps (a heavy day's rows and
+        // their views), and so did the digest it replaced: give them back soon rather
+        // than at the next pass, so a busy server holds what it uses, not its last builds.
+        crate::memory::release_soon();
         Ok(digest)
     }
 }

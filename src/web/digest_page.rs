@@ -70,7 +70,11 @@ async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>
             .unwrap_or_default()
             .to_owned();
         let html = page.html("digest", &title, body)?;
-        Ok::<_, PageError>(shared.keep_page(query, html))
+        let html = shared.keep_page(query, html);
+        // Making the page built its whole context as a tree of JSON values, many
+        // times the page's size: hand it back (see `Digests::build`).
+        crate::memory::release_soon();
+        Ok::<_, PageError>(html)
     }
     .await;
     match result {
