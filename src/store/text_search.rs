@@ -22,7 +22,8 @@ pub(super) enum TextPlan {
     /// walking to the limit when the matches are all old.
     ByTimeInMatches,
     /// A great many (or a term the index cannot answer): LIKE on each alert while
-    /// walking newest first, which meets the limit soon.
+    /// walking newest first, which meets the limit soon. Only for a term LIKE
+    /// matches as the index does (see [`Term::like_agrees`]).
     ByTimeLike,
 }
 
@@ -80,6 +81,15 @@ impl<'a> Term<'a> {
         })
     }
 
+    /// Whether LIKE matches this term as the index does. LIKE ignores the case of
+    /// ASCII letters only, the index that of every letter: LIKE would miss the
+    /// `Überlast` that `über` finds, and a page read by LIKE would skip alerts.
+    pub fn like_agrees(&self) -> bool {
+        self.text
+            .chars()
+            .all(|c| c.is_ascii() || !(c.is_lowercase() || c.is_uppercase()))
+    }
+
     /// How the term is joined (see [`TextPlan`]). Counting stops past what decides
     /// it, so a broad term is not counted to the end.
     pub async fn plan(
@@ -101,13 +111,20 @@ impl<'a> Term<'a> {
                 .push_bind(phrase);
             // A common part of a name: LIKE on the one column is cheaper than the list.
             let beyond = match self.column {
-                None => TextPlan::ByTimeInMatches,
-                Some(_) => TextPlan::ByTimeLike,
+                Some(_) if self.like_agrees() => TextPlan::ByTimeLike,
+                _ => TextPlan::ByTimeInMatches,
             };
             (few, beyond)
         } else if let Some(prefix) = self.prefix() {
             self.push_prefix(&mut q, prefix);
-            (few.max(MATCH_SET), TextPlan::ByTimeLike)
+            // A letter LIKE cannot fold is read from the list however long it is:
+            // slower (a second for millions of occurrences), never short of alerts.
+            let beyond = if self.like_agrees() {
+                TextPlan::ByTimeLike
+            } else {
+                TextPlan::ByTimeInMatches
+            };
+            (few.max(MATCH_SET), beyond)
         } else {
             return Ok(TextPlan::ByTimeLike);
         };
@@ -209,6 +226,16 @@ mod tests {
         assert_eq!(p.to, "db\u{10FFFF}");
         assert_eq!(Term::anywhere("é").prefix().unwrap().from, "é");
         assert!(Term::anywhere("abc").prefix().is_none());
+    }
+
+    #[test]
+    fn like_agrees_with_the_index_on_ascii_and_on_letters_without_case() {
+        for text in ["nginx", "CPU 4)", "ディスク", "磁盘"] {
+            assert!(Term::anywhere(text).like_agrees(), "{text}");
+        }
+        for text in ["über", "É", "ошибка", "ß"] {
+            assert!(!Term::anywhere(text).like_agrees(), "{text}");
+        }
     }
 
     #[test]

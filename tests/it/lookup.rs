@@ -675,6 +675,50 @@ async fn a_short_term_too_common_to_list_is_found_row_by_row() {
     assert_eq!(ids(&store, search(None)).await.len(), 60);
 }
 
+#[tokio::test]
+async fn a_letter_outside_ascii_is_found_in_either_case_however_the_search_runs() {
+    // LIKE folds the case of ASCII letters only, the index that of every letter. Each
+    // plan that could use LIKE is taken here: a common phrase with a limit (the walk
+    // looks first), a common part of a host name, and a short term too common to list.
+    // Every fourth alert holds the capital, the others of every second the small one.
+    let case = |i: i64, small: &str, capital: &str| match i % 4 {
+        0 => capital.to_owned(),
+        _ => small.to_owned(),
+    };
+    let mut alerts = every_other_holding(|i| {
+        format!(
+            "{} {}",
+            case(i, "überlast", "Überlast"),
+            case(i, "é ", "É ").repeat(1000)
+        )
+    });
+    for (i, a) in alerts.iter_mut().enumerate() {
+        let i = i as i64;
+        a.host_name = Some(if i % 2 == 0 {
+            case(i, "über-db", "Über-db")
+        } else {
+            "app".into()
+        });
+    }
+    let (store, _dir, _db) = store_with(&alerts).await;
+    // Two of 60 matches: past the 40 (20 × the limit) a list is read for.
+    let expected = ["a118", "a116"];
+    for term in ["über", "ÜBER", "é", "É"] {
+        let search = AlertFilter {
+            search: Some(term.into()),
+            limit: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(ids(&store, search).await, expected, "--search {term}");
+    }
+    let host = AlertFilter {
+        host: Some("über".into()),
+        limit: Some(2),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, host).await, expected, "--host über");
+}
+
 /// Pages through every match of `search` `limit` at a time, by the listing's cursor.
 async fn all_pages(store: &Store, search: &str, limit: u32, oldest_first: bool) -> Vec<String> {
     let mut out = Vec::new();
