@@ -50,7 +50,7 @@ pub fn release() {
 /// For `serve`, after building a digest or a page: hands freed memory back at once,
 /// on a blocking thread, so no request waits for the walk. Calls while one is
 /// waiting for its thread share it. Measured on a 10,000-alert day rebuilt every few
-/// seconds: held 180 → 57 MiB, peak 223 → 134 MiB, each rebuild ~25% slower (fresh
+/// seconds: held 180 → 60 MiB, peak 223 → 130 MiB, each rebuild ~25% slower (fresh
 /// pages fault in); letting a second of builds reuse the heap first held as little
 /// but peaked at 175 MiB.
 pub fn release_soon() {
