@@ -260,9 +260,8 @@ impl Store {
         // LIKE meets the limit within a few milliseconds; the match list (tens of
         // milliseconds for a common word) is read only when they hold too few.
         // Under 50 clients, `/alerts?search=nginx` waited on that list: p99 950 ms.
-        // Not for a term LIKE folds otherwise than the index (`über`).
-        let like_agrees = search.as_ref().is_some_and(Term::like_agrees);
-        if let (Some(limit), TextPlan::ByTimeInMatches, true) = (filter.limit, plan, like_agrees) {
+        let looks_first = search.as_ref().is_some_and(|t| t.looks_first_by_like(plan));
+        if let (Some(limit), true) = (filter.limit, looks_first) {
             let walk = WALK_FIRST.saturating_mul(limit);
             let found = self
                 .fetch(&lookup, TextPlan::ByTimeLike, Some(walk))

@@ -84,10 +84,16 @@ impl<'a> Term<'a> {
     /// Whether LIKE matches this term as the index does. LIKE ignores the case of
     /// ASCII letters only, the index that of every letter: LIKE would miss the
     /// `Überlast` that `über` finds, and a page read by LIKE would skip alerts.
-    pub fn like_agrees(&self) -> bool {
+    fn like_agrees(&self) -> bool {
         self.text
             .chars()
             .all(|c| c.is_ascii() || !(c.is_lowercase() || c.is_uppercase()))
+    }
+
+    /// Whether a search planned as `plan` may first look by LIKE among the first rows
+    /// walked (see `Store::find_alerts`): only a common term LIKE matches as the index does.
+    pub fn looks_first_by_like(&self, plan: TextPlan) -> bool {
+        plan == TextPlan::ByTimeInMatches && self.like_agrees()
     }
 
     /// How the term is joined (see [`TextPlan`]). Counting stops past what decides
@@ -118,7 +124,7 @@ impl<'a> Term<'a> {
         } else if let Some(prefix) = self.prefix() {
             self.push_prefix(&mut q, prefix);
             // A letter LIKE cannot fold is read from the list however long it is:
-            // slower (a second for millions of occurrences), never short of alerts.
+            // slower for a letter in millions of texts, never short of alerts.
             let beyond = if self.like_agrees() {
                 TextPlan::ByTimeLike
             } else {
