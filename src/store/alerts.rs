@@ -438,31 +438,12 @@ fn push_service_range(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
 const BATCH: usize = 500;
 
 /// Writes alerts inside the caller's transaction: insert or replace every field,
-/// and their services, a batch of rows per statement.
+/// a batch of rows per statement. Their entries in `alert_services` follow from the
+/// `services` column, by the table's triggers.
 pub async fn upsert_alerts(
     conn: &mut SqliteConnection,
     alerts: &[StoredAlert],
     now: i64,
-) -> Result<(), StoreError> {
-    write_alerts(conn, alerts, now, true).await
-}
-
-/// Writes alerts the store does not hold, as read in the caller's transaction: as
-/// `upsert_alerts`, without first clearing services they cannot have. On a large
-/// store that saves a random index lookup per alert of a backfill.
-pub async fn insert_new_alerts(
-    conn: &mut SqliteConnection,
-    alerts: &[StoredAlert],
-    now: i64,
-) -> Result<(), StoreError> {
-    write_alerts(conn, alerts, now, false).await
-}
-
-async fn write_alerts(
-    conn: &mut SqliteConnection,
-    alerts: &[StoredAlert],
-    now: i64,
-    services_stored: bool,
 ) -> Result<(), StoreError> {
     for batch in alerts.chunks(BATCH) {
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -508,47 +489,7 @@ async fn write_alerts(
              updated_at = excluded.updated_at",
         );
         q.build().persistent(false).execute(&mut *conn).await?;
-        if services_stored {
-            clear_services(conn, batch).await?;
-        }
-        insert_services(conn, batch).await?;
     }
-    Ok(())
-}
-
-async fn clear_services(
-    conn: &mut SqliteConnection,
-    batch: &[StoredAlert],
-) -> Result<(), StoreError> {
-    let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM alert_services WHERE alert_id IN (");
-    let mut ids = q.separated(", ");
-    for a in batch {
-        ids.push_bind(&a.id);
-    }
-    q.push(")");
-    q.build().persistent(false).execute(&mut *conn).await?;
-    Ok(())
-}
-
-async fn insert_services(
-    conn: &mut SqliteConnection,
-    batch: &[StoredAlert],
-) -> Result<(), StoreError> {
-    let rows: Vec<(&StoredAlert, &String)> = batch
-        .iter()
-        .flat_map(|a| a.services.iter().map(move |s| (a, s)))
-        .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut q =
-        QueryBuilder::<Sqlite>::new("INSERT INTO alert_services (alert_id, service, opened_at) ");
-    q.push_values(rows, |mut row, (a, service)| {
-        row.push_bind(&a.id)
-            .push_bind(service)
-            .push_bind(a.opened_at);
-    });
-    q.build().persistent(false).execute(&mut *conn).await?;
     Ok(())
 }
 

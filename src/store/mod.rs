@@ -31,7 +31,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
-pub use alerts::{insert_new_alerts, upsert_alerts, AlertFilter, StoredAlert};
+pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;

@@ -104,7 +104,7 @@ impl<'a> Pass<'a> {
             .into_iter()
             .partition(|r| !existing.contains_key(&r.id));
         self.meta.save(&mut tx, self.now).await?;
-        store::insert_new_alerts(&mut tx, &new, self.now).await?;
+        store::upsert_alerts(&mut tx, &new, self.now).await?;
         store::upsert_alerts(&mut tx, &known, self.now).await?;
         for r in remember {
             match r {

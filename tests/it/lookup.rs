@@ -533,6 +533,86 @@ async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
 }
 
 #[tokio::test]
+async fn the_service_index_follows_every_change_of_an_alerts_services() {
+    // alert_services is written by triggers from the alerts' own `services`: an
+    // alert moved to other services, or found to have opened at another time, is
+    // found under its new services and opening time only.
+    let mut a = stored_alert("a1", "cpu", Some("h1"), NOW - 3 * DAY, None);
+    a.services = vec!["blog".into(), "shop".into()];
+    let b = stored_alert("b1", "cpu", Some("h2"), NOW - DAY, None);
+    let (store, _dir, _db) = store_with(&[a.clone(), b]).await;
+    let rows = || async {
+        let q =
+            "SELECT service || ' ' || opened_at || ' ' || alert_id FROM alert_services ORDER BY 1";
+        sqlx::query_scalar::<_, String>(q)
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    };
+    let opened = NOW - 3 * DAY;
+    assert_eq!(
+        rows().await,
+        [
+            format!("blog {opened} a1"),
+            format!("blog {} b1", NOW - DAY),
+            format!("shop {opened} a1"),
+        ]
+    );
+
+    a.services = vec!["shop".into(), "wiki".into()];
+    a.opened_at = NOW - 2 * DAY;
+    let mut tx = store.pool().begin().await.unwrap();
+    asakai::store::upsert_alerts(&mut tx, &[a.clone()], NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let moved = NOW - 2 * DAY;
+    assert_eq!(
+        rows().await,
+        [
+            format!("blog {} b1", NOW - DAY),
+            format!("shop {moved} a1"),
+            format!("wiki {moved} a1"),
+        ]
+    );
+    let in_range = |service: &str, from: i64, limit| AlertFilter {
+        services: vec![service.into()],
+        from: Some(from),
+        to: Some(NOW),
+        limit,
+        ..Default::default()
+    };
+    for limit in [None, Some(1)] {
+        assert_eq!(
+            ids(&store, in_range("blog", NOW - 4 * DAY, limit)).await,
+            ["b1"]
+        );
+        assert_eq!(
+            ids(&store, in_range("wiki", NOW - 4 * DAY, limit)).await,
+            ["a1"]
+        );
+        // Its old opening time is out of this range; its new one is in.
+        assert_eq!(
+            ids(&store, in_range("shop", NOW - 2 * DAY - 60, limit)).await,
+            ["a1"]
+        );
+    }
+
+    // Written again unchanged: nothing moves. Deleted: its entries go with it.
+    let mut tx = store.pool().begin().await.unwrap();
+    asakai::store::upsert_alerts(&mut tx, &[a], NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(rows().await.len(), 3);
+    sqlx::query("DELETE FROM alerts WHERE id = 'a1'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows().await, [format!("blog {} b1", NOW - DAY)]);
+}
+
+#[tokio::test]
 async fn host_and_monitor_match_an_id_or_a_name_part_in_any_case() {
     let (store, _dir, _m) = synced().await;
     let by = |monitor: Option<&str>, host: Option<&str>, limit| AlertFilter {
