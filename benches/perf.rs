@@ -67,7 +67,7 @@ async fn storage_ratio(source: &Path, dir: &Path) -> f64 {
 
     let ours = Store::open(&dir.join("ours.db")).await.unwrap();
     let started = Instant::now();
-    let mut tx = ours.pool().begin().await.unwrap();
+    let mut tx = ours.begin().await.unwrap();
     asakai::store::upsert_alerts(&mut tx, &records, ANCHOR)
         .await
         .unwrap();
