@@ -62,7 +62,7 @@ pub enum StoreError {
     )]
     Outdated(PathBuf),
     #[error(
-        "the database is busy: another asakai process has been writing to it for over {}s; \
+        "the database is busy: another write has held it for over {}s; \
          try again in a moment",
         BUSY_TIMEOUT.as_secs()
     )]

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use asakai::store::Store;
+use asakai::store::{Store, StoreError};
 use asakai::sync::{run_pass, SyncError, SyncOptions};
 use serde_json::json;
 use wiremock::matchers::{method, path, path_regex};
@@ -450,6 +450,38 @@ async fn a_post_while_a_writer_holds_the_database_waits_posts_once_and_records_i
         "posted once"
     );
     store.close().await;
+}
+
+#[tokio::test]
+async fn writes_in_one_process_queue_for_the_writer_and_a_long_wait_is_reported_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+    let mut first = store.begin().await.unwrap();
+    // A write transaction runs on the writer connection: its undo records stay in
+    // memory (a backfill wrote gigabytes of them to temporary files before).
+    let temp: i64 = sqlx::query_scalar("PRAGMA temp_store")
+        .fetch_one(&mut *first)
+        .await
+        .unwrap();
+    assert_eq!(temp, 2, "temp_store = MEMORY on the writer");
+
+    // A second write waits for the first, then goes ahead.
+    let second = {
+        let store = store.clone();
+        tokio::spawn(async move { store.begin().await.map(|_| ()) })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "it waits while the first is open");
+    first.commit().await.unwrap();
+    second.await.unwrap().unwrap();
+
+    // One that waits past the busy timeout gets the clear message, not a pool error.
+    let _held = store.begin().await.unwrap();
+    let Err(err) = store.begin().await else {
+        panic!("the writer stays taken");
+    };
+    assert!(matches!(err, StoreError::Busy), "{err}");
+    assert!(err.to_string().contains("database is busy"), "{err}");
 }
 
 #[tokio::test]
