@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use handlebars::Handlebars;
 use serde_json::{json, Value};
 
-use super::words::{words, Words};
+use super::words::{words, words_json, Words};
 use crate::digest::Lang;
 use crate::server::App;
 
@@ -102,16 +102,18 @@ impl Page {
 
     /// The HTML of `template` inside the layout, with `body` as `page`.
     pub fn html(&self, template: &str, title: &str, body: Value) -> Result<String, PageError> {
-        let ctx = json!({
+        // Built by moving `body` in: `json!` copies every value it is given (on the
+        // alerts page, every row again), and `render` would copy the page's data once
+        // more. The words are made into JSON once per language.
+        let mut ctx = json!({
             "lang": code(self.lang),
             "lang_query": self.lang_query,
             "lang_en": self.switch[0],
             "lang_ja": self.switch[1],
-            "w": self.words,
             "title": title,
-            "page": body,
         });
-        // Handed over whole: `render` would copy the page's data first.
+        ctx["w"] = words_json(self.lang).clone();
+        ctx["page"] = body;
         let ctx = handlebars::Context::from(ctx);
         registry().render_with_context(template, &ctx).map_err(|e| {
             tracing::error!(template, error = %e, "a page failed to render");

@@ -238,3 +238,15 @@ pub fn words(lang: Lang) -> &'static Words {
         Lang::Ja => &JA,
     }
 }
+
+/// `words(lang)` as JSON for the templates, made once.
+pub fn words_json(lang: Lang) -> &'static serde_json::Value {
+    static JSON: std::sync::OnceLock<[serde_json::Value; 2]> = std::sync::OnceLock::new();
+    let [en, ja] = JSON.get_or_init(|| {
+        [Lang::En, Lang::Ja].map(|l| serde_json::to_value(words(l)).expect("words are JSON"))
+    });
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
