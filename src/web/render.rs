@@ -114,14 +114,14 @@ impl Page {
         });
         ctx["w"] = words_json(self.lang).clone();
         ctx["page"] = body;
-        let ctx = handlebars::Context::from(ctx);
-        registry().render_with_context(template, &ctx).map_err(|e| {
-            tracing::error!(template, error = %e, "a page failed to render");
-            PageError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page failed to render",
-            )
-        })
+        let mut ctx = handlebars::Context::from(ctx);
+        // The page first, then the layout around its HTML: a layout called as a
+        // partial block copies the whole context, every row of the page included.
+        let page = render(template, &ctx)?;
+        let data = ctx.data_mut();
+        data["page"] = Value::Null;
+        data["body"] = Value::String(page);
+        render("layout", &ctx)
     }
 
     /// An error page: what went wrong, in words a person can act on.
@@ -129,6 +129,16 @@ impl Page {
         let title = self.words.error.to_owned();
         self.render(e.status, "error", &title, json!({"message": e.message}))
     }
+}
+
+fn render(template: &str, ctx: &handlebars::Context) -> Result<String, PageError> {
+    registry().render_with_context(template, ctx).map_err(|e| {
+        tracing::error!(template, error = %e, "a page failed to render");
+        PageError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the page failed to render",
+        )
+    })
 }
 
 /// `query` with its `lang` set to `lang`, as a relative link.
