@@ -100,12 +100,13 @@ impl<'a> Pass<'a> {
                 rows.insert(id.clone(), merge::gone(e, self.now));
             }
         }
-        let (new, known): (Vec<_>, Vec<_>) = changed_rows(rows, &existing)
-            .into_iter()
-            .partition(|r| !existing.contains_key(&r.id));
+        let changed = changed_rows(rows, &existing);
+        let new = changed
+            .iter()
+            .filter(|r| !existing.contains_key(&r.id))
+            .count();
         self.meta.save(&mut tx, self.now).await?;
-        store::upsert_alerts(&mut tx, &new, self.now).await?;
-        store::upsert_alerts(&mut tx, &known, self.now).await?;
+        store::upsert_alerts(&mut tx, &changed, self.now).await?;
         for r in remember {
             match r {
                 Remember::Set(key, value) => store::set_state(&mut tx, key, &value).await?,
@@ -113,8 +114,8 @@ impl<'a> Pass<'a> {
             }
         }
         tx.commit().await?;
-        self.summary.new_alerts += new.len();
-        self.summary.changed += known.len();
+        self.summary.new_alerts += new;
+        self.summary.changed += changed.len() - new;
         Ok(())
     }
 

@@ -103,8 +103,8 @@ impl Page {
     /// The HTML of `template` inside the layout, with `body` as `page`.
     pub fn html(&self, template: &str, title: &str, body: Value) -> Result<String, PageError> {
         // Built by moving `body` in: `json!` copies every value it is given (on the
-        // alerts page, every row again), and `render` would copy the page's data once
-        // more. The words are made into JSON once per language.
+        // alerts page, every row again), and `Handlebars::render` would copy the
+        // page's data once more. The words are made into JSON once per language.
         let mut ctx = json!({
             "lang": code(self.lang),
             "lang_query": self.lang_query,
