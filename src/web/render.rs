@@ -117,11 +117,11 @@ impl Page {
         let mut ctx = handlebars::Context::from(ctx);
         // The page first, then the layout around its HTML: a layout called as a
         // partial block copies the whole context, every row of the page included.
-        let page = render(template, &ctx)?;
+        let page = render_template(template, &ctx)?;
         let data = ctx.data_mut();
         data["page"] = Value::Null;
         data["body"] = Value::String(page);
-        render("layout", &ctx)
+        render_template("layout", &ctx)
     }
 
     /// An error page: what went wrong, in words a person can act on.
@@ -131,7 +131,8 @@ impl Page {
     }
 }
 
-fn render(template: &str, ctx: &handlebars::Context) -> Result<String, PageError> {
+/// One template of the registry, a failure logged and shown as a 500.
+fn render_template(template: &str, ctx: &handlebars::Context) -> Result<String, PageError> {
     registry().render_with_context(template, ctx).map_err(|e| {
         tracing::error!(template, error = %e, "a page failed to render");
         PageError::new(
