@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::task::{self, key_of, Task, TaskState};
-use super::{latest_reviews, latest_reviews_of, ReviewError, ReviewView};
+use super::{latest_reviews, latest_reviews_of, ReviewView};
 use crate::alert::AlertView;
-use crate::store::{Store, StoredAlert};
+use crate::store::{Store, StoreError, StoredAlert};
 
 /// The task an alert belongs to, as the alert object shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,7 +41,7 @@ pub struct Annotations {
 
 impl Annotations {
     /// Every outcome and task: for a listing of every alert.
-    pub async fn load(store: &Store) -> Result<Annotations, ReviewError> {
+    pub async fn load(store: &Store) -> Result<Annotations, StoreError> {
         let mut notes = Self::tasks(store).await?;
         notes.reviews = latest_reviews(store).await?;
         Ok(notes)
@@ -52,14 +52,14 @@ impl Annotations {
     pub async fn load_for<'a>(
         store: &Store,
         shown: impl IntoIterator<Item = &'a StoredAlert>,
-    ) -> Result<Annotations, ReviewError> {
+    ) -> Result<Annotations, StoreError> {
         let ids: Vec<&str> = shown.into_iter().map(|a| a.id.as_str()).collect();
         let mut notes = Self::tasks(store).await?;
         notes.reviews = latest_reviews_of(store, &ids).await?;
         Ok(notes)
     }
 
-    async fn tasks(store: &Store) -> Result<Annotations, ReviewError> {
+    async fn tasks(store: &Store) -> Result<Annotations, StoreError> {
         let tasks = task::list(store, None).await?;
         let links = store.task_attachments().await?;
         let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();

@@ -58,10 +58,7 @@ pub async fn create_issue(
 pub async fn record_failure(store: &Store, id: i64, e: GithubError) -> ReviewError {
     let saved = store.record_issue_error(id, &e.to_string()).await;
     match saved {
-        Ok(_) => ReviewError::Github {
-            task: id,
-            source: e,
-        },
+        Ok(_) => ReviewError::Github { task: id, error: e },
         Err(db) => db.into(),
     }
 }
@@ -129,8 +126,8 @@ pub async fn sync(
         let outcome = sync_one(store, gh, labels, &t, tz, now, &mut report).await;
         match outcome {
             Ok(()) => {}
-            Err(ReviewError::Github { task, source }) => {
-                report.failed.push((task, source.to_string()))
+            Err(ReviewError::Github { task, error }) => {
+                report.failed.push((task, error.to_string()))
             }
             Err(other) => return Err(other),
         }

@@ -3,7 +3,6 @@
 
 use super::annotate::{Annotations, TaskRef};
 use super::task::{self, TaskState};
-use super::ReviewError;
 use crate::digest::{MeetingNotes, Window};
 use crate::store::{Store, StoreError, StoredAlert};
 
@@ -18,17 +17,6 @@ pub async fn meeting_notes(
     window: &Window,
     alerts: &[StoredAlert],
 ) -> Result<MeetingNotes, StoreError> {
-    notes(store, window, alerts).await.map_err(|e| match e {
-        ReviewError::Store(s) => s,
-        other => StoreError::Sql(sqlx::Error::Protocol(other.to_string())),
-    })
-}
-
-async fn notes(
-    store: &Store,
-    window: &Window,
-    alerts: &[StoredAlert],
-) -> Result<MeetingNotes, ReviewError> {
     let annotations = Annotations::load(store).await?;
     let mut notes = MeetingNotes::default();
     for a in alerts {
@@ -58,7 +46,7 @@ async fn notes(
 async fn unreviewed_before(
     store: &Store,
     start: i64,
-) -> Result<(Vec<StoredAlert>, i64), ReviewError> {
+) -> Result<(Vec<StoredAlert>, i64), StoreError> {
     let (ids, total) = store
         .unreviewed_between(start - EARLIER, start, EARLIER_SHOWN)
         .await?;

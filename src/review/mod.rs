@@ -43,17 +43,19 @@ pub enum ReviewError {
         "another asakai is creating the GitHub issue of task #{0}; try again in a few minutes"
     )]
     CreateInFlight(i64),
-    #[error("GitHub failed for task #{task} (the task itself is saved): {source}")]
+    // Not a `source`: the message says it already, and `{:#}` would say it twice.
+    #[error("GitHub failed for task #{task} (the task itself is saved): {error}")]
     Github {
         task: i64,
-        source: crate::github::GithubError,
+        error: crate::github::GithubError,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl From<sqlx::Error> for ReviewError {
+    /// Through the store's mapping: a busy database says so, not "database error".
     fn from(e: sqlx::Error) -> Self {
-        ReviewError::Store(StoreError::Sql(e))
+        ReviewError::Store(e.into())
     }
 }

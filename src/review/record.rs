@@ -10,7 +10,7 @@ use super::{Outcome, ReviewError};
 use crate::alert::rfc3339;
 use crate::digest::Window;
 use crate::store::reviews::{insert_review, known_alert_ids};
-use crate::store::{ReviewRow, Store, StoredAlert};
+use crate::store::{ReviewRow, Store, StoreError, StoredAlert};
 
 /// A review as the alert object and `POST /api/reviews` show it (design §7).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,7 +125,7 @@ pub(crate) async fn insert(
 
 /// The outcome of every reviewed alert (the newest review each). Reviews are
 /// written by people, so there are few enough to hold in memory.
-pub async fn latest_reviews(store: &Store) -> Result<HashMap<String, ReviewView>, ReviewError> {
+pub async fn latest_reviews(store: &Store) -> Result<HashMap<String, ReviewView>, StoreError> {
     Ok(store
         .latest_reviews()
         .await?
@@ -139,7 +139,7 @@ pub async fn latest_reviews(store: &Store) -> Result<HashMap<String, ReviewView>
 pub async fn latest_reviews_of(
     store: &Store,
     ids: &[&str],
-) -> Result<HashMap<String, ReviewView>, ReviewError> {
+) -> Result<HashMap<String, ReviewView>, StoreError> {
     Ok(store
         .latest_reviews_of(ids)
         .await?
@@ -150,7 +150,7 @@ pub async fn latest_reviews_of(
 }
 
 /// Every review of one alert, newest first.
-pub async fn history(store: &Store, alert_id: &str) -> Result<Vec<ReviewView>, ReviewError> {
+pub async fn history(store: &Store, alert_id: &str) -> Result<Vec<ReviewView>, StoreError> {
     let rows = store.reviews_of(alert_id).await?;
     Ok(rows.into_iter().filter_map(view).collect())
 }

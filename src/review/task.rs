@@ -9,7 +9,7 @@ pub use super::task_view::{alert_ids, view, TaskView};
 use super::{body, latest_reviews, Outcome, ReviewError};
 use crate::store::reviews::latest_outcome_in;
 use crate::store::tasks::{attach_alert, insert_task, open_task_of_key, task_in, want_issue};
-use crate::store::{Store, StoredAlert};
+use crate::store::{Store, StoreError, StoredAlert};
 pub use crate::store::{Task, TaskState};
 
 /// What `task new` and `POST /api/tasks` ask for.
@@ -151,8 +151,8 @@ pub async fn get(store: &Store, id: i64) -> Result<Task, ReviewError> {
 }
 
 /// Tasks in `state` (every task when `None`), newest first.
-pub async fn list(store: &Store, state: Option<TaskState>) -> Result<Vec<Task>, ReviewError> {
-    Ok(store.tasks(state).await?)
+pub async fn list(store: &Store, state: Option<TaskState>) -> Result<Vec<Task>, StoreError> {
+    store.tasks(state).await
 }
 
 /// Marks task `id` done; `false` when it already was.

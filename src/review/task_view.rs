@@ -4,9 +4,8 @@
 use serde::Serialize;
 
 use super::task::{Task, TaskState};
-use super::ReviewError;
 use crate::alert::rfc3339;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The task object of design §7.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,12 +27,12 @@ pub struct TaskView {
 
 /// The alerts of a task: those attached by hand, and those of its key that opened
 /// while it was open. Oldest first.
-pub async fn alert_ids(store: &Store, t: &Task) -> Result<Vec<(String, i64)>, ReviewError> {
-    Ok(store.alerts_of_task(t).await?)
+pub async fn alert_ids(store: &Store, t: &Task) -> Result<Vec<(String, i64)>, StoreError> {
+    store.alerts_of_task(t).await
 }
 
 /// The task object, with its alerts and how often its key fired again.
-pub async fn view(store: &Store, t: &Task) -> Result<TaskView, ReviewError> {
+pub async fn view(store: &Store, t: &Task) -> Result<TaskView, StoreError> {
     let alerts = alert_ids(store, t).await?;
     let again: Vec<i64> = alerts
         .iter()

@@ -320,7 +320,13 @@ async fn task_new_github_links_only_after_201_and_task_sync_retries() {
         ],
     );
     assert!(!failed.status.success());
-    assert!(String::from_utf8_lossy(&failed.stderr).contains("401"));
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(err.contains("401"), "{err}");
+    assert_eq!(
+        err.matches("rejected the token").count(),
+        1,
+        "said once: {err}"
+    );
     let printed: Value = serde_json::from_slice(&failed.stdout).unwrap();
     assert_eq!(printed["url"], Value::Null);
     assert!(printed["github_error"]

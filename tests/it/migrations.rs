@@ -122,3 +122,49 @@ async fn alerts_stored_before_short_search_are_found_by_short_terms() {
     };
     assert!(store.find_alerts(&zq).await.unwrap().is_empty());
 }
+
+/// Rows are read back through positional column lists (`alert_array!`): two columns
+/// of one type in the wrong order would swap data silently. Every field distinct,
+/// each flag set alone, read back by every path that reads alerts.
+#[tokio::test]
+async fn an_alert_with_every_field_distinct_reads_back_equal() {
+    use asakai::store::{AlertFilter, StoredAlert};
+    let alert = |id: &str, flags: [bool; 3]| StoredAlert {
+        id: id.into(),
+        kind: "host".into(),
+        status: "WARNING".into(),
+        severity: Some("CRITICAL".into()),
+        monitor_id: Some("monitor-id".into()),
+        monitor_name: Some("monitor name".into()),
+        host_id: Some("host-id".into()),
+        host_name: Some("host name".into()),
+        opened_at: 1_700_000_001,
+        closed_at: Some(1_700_000_002),
+        close_cause: Some("manual".into()),
+        reason: Some("the reason".into()),
+        message: Some("the message".into()),
+        value: Some(12.5),
+        memo: Some("the memo".into()),
+        series: Some(r#"{"name":"series"}"#.into()),
+        roles: vec!["blog:app".into()],
+        services: vec!["blog".into(), "shop".into()],
+        url: Some("https://mackerel.io/orgs/o/alerts/x".into()),
+        image_url: Some("https://mackerel.io/image.png".into()),
+        gone: flags[0],
+        logs_read: flags[1],
+        attribution_pending: flags[2],
+    };
+    let written = vec![
+        alert("gone", [true, false, false]),
+        alert("logs-read", [false, true, false]),
+        alert("pending", [false, false, true]),
+    ];
+    let (store, _dir, _db) = crate::helpers::store_with(&written).await;
+    let ids: Vec<String> = written.iter().map(|a| a.id.clone()).collect();
+    let mut by_id = store.alerts_by_id(&ids).await.unwrap();
+    by_id.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(by_id, written);
+    let mut found = store.find_alerts(&AlertFilter::default()).await.unwrap();
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(found, written);
+}

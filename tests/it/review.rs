@@ -440,3 +440,43 @@ async fn a_monitor_group_is_reviewed_in_one_command() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("db09"));
 }
+
+#[tokio::test]
+async fn a_review_while_another_process_holds_the_database_says_it_is_busy() {
+    let (store, dir, db) = store_with(&disk_day()).await;
+    // Another process's write: a second store on the same file, with its own writer.
+    let other = asakai::store::Store::open(&db).await.unwrap();
+    let mut held = other.begin().await.unwrap();
+    sqlx::query("INSERT INTO sync_state (key, value) VALUES ('held', '1')")
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let err = review::record(&store, &ids(&["a1"]), Outcome::Noise, None, None, NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ReviewError::Store(asakai::store::StoreError::Busy)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("database is busy"), "{err}");
+
+    // SQLite's own busy answer, as a review's commit would get it, maps the same way.
+    use sqlx::ConnectOptions;
+    let mut impatient = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&db)
+        .busy_timeout(std::time::Duration::ZERO)
+        .connect()
+        .await
+        .unwrap();
+    let busy = sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut impatient)
+        .await
+        .unwrap_err();
+    let err = ReviewError::from(busy);
+    assert!(
+        matches!(err, ReviewError::Store(asakai::store::StoreError::Busy)),
+        "{err:?}"
+    );
+    held.rollback().await.unwrap();
+    drop(dir);
+}
