@@ -72,6 +72,8 @@ pub struct SyncSection {
     pub overlap: Option<String>,
     pub metadata_refresh: Option<String>,
     pub pass_budget: Option<String>,
+    pub deep_every: Option<String>,
+    pub deep_window: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -309,6 +311,19 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             "[sync] metadata_refresh",
             &file.sync.metadata_refresh,
             defaults.metadata_max_age,
+        )?,
+        deep_every: positive(
+            "[sync] deep_every",
+            duration(
+                "[sync] deep_every",
+                &file.sync.deep_every,
+                defaults.deep_every,
+            )?,
+        )?,
+        deep_window: duration(
+            "[sync] deep_window",
+            &file.sync.deep_window,
+            defaults.deep_window,
         )?,
         progress: None,
     };

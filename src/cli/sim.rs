@@ -75,6 +75,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
         },
         log_page: args.log_page,
         repeat_page_boundary: args.repeat_page_boundary,
+        late: None,
     };
     let started = std::time::Instant::now();
     let running = sim::start(opts, args.listen).await?;

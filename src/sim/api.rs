@@ -125,7 +125,10 @@ async fn list_alerts(State(sim): Sim, RawQuery(raw): RawQuery) -> Response {
             None => return error(StatusCode::BAD_REQUEST, "invalid nextId"),
         },
     };
-    let wanted = |i: &usize| with_closed || tl.alerts[*i].closed_at.is_none_or(|c| c > now);
+    let wanted = |i: &usize| {
+        let a = &tl.alerts[*i];
+        sim.listed(*i, a, now) && (with_closed || a.closed_at.is_none_or(|c| c > now))
+    };
     let mut matching = (0..start).rev().filter(wanted);
     let page: Vec<Value> = matching
         .by_ref()

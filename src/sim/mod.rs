@@ -41,6 +41,16 @@ pub struct SimOptions {
     /// Each page of alerts after the first starts with the last alert of the
     /// page before, as happens when an alert opens between two requests.
     pub repeat_page_boundary: bool,
+    /// Some alerts show in the list only a while after they opened.
+    pub late: Option<Late>,
+}
+
+/// Alerts that show in Mackerel's list late: one in `one_in` (chosen by its index)
+/// is listed only `by` seconds after it opened, maybe already closed by then.
+#[derive(Debug, Clone, Copy)]
+pub struct Late {
+    pub one_in: u64,
+    pub by: i64,
 }
 
 impl SimOptions {
@@ -67,6 +77,7 @@ impl Default for SimOptions {
             faults: Faults::default(),
             log_page: None,
             repeat_page_boundary: false,
+            late: None,
         }
     }
 }
@@ -85,6 +96,7 @@ pub struct Simulation {
     faults: faults::FaultState,
     log_page: Option<usize>,
     repeat_page_boundary: bool,
+    late: Option<Late>,
 }
 
 const ID_ALPHABET: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -151,6 +163,7 @@ impl Simulation {
             faults: faults::FaultState::new(opts.faults, opts.seed),
             log_page: opts.log_page,
             repeat_page_boundary: opts.repeat_page_boundary,
+            late: opts.late,
         }
     }
 
@@ -226,10 +239,21 @@ impl Simulation {
         let now = self.now();
         self.ensure(now);
         let tl = self.timeline.read().unwrap();
-        let visible = tl.alerts.partition_point(|a| a.opened_at <= now);
-        (0..visible)
+        let opened = tl.alerts.partition_point(|a| a.opened_at <= now);
+        (0..opened)
+            .filter(|&i| self.listed(i, &tl.alerts[i], now))
             .map(|i| render::truth(self, i, &tl.alerts[i], now))
             .collect()
+    }
+
+    /// Whether the alert at `index`, opened by `now`, shows in the list yet.
+    fn listed(&self, index: usize, a: &SimAlert, now: i64) -> bool {
+        match self.late {
+            Some(late) if (index as u64).is_multiple_of(late.one_in.max(1)) => {
+                a.opened_at + late.by <= now
+            }
+            _ => true,
+        }
     }
 }
 

@@ -21,6 +21,8 @@ pub enum StateKey {
     WebBase,
     /// When every metadata list was last read successfully.
     MetadataRefreshedAt,
+    /// When a read of the list that reached back `[sync] deep_window` was complete.
+    DeepReadAt,
 }
 
 impl StateKey {
@@ -33,6 +35,7 @@ impl StateKey {
             StateKey::OrgName => "org_name",
             StateKey::WebBase => "web_base",
             StateKey::MetadataRefreshedAt => "metadata_refreshed_at",
+            StateKey::DeepReadAt => "deep_read_at",
         }
     }
 }

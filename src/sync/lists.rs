@@ -64,8 +64,9 @@ impl ListRead {
         r
     }
 
-    /// Done: forget the read, and move the mark to the newest alert it saw.
-    fn complete(&self, mark: Option<i64>) -> Vec<Remember> {
+    /// Done: forget the read, and move the mark to the newest alert it saw. A read
+    /// that reached back `deep_window` before `now` is remembered as a deep read.
+    fn complete(&self, mark: Option<i64>, pass: &Pass<'_>) -> Vec<Remember> {
         let newest = [mark, self.top, Some(self.horizon)]
             .into_iter()
             .flatten()
@@ -78,12 +79,16 @@ impl ListRead {
         if let Some(m) = newest {
             r.push(Remember::Set(StateKey::HighWaterMark, m.to_string()));
         }
+        if self.horizon <= deep_horizon(pass) {
+            r.push(Remember::Set(StateKey::DeepReadAt, pass.now.to_string()));
+        }
         r
     }
 }
 
 /// Steps 2 and 3: an unfinished read first, then every open alert, then the list with
-/// closed alerts from the top down to the mark (less the overlap) or `--since`.
+/// closed alerts from the top down to the mark (less the overlap) or `--since`, or
+/// back `deep_window` when a deep read is due.
 pub(super) async fn read_alerts(pass: &mut Pass<'_>) -> Result<(), SyncError> {
     let mut read = Reader::default();
     let since = pass.opts.since;
@@ -104,13 +109,31 @@ pub(super) async fn read_alerts(pass: &mut Pass<'_>) -> Result<(), SyncError> {
         (None, None) => pass.now - pass.opts.backfill.as_secs() as i64,
     };
     let fresh = ListRead {
-        horizon,
+        horizon: if deep_read_due(pass).await? {
+            horizon.min(deep_horizon(pass))
+        } else {
+            horizon
+        },
         cursor: None,
         top: None,
     };
     // Remembered before the first page: a `--since` killed at once is still finished later.
     pass.write(Vec::new(), Vec::new(), fresh.remember()).await?;
     read.closed_list(pass, fresh).await
+}
+
+/// How far back a deep read reaches.
+fn deep_horizon(pass: &Pass<'_>) -> i64 {
+    pass.now - pass.opts.deep_window.as_secs() as i64
+}
+
+/// Whether this pass reads back `deep_window`: none was done yet, or the last is
+/// `deep_every` old. Between them a pass costs its two requests; a deep read costs a
+/// page per hundred alerts of the window and writes only what changed.
+async fn deep_read_due(pass: &Pass<'_>) -> Result<bool, SyncError> {
+    let last = pass.store.state_time(StateKey::DeepReadAt).await?;
+    let every = pass.opts.deep_every.as_secs() as i64;
+    Ok(last.is_none_or(|at| pass.now - at >= every))
 }
 
 /// Counts for the progress bar, and the batch not yet written.
@@ -225,7 +248,8 @@ impl Reader {
             read.cursor = page.next_id;
             if reaches(&opened, read.horizon) || read.cursor.is_none() {
                 let mark = pass.store.state_time(StateKey::HighWaterMark).await?;
-                return self.write(pass, read.complete(mark)).await;
+                let done = read.complete(mark, pass);
+                return self.write(pass, done).await;
             }
             // The cursor moves past alerts not yet written: remember it only with them.
             if self.full() {

@@ -86,6 +86,11 @@ pub struct SyncOptions {
     pub budget: Duration,
     /// Metadata older than this is refreshed.
     pub metadata_max_age: Duration,
+    /// How often a pass reads the list back `deep_window` rather than to the mark:
+    /// an alert that shows in the list later than `overlap` after it opened sits
+    /// below the mark, and only such a read finds it once it has closed.
+    pub deep_every: Duration,
+    pub deep_window: Duration,
     pub progress: Option<Progress>,
 }
 
@@ -98,6 +103,8 @@ impl Default for SyncOptions {
             logs_per_pass: 200,
             budget: Duration::from_secs(45),
             metadata_max_age: Duration::from_secs(3600),
+            deep_every: Duration::from_secs(3600),
+            deep_window: Duration::from_secs(86_400),
             progress: None,
         }
     }
