@@ -103,6 +103,9 @@ pub struct ServerSection {
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub user_header: Option<String>,
+    pub client_timeout: Option<String>,
+    pub request_timeout: Option<String>,
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,6 +177,32 @@ pub struct ServerSettings {
     pub post_at: Option<chrono::NaiveTime>,
     /// A `serve` started later than `post_at` still posts within this.
     pub post_grace: Duration,
+    /// How long a client may be slow before `serve` closes its connection.
+    pub limits: ClientLimits,
+}
+
+/// How slow and how many clients `serve` bears (`[server]`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientLimits {
+    /// `client_timeout`: the most time a client may take to send its headers, to
+    /// send the next part of a body, or to send its next request on a kept-alive
+    /// connection.
+    pub client_timeout: Duration,
+    /// `request_timeout`: the most time a whole request may take, body and answer
+    /// included (a streamed CSV's rows excepted).
+    pub request_timeout: Duration,
+    /// `max_connections`: the connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ClientLimits {
+    fn default() -> Self {
+        ClientLimits {
+            client_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -262,8 +291,23 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })?;
     toml::from_str(&text).map_err(|e| ConfigError::Invalid {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: toml_error(&text, &e),
     })
+}
+
+/// Where a TOML error is and what it is, without quoting the line: the line may
+/// hold a webhook URL or a `user:pass@` base, and errors are printed and logged.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = crate::secret::redact_urls(e.message().trim());
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
 }
 
 fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigError> {
@@ -375,6 +419,34 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         .transpose()
         .map_err(|m| invalid("[report] weekly_post", m))?;
     let github = github_settings(file.github, env).map_err(|m| invalid("[github] repo", m))?;
+    let fallback = ClientLimits::default();
+    let limits = ClientLimits {
+        client_timeout: positive(
+            "[server] client_timeout",
+            duration(
+                "[server] client_timeout",
+                &file.server.client_timeout,
+                fallback.client_timeout,
+            )?,
+        )?,
+        request_timeout: positive(
+            "[server] request_timeout",
+            duration(
+                "[server] request_timeout",
+                &file.server.request_timeout,
+                fallback.request_timeout,
+            )?,
+        )?,
+        max_connections: match file.server.max_connections {
+            Some(0) => {
+                return Err(invalid(
+                    "[server] max_connections",
+                    "must be at least 1".to_owned(),
+                ))
+            }
+            n => n.unwrap_or(fallback.max_connections),
+        },
+    };
     let server = ServerSettings {
         listen: file
             .server
@@ -404,6 +476,7 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             &file.digest.post_grace,
             Duration::from_secs(3 * 3600),
         )?,
+        limits,
     };
     let digest = digest_settings(&file.digest, timezone).map_err(|(k, m)| invalid(k, m))?;
     Ok(Settings {
@@ -489,6 +562,21 @@ mod tests {
             .to_string();
         assert!(err.contains("asakai.toml"), "{err}");
         assert!(err.contains("api_key"), "{err}");
+    }
+
+    #[test]
+    fn a_toml_error_names_its_line_without_quoting_a_secret() {
+        let text = "[slack]\nwebhook_url = https://hooks.slack.com/services/T0/B0/sekrit\n";
+        let err = load(text, &Env::default()).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(!err.contains("sekrit") && !err.contains("T0/B0"), "{err}");
+        let text = "[mackerel]\napi_base = \"https://me:hunter2@api.example/\"\ntimeout = [\n";
+        let err = load(text, &Env::default()).unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        let text =
+            "[slack]\nwebhook_url = \"https://hooks.slack.com/services/T0/B0/sekrit\"\nx = 1\n";
+        let err = load(text, &Env::default()).unwrap_err().to_string();
+        assert!(err.contains('x') && !err.contains("sekrit"), "{err}");
     }
 
     #[test]

@@ -153,28 +153,41 @@ pub fn write_csv(out: &mut dyn Write, alerts: &[StoredAlert], now: i64) -> std::
     let mut w = csv::Writer::from_writer(out);
     for a in alerts {
         let v = AlertView::at(a, now);
-        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        let text = spreadsheet_safe;
+        let opt = |s: &Option<String>| text(s.clone().unwrap_or_default());
         w.write_record([
-            v.id,
-            v.kind,
-            v.status,
+            text(v.id),
+            text(v.kind),
+            text(v.status),
             opt(&v.severity),
             v.state.as_str().to_owned(),
             opt(&v.monitor_id),
             opt(&v.monitor),
             opt(&v.host_id),
             opt(&v.host),
-            v.services.join(";"),
-            v.roles.join(";"),
+            text(v.services.join(";")),
+            text(v.roles.join(";")),
             v.opened_at.to_string(),
             v.closed_at.map(|t| t.to_string()).unwrap_or_default(),
             opt(&v.reason),
             opt(&v.message),
+            // A number stays a number: a negative value is data, not a formula.
             v.value.map(|x| x.to_string()).unwrap_or_default(),
             opt(&v.url),
         ])?;
     }
     w.flush()
+}
+
+/// A text cell a spreadsheet will not run: one that begins with a formula character
+/// (`=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`, as OWASP's
+/// CSV-injection guidance says. Alert text is anyone's who can name a monitor or
+/// write a message; the JSON stays exact.
+pub fn spreadsheet_safe(cell: String) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell,
+    }
 }
 
 /// Columns: id, opened, state, severity, service, then monitor @ host in what is left of 80.

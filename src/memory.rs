@@ -5,15 +5,33 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// How a command wants glibc's allocator set. Set once, by the binary, before the
+/// runtime starts its threads: mallopt is not safe while other threads allocate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Service,
+    OneShot,
+}
+
+impl Policy {
+    pub fn apply(self) {
+        match self {
+            Policy::Service => for_service(),
+            Policy::OneShot => for_one_shot(),
+        }
+    }
+}
+
 /// For `serve`: large buffers (over 256 KiB) are mapped and returned to the system
 /// when freed, and threads share two heaps rather than one each. By default glibc
 /// raises its mmap threshold after the first large free, so later large buffers
 /// come from the heaps, and every thread's heap keeps what it once held. Measured on
 /// a 6,700-alert day rebuilt every few seconds: 300 MiB resident, 215 MiB with these.
-pub fn for_service() {
+fn for_service() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator parameters; it is called before the
-    // server starts its threads, and glibc applies it to later allocations only.
+    // SAFETY: mallopt only changes allocator parameters; `Policy::apply` is called
+    // by the binary before the runtime starts any thread, and glibc applies it to
+    // later allocations only.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
         libc::mallopt(libc::M_ARENA_MAX, 2);
@@ -24,7 +42,7 @@ pub fn for_service() {
 /// reused, never mapped afresh. A fresh mapping costs a page fault per 4 KiB on
 /// first touch, and a heavy day's digest maps its alerts several times over: 70 ms
 /// of its 540, for the same peak memory (measured on 60,000 alerts).
-pub fn for_one_shot() {
+fn for_one_shot() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: as in `for_service`; called before the runtime starts its threads.
     unsafe {

@@ -62,8 +62,8 @@ pub enum Command {
 pub fn main() -> ExitCode {
     crate::telemetry::init();
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Digest(_) | Command::Report(_)) {
-        crate::memory::for_one_shot();
+    if let Some(policy) = memory_policy(&cli.command) {
+        policy.apply();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -81,6 +81,16 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// How the command wants the allocator set; applied before the runtime exists.
+fn memory_policy(command: &Command) -> Option<crate::memory::Policy> {
+    use crate::memory::Policy;
+    match command {
+        Command::Digest(_) | Command::Report(_) => Some(Policy::OneShot),
+        Command::Serve(_) | Command::Demo(_) => Some(Policy::Service),
+        _ => None,
     }
 }
 
@@ -110,5 +120,19 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_and_demo_set_the_services_allocator_policy_before_the_runtime() {
+        use crate::memory::Policy;
+        use clap::Parser;
+        let policy = |args: &[&str]| {
+            let cli = super::Cli::try_parse_from(args).unwrap();
+            super::memory_policy(&cli.command)
+        };
+        assert_eq!(policy(&["asakai", "serve"]), Some(Policy::Service));
+        assert_eq!(policy(&["asakai", "demo", "--once"]), Some(Policy::Service));
+        assert_eq!(policy(&["asakai", "digest"]), Some(Policy::OneShot));
+        assert_eq!(policy(&["asakai", "poll"]), None);
     }
 }

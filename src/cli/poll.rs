@@ -34,10 +34,18 @@ pub async fn run(db: &Path, settings: &Settings, args: PollArgs) -> anyhow::Resu
             eprintln!("poll: {summary}; {total} alerts stored in {}", db.display());
             Ok(())
         }
-        // What the pass wrote before it failed stays: say so, so nobody starts over.
-        Err(e @ (SyncError::Mackerel(_) | SyncError::Store(_))) => Err(anyhow::anyhow!(
+        // What the pass wrote before Mackerel failed stays: say so, so nobody starts over.
+        Err(e @ SyncError::Mackerel(_)) => Err(anyhow::anyhow!(
             "{e}\n{total} alerts are stored in {}; what this pass read before it stopped is kept, \
              and the next `asakai poll` resumes from there",
+            db.display()
+        )),
+        // The store refused a write: the batch that failed, and what came after, is not
+        // kept, and on a read-only file or a full disk that may be all of it.
+        Err(e @ SyncError::Store(_)) => Err(anyhow::anyhow!(
+            "{e}\nthis pass could not write to {}; {total} alerts are stored there. Fix what \
+             stopped the write (a read-only file, a full disk?) and run `asakai poll` again: it \
+             resumes after the last batch that was written",
             db.display()
         )),
         Err(e) => Err(e.into()),

@@ -43,7 +43,7 @@ impl GithubClient {
         let base = Url::parse(&text)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| GithubError::BadBase(api_base.to_owned()))?;
+            .ok_or_else(|| GithubError::BadBase(crate::secret::redact_urls(api_base)))?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("asakai/", env!("CARGO_PKG_VERSION")))
             .timeout(Duration::from_secs(30))

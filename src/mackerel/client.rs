@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use super::error::{retry_after, MackerelError};
 use super::models::*;
+use crate::secret::redact_urls;
 
 /// The largest page Mackerel serves; asking for more is a 400.
 pub const PAGE_LIMIT: u32 = 100;
@@ -81,7 +82,7 @@ impl Client {
         let base = Url::parse(&base_text)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| MackerelError::BadBase(config.api_base.clone()))?;
+            .ok_or_else(|| MackerelError::BadBase(redact_urls(&config.api_base)))?;
         let mut key = reqwest::header::HeaderValue::from_str(config.api_key.trim())
             .map_err(|_| MackerelError::NoKey)?;
         key.set_sensitive(true);
@@ -96,7 +97,7 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .build()
             .map_err(|e| MackerelError::Transport {
-                url: base.to_string(),
+                url: redact_urls(base.as_str()),
                 detail: e.to_string(),
             })?;
         Ok(Client {
@@ -254,7 +255,7 @@ impl Client {
         let mut url = self
             .base
             .join(path)
-            .map_err(|_| MackerelError::BadBase(self.base.to_string()))?;
+            .map_err(|_| MackerelError::BadBase(redact_urls(self.base.as_str())))?;
         if !query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -289,8 +290,9 @@ impl Client {
         self.pace().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(path, "GET");
+        // The base may carry `user:pass@` (a proxy's): never printed.
         let transport = |e: reqwest::Error| MackerelError::Transport {
-            url: format!("{}{path}", self.base),
+            url: redact_urls(&format!("{}{path}", self.base)),
             detail: describe(&e),
         };
         let response = match self.http.get(url.clone()).send().await {

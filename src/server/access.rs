@@ -20,8 +20,9 @@ use crate::secret::Secret;
 /// How pages and `/api/*` are protected.
 #[derive(Debug, Clone)]
 pub enum Access {
-    /// Loopback, no password: whoever can reach the port is on this machine.
-    Open,
+    /// Loopback, no password: whoever can reach the port is on this machine. Only
+    /// requests named for this machine pass (see [`OpenHosts`]).
+    Open(OpenHosts),
     /// `ASAKAI_UI_PASSWORD`: Basic auth, any user name (recorded as the reviewer).
     Password(Secret),
     /// `[server] user_header`: the proxy in front authenticated the user.
@@ -49,7 +50,7 @@ impl Access {
             return Ok(Access::Proxy(h.clone()));
         }
         if listen.ip().is_loopback() {
-            Ok(Access::Open)
+            Ok(Access::Open(OpenHosts::new(listen, server)))
         } else {
             Err(AccessError::Unprotected(listen))
         }
@@ -58,7 +59,7 @@ impl Access {
     /// The user a request comes from: `Ok(None)` when open, `Err` when it may not pass.
     fn user(&self, headers: &HeaderMap) -> Result<Option<String>, ()> {
         match self {
-            Access::Open => Ok(None),
+            Access::Open(_) => Ok(None),
             Access::Password(secret) => {
                 let (user, password) = basic_credentials(headers).ok_or(())?;
                 if secret.matches(&password) {
@@ -75,6 +76,55 @@ impl Access {
                 .map(|v| Some(v.to_owned()))
                 .ok_or(()),
         }
+    }
+}
+
+/// The names an open (loopback, no password) server answers to. A page on another
+/// site can point its own name at 127.0.0.1 (DNS rebinding); the browser then sends
+/// that name as `Host` and as `Origin`, so the cross-site rule alone lets it write.
+/// Refusing every name but this machine's closes that door.
+#[derive(Debug, Clone)]
+pub struct OpenHosts {
+    listen: SocketAddr,
+    /// `[server] public_url`'s host, for a proxy or tunnel that forwards to loopback.
+    public: Option<String>,
+}
+
+impl OpenHosts {
+    fn new(listen: SocketAddr, server: &ServerSettings) -> OpenHosts {
+        let public = server
+            .public_url
+            .as_deref()
+            .and_then(|u| reqwest::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        OpenHosts { listen, public }
+    }
+
+    /// Whether `Host` names this machine: a loopback address, `localhost`, the
+    /// listen address, or the public URL's host (any port). No `Host` (HTTP/1.0)
+    /// comes from no browser, and passes.
+    pub fn allows(&self, headers: &HeaderMap) -> bool {
+        let Some(host) = headers.get(header::HOST) else {
+            return true;
+        };
+        let Ok(authority) = host.to_str() else {
+            return false;
+        };
+        let Ok(authority) = authority.parse::<axum::http::uri::Authority>() else {
+            return false;
+        };
+        let name = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        if name == "localhost" || name.ends_with(".localhost") {
+            return true;
+        }
+        if let Ok(ip) = name.parse::<std::net::IpAddr>() {
+            return ip.is_loopback() || ip == self.listen.ip();
+        }
+        self.public.as_deref() == Some(name.as_str())
     }
 }
 
@@ -98,6 +148,16 @@ pub struct User(pub Option<String>);
 
 /// Pages and `/api/*`: the access policy, then the cross-site rule.
 pub async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    if let Access::Open(hosts) = &app.access {
+        if !hosts.allows(req.headers()) {
+            return ApiError::new(
+                StatusCode::MISDIRECTED_REQUEST,
+                "this server answers only to its own address (such as 127.0.0.1 or localhost); \
+                 to reach it by another name, set [server] public_url, or ASAKAI_UI_PASSWORD",
+            )
+            .into_response();
+        }
+    }
     let user = match app.access.user(req.headers()) {
         Ok(u) => u,
         Err(()) => {
@@ -206,6 +266,40 @@ mod tests {
             "same-origin"
         )])));
         assert!(!is_cross_site(&headers(&[])));
+    }
+
+    #[test]
+    fn an_open_server_answers_only_to_its_own_names() {
+        let server = ServerSettings {
+            public_url: Some("https://Asakai.Example.Internal/".into()),
+            ..crate::config::Settings::load(None, &Default::default())
+                .unwrap()
+                .server
+        };
+        let hosts = OpenHosts::new("127.0.0.1:8080".parse().unwrap(), &server);
+        let allows = |host: &str| hosts.allows(&headers(&[("host", host)]));
+        for ok in [
+            "127.0.0.1:8080",
+            "127.0.0.1",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:8080",
+            "127.9.9.9:1",
+            "asakai.example.internal",
+        ] {
+            assert!(allows(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:8080",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "10.0.0.1:8080",
+            "",
+        ] {
+            assert!(!allows(refused), "{refused}");
+        }
+        assert!(hosts.allows(&headers(&[])), "no Host: not a browser");
     }
 
     #[test]

@@ -261,7 +261,14 @@ async fn alert_detail(app: &App, id: String) -> Result<AlertDetail, ApiError> {
 
 /// `GET /alerts.csv`: every alert that passes the filters, streamed.
 pub async fn alerts_csv(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
-    let q = query_pairs(raw);
+    let mut q = query_pairs(raw);
+    // `limit=0` is every match, as `alerts --limit 0` is.
+    if q.get("limit")
+        .and_then(|v| v.last())
+        .is_some_and(|l| l == "0")
+    {
+        q.remove("limit");
+    }
     let mut filter = match filter_from(&app, &q).await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -298,4 +305,41 @@ async fn digest_json(app: &App, raw: Option<String>) -> Result<axum::body::Bytes
     let window = spec.for_meeting(date);
     let shared = app.digests.of(&app.store, &spec, &window).await?;
     Ok(shared.json())
+}
+
+/// Every `/api/*` error is `{"error": "..."}`, whoever answered it: axum's own
+/// rejections (a bad path parameter, a body over the limit, a wrong method, no such
+/// route) and the timeout layer answer plain text or nothing, which a script reading
+/// JSON cannot tell from a crash.
+pub async fn errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Rejections are a line of text; anything longer is not worth quoting.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_owned();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    let mut json = ApiError::new(status, message).into_response();
+    // Keep what the answer said besides its body (`Allow` on a 405, for one).
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            json.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    json
 }

@@ -33,6 +33,8 @@ pub struct Digests {
     writes: AtomicU64,
     /// Rung after every pass and webhook.
     syncs: AtomicU64,
+    /// Digests built so far (for tests and the curious: a cache that works builds few).
+    builds: AtomicU64,
     built: Mutex<HashMap<(i64, i64), Built>>,
     /// One build at a time: requests that miss together wait for the same build.
     building: tokio::sync::Mutex<()>,
@@ -118,6 +120,11 @@ impl Digests {
         self.writes.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// How many digests this server has built.
+    pub fn builds(&self) -> u64 {
+        self.builds.load(Ordering::SeqCst)
+    }
+
     /// Marks the store as written by a pass or a webhook: the next request rebuilds,
     /// and requests meanwhile get the digest as it was.
     pub fn synced(&self) {
@@ -171,6 +178,7 @@ impl Digests {
         let writes = self.writes.load(Ordering::SeqCst);
         let syncs = self.syncs.load(Ordering::SeqCst);
         let now = chrono::Utc::now().timestamp();
+        self.builds.fetch_add(1, Ordering::SeqCst);
         let digest = Arc::new(Shared::new(
             meeting::digest_of(store, spec, window, now).await?,
         ));

@@ -4,6 +4,7 @@
 
 mod access;
 pub(crate) mod api;
+mod connections;
 mod csv_stream;
 pub mod digests;
 mod github_sync;
@@ -15,7 +16,6 @@ mod webhook;
 pub mod worker;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::routing::{get, post};
@@ -42,6 +42,8 @@ pub struct App {
     pub reconcile: Notify,
     /// The digests built so far, shared by the API and the pages.
     pub digests: digests::Digests,
+    /// When a post that failed may be tried again.
+    pub post_backoff: morning::Backoff,
 }
 
 impl App {
@@ -59,6 +61,7 @@ impl App {
             access,
             reconcile: Notify::new(),
             digests: digests::Digests::default(),
+            post_backoff: morning::Backoff::default(),
         }
     }
 }
@@ -91,51 +94,32 @@ pub fn router(app: Arc<App>) -> Router {
         // The webhook reads its body itself, with its own limit and a 413 of its own.
         .layer(axum::extract::DefaultBodyLimit::max(webhook::MAX_BODY))
         .layer(axum::middleware::from_fn(access::security_headers))
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            mark_writes,
+        // A client that stalls between two parts of its body, or whose request
+        // takes longer than a request should, is answered 408 (see `connections`).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            app.settings.server.limits.client_timeout,
         ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            app.settings.server.limits.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(api::errors_as_json))
         .with_state(app)
 }
 
-/// Every request that may write (anything but GET and HEAD) marks the store written
-/// once it is answered, so the next digest is built from what it wrote. A webhook
-/// is Mackerel's, not a person's: its alert shows with the next build.
-async fn mark_writes(
-    axum::extract::State(app): axum::extract::State<Arc<App>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let reads = matches!(
-        *request.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
-    let webhook = request.uri().path().starts_with("/webhooks/");
-    let response = next.run(request).await;
-    if webhook {
-        app.digests.synced();
-    } else if !reads {
-        app.digests.wrote();
-    }
-    response
-}
-
 /// Serves `app` on `listener` until `shutdown` completes, with its worker alongside.
-/// On shutdown the listener stops accepting, requests in flight finish, and the
-/// worker lets its pass checkpoint (at most a few seconds) before this returns.
+/// On shutdown the listener stops accepting, requests in flight get a few seconds
+/// to finish (a client that stalls is cut off), and the worker lets its pass
+/// checkpoint before this returns.
 pub async fn launch_with_tcp_listener(
     app: Arc<App>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    crate::memory::for_service();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(app.clone(), stop_rx));
-    let result = axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = app.settings.server.limits;
+    connections::serve(listener, router(app), limits, async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     })
@@ -143,5 +127,5 @@ pub async fn launch_with_tcp_listener(
     if let Err(e) = worker.await {
         tracing::warn!(error = %e, "the worker stopped abnormally");
     }
-    result
+    Ok(())
 }

@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, TimeZone};
 
 use super::App;
-use crate::delivery::{Delivered, DeliveryError};
+use crate::delivery::{Delivered, DeliveryError, PostError};
 use crate::digest::meeting::{self, PostFailure};
 
 /// The meeting date whose post is due at `now`, if any.
@@ -27,22 +27,73 @@ pub fn due(app: &App, now: i64) -> Option<NaiveDate> {
     (now >= at && now <= at + grace).then_some(today)
 }
 
-/// Posts the due digest, if one is due and not posted yet.
+/// Posts the due digest, if one is due, not posted yet, and not waiting out the
+/// backoff of a failed try. Counts attempts in `/metrics`, not ticks: a window whose
+/// earlier send has an unknown outcome is not an attempt.
 pub async fn post_if_due(app: &App, now: i64) {
     let Some(date) = due(app, now) else {
         return;
     };
+    let key = format!("digest {date}");
+    if !app.post_backoff.ready(&key, now) {
+        return;
+    }
     let result = post(app, date, now).await;
     let outcome = match &result {
         Ok(Delivered::Sent | Delivered::SentUnrecorded) => "sent",
         Ok(Delivered::AlreadySent(_)) => return,
-        Err(PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => "unknown",
+        Err(PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => {
+            // Said (and counted) when that send was made; said again only now and then.
+            app.post_backoff.failed(&key, now);
+            tracing::warn!(%date, "the morning digest's earlier post has an unknown outcome; \
+                            not posting again (digest --post --force posts it)");
+            return;
+        }
+        Err(PostFailure::Delivery(DeliveryError::Post(PostError::NoAnswer(_)))) => "unknown",
         Err(_) => "failed",
     };
     app.metrics.post(outcome);
     match result {
-        Ok(_) => tracing::info!(%date, "posted the morning digest to Slack"),
-        Err(e) => tracing::warn!(%date, error = %e, "the morning digest was not posted"),
+        Ok(_) => {
+            app.post_backoff.succeeded(&key);
+            tracing::info!(%date, "posted the morning digest to Slack");
+        }
+        Err(e) => {
+            app.post_backoff.failed(&key, now);
+            tracing::warn!(%date, error = %e, "the morning digest was not posted");
+        }
+    }
+}
+
+/// How long a post that failed waits before the next tick tries it again: a minute,
+/// doubling up to half an hour, per window. Each try already retries Slack's 429s
+/// and 5xx a few times; a Slack that is down for an hour should not get that burst
+/// on every tick of the grace period.
+#[derive(Default)]
+pub struct Backoff(std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>);
+
+const FIRST_WAIT: i64 = 60;
+const LONGEST_WAIT: i64 = 30 * 60;
+
+impl Backoff {
+    /// Whether the post named `key` may be tried at `now`.
+    pub fn ready(&self, key: &str, now: i64) -> bool {
+        let waits = self.0.lock().expect("the backoff lock");
+        waits.get(key).is_none_or(|(next, _)| now >= *next)
+    }
+
+    /// A try of `key` failed at `now`: the next waits longer than the last.
+    pub fn failed(&self, key: &str, now: i64) {
+        let mut waits = self.0.lock().expect("the backoff lock");
+        // Only a few posts are ever due at once; what is past is forgotten.
+        waits.retain(|_, (next, _)| *next + LONGEST_WAIT > now);
+        let failures = waits.get(key).map_or(0, |(_, n)| *n) + 1;
+        let wait = (FIRST_WAIT << (failures - 1).min(10)).min(LONGEST_WAIT);
+        waits.insert(key.to_owned(), (now + wait, failures));
+    }
+
+    pub fn succeeded(&self, key: &str) {
+        self.0.lock().expect("the backoff lock").remove(key);
     }
 }
 
@@ -80,17 +131,45 @@ pub async fn post_week_if_due(app: &App, now: i64) {
     if now < at.timestamp() || now > at.timestamp() + grace {
         return;
     }
+    let key = format!("week {today}");
+    if !app.post_backoff.ready(&key, now) {
+        return;
+    }
     let lang = meeting::configured_lang(&app.settings);
     match crate::report::deliver::post_week(&app.store, &app.settings, tz, today, lang, false).await
     {
         Ok(Delivered::AlreadySent(_)) => {}
         Ok(_) => {
+            app.post_backoff.succeeded(&key);
             app.metrics.post("sent");
             tracing::info!(%today, "posted the weekly report to Slack");
         }
         Err(e) => {
+            app.post_backoff.failed(&key, now);
             app.metrics.post("failed");
             tracing::warn!(%today, error = %e, "the weekly report was not posted");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_post_waits_longer_each_time_and_a_success_clears_it() {
+        let b = Backoff::default();
+        assert!(b.ready("digest d", 0));
+        b.failed("digest d", 0);
+        assert!(!b.ready("digest d", 59) && b.ready("digest d", 60));
+        assert!(b.ready("week w", 1), "each post has its own");
+        b.failed("digest d", 60);
+        assert!(!b.ready("digest d", 179) && b.ready("digest d", 180));
+        for t in 0..20 {
+            b.failed("digest d", 1000 + t);
+        }
+        assert!(b.ready("digest d", 1019 + LONGEST_WAIT), "capped");
+        b.succeeded("digest d");
+        assert!(b.ready("digest d", 1020));
     }
 }

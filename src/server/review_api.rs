@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::access::User;
 use super::api::ApiError;
 use super::App;
-use crate::review::{self, issues, task, NewTask, Outcome, Recorded, ReviewError, TaskState};
+use crate::review::{self, issues, task, NewTask, Outcome, Recorded, TaskState};
 
 /// A JSON body, or a 400 that says what is wrong with it.
 fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
@@ -48,6 +48,7 @@ pub async fn post_review(
             now,
         )
         .await?;
+        app.digests.wrote();
         let reviews: Vec<Recorded> = views.into_iter().map(Recorded::from).collect();
         Ok::<_, ApiError>(Json(serde_json::json!({ "reviews": reviews })))
     }
@@ -111,15 +112,19 @@ pub async fn post_task(
             by: user,
         };
         let opened = task::open(&app.store, &new, now).await?;
+        app.digests.wrote();
         let github = issues::after_open(&app.store, &app.settings, &opened, req.github, now).await;
         let view = task::view(&app.store, &task::get(&app.store, opened.task.id).await?).await?;
-        let status = match (&github, opened.joined) {
-            (Err(ReviewError::Github { .. }), _) => StatusCode::BAD_GATEWAY,
-            (Err(e), _) => return Err(ApiError::new(StatusCode::BAD_GATEWAY, e.to_string())),
-            (Ok(()), true) => StatusCode::OK,
-            (Ok(()), false) => StatusCode::CREATED,
+        let status = match github {
+            // The task is saved, with the error: say both.
+            Err(e) => {
+                let body = serde_json::json!({ "error": e.to_string(), "task": view });
+                return Ok((StatusCode::BAD_GATEWAY, Json(body)).into_response());
+            }
+            Ok(()) if opened.joined => StatusCode::OK,
+            Ok(()) => StatusCode::CREATED,
         };
-        Ok((status, Json(view)))
+        Ok::<_, ApiError>((status, Json(view)).into_response())
     }
     .await;
     result.map_or_else(|e| e.into_response(), |r| r.into_response())
@@ -130,6 +135,7 @@ pub async fn task_done(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Resp
     let result = async {
         let now = chrono::Utc::now().timestamp();
         let (t, _) = task::done(&app.store, id, now).await?;
+        app.digests.wrote();
         Ok::<_, ApiError>(Json(task::view(&app.store, &t).await?))
     }
     .await;

@@ -45,6 +45,8 @@ pub async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body
     match webhook::receive(&app.store, &bytes, now).await {
         Ok(received) => {
             app.metrics.webhook("accepted");
+            // Mackerel's, not a person's: the alert shows with the next build.
+            app.digests.synced();
             if matches!(received, Received::AlertUpdated { changed: true, .. }) {
                 // Polling stays the source of truth: a pass soon confirms what the event said.
                 app.reconcile.notify_one();

@@ -68,6 +68,7 @@ pub async fn review(
         let note = f.get("note").map(|n| n.trim()).filter(|n| !n.is_empty());
         let now = chrono::Utc::now().timestamp();
         review::record(&app.store, &ids(&f), outcome, note, user.as_deref(), now).await?;
+        app.digests.wrote();
         Ok::<_, PageError>(see_other(&back(&f)))
     }
     .await;
@@ -92,6 +93,7 @@ pub async fn task(
         };
         let now = chrono::Utc::now().timestamp();
         let opened = task::open(&app.store, &new, now).await?;
+        app.digests.wrote();
         if let Err(e) = issues::after_open(&app.store, &app.settings, &opened, github, now).await {
             tracing::warn!(task = opened.task.id, error = %e, "GitHub failed for a task opened on a page");
         }
@@ -106,7 +108,10 @@ pub async fn task_done(State(app): State<Arc<App>>, Path(id): Path<i64>, body: B
     let f = fields(&body);
     let now = chrono::Utc::now().timestamp();
     match task::done(&app.store, id, now).await {
-        Ok(_) => see_other(&back(&f)),
+        Ok(_) => {
+            app.digests.wrote();
+            see_other(&back(&f))
+        }
         Err(e) => failed(&app, &f, e.into()),
     }
 }

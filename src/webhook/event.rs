@@ -196,11 +196,44 @@ fn check_id(what: &str, id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// What the store needs of an alert: an id, and when it opened.
+/// The times a webhook may carry, in Unix seconds: from 2000 to before 2100. Anything
+/// else is a broken or hostile body, and stored it would show as 1970 or overflow.
+const EARLIEST: i64 = 946_684_800;
+const LATEST: i64 = 4_102_444_800;
+
+/// What the store needs of an alert: an id, and when it opened; times that can be
+/// times, and a close no earlier than the open.
 fn check_alert(alert: &EventAlert) -> Result<(), String> {
     check_id("the alert event's `alert.id`", &alert.id)?;
     if alert.opened_at.is_none() && alert.created_at.is_none() {
         return Err("the alert event's `alert` has neither `openedAt` nor `createdAt`".to_owned());
+    }
+    let seconds = [
+        ("openedAt", alert.opened_at),
+        ("closedAt", alert.closed_at),
+        ("statusChangedAt", alert.status_changed_at),
+        // Milliseconds.
+        ("createdAt", alert.created_at.map(|ms| ms.div_euclid(1000))),
+    ];
+    for (field, at) in seconds {
+        if at.is_some_and(|t| !(EARLIEST..LATEST).contains(&t)) {
+            return Err(format!(
+                "the alert event's `alert.{field}` is not a time between 2000 and 2100 \
+                 (Unix seconds{})",
+                if field == "createdAt" {
+                    "; createdAt in milliseconds"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    if let (Some(opened), Some(closed)) = (alert.opened_at, alert.closed_at) {
+        if closed < opened {
+            return Err(
+                "the alert event's `alert.closedAt` is before its `alert.openedAt`".to_owned(),
+            );
+        }
     }
     Ok(())
 }
@@ -242,6 +275,35 @@ mod tests {
             br#"{"event": "alert", "alert": {"id": "a", "status": "ok", "openedAt": "soon"}}"#;
         let err = parse(body).unwrap_err();
         assert!(err.contains("`alert.openedAt`"), "{err}");
+    }
+
+    #[test]
+    fn absurd_times_are_refused_naming_the_field() {
+        let body = |alert: &str| {
+            format!(r#"{{"event": "alert", "alert": {{"id": "a", "status": "ok", {alert}}}}}"#)
+        };
+        for (alert, field) in [
+            (r#""openedAt": 9223372036854775807"#, "`alert.openedAt`"),
+            (r#""openedAt": -5"#, "`alert.openedAt`"),
+            (
+                r#""openedAt": 1700000000, "closedAt": 1600000000"#,
+                "`alert.closedAt`",
+            ),
+            (
+                r#""openedAt": 1700000000, "closedAt": 99999999999"#,
+                "`alert.closedAt`",
+            ),
+            (r#""createdAt": 1700000000"#, "`alert.createdAt`"),
+            (
+                r#""openedAt": 1700000000, "statusChangedAt": 0"#,
+                "`alert.statusChangedAt`",
+            ),
+        ] {
+            let err = parse(body(alert).as_bytes()).unwrap_err();
+            assert!(err.contains(field), "{alert}: {err}");
+        }
+        let fine = r#""openedAt": 1700000000, "closedAt": 1700000000, "createdAt": 1700000000000"#;
+        assert!(parse(body(fine).as_bytes()).is_ok());
     }
 
     #[test]

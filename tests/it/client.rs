@@ -276,3 +276,35 @@ fn the_key_never_shows_in_debug_output_and_an_empty_key_is_refused() {
         Err(MackerelError::BadBase(_))
     ));
 }
+
+#[tokio::test]
+async fn credentials_in_the_api_base_are_never_printed_in_an_error() {
+    // Nothing listens on port 9 of loopback: every try fails to connect and is
+    // retried, and each retry's warning prints the same error as the final one.
+    let base = "http://proxyuser:hunter2@127.0.0.1:9/";
+    let mut c = asakai::mackerel::ClientConfig::new(base, KEY);
+    c.request_interval = std::time::Duration::ZERO;
+    c.backoff_min = std::time::Duration::from_millis(1);
+    c.backoff_max = std::time::Duration::from_millis(2);
+    c.max_retries = 1;
+    let err = asakai::mackerel::Client::new(c)
+        .unwrap()
+        .org()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MackerelError::Transport { .. }), "{err:?}");
+    let text = format!("{err} {err:?}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("proxyuser"),
+        "{text}"
+    );
+    assert!(text.contains("127.0.0.1:9"), "still says where: {text}");
+
+    let err = asakai::mackerel::Client::new(asakai::mackerel::ClientConfig::new(
+        "ftp://me:hunter2@host/",
+        KEY,
+    ))
+    .err()
+    .unwrap();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}

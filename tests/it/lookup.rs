@@ -866,3 +866,47 @@ async fn a_common_term_is_found_in_order_whether_its_matches_are_recent_or_old()
         );
     }
 }
+
+#[tokio::test]
+async fn csv_text_that_a_spreadsheet_would_run_is_neutralised_and_json_stays_exact() {
+    let mut w = world();
+    w.monitors[0]["name"] = json!("-2+3 monitor");
+    w.hosts[1]["name"] = json!("@db01");
+    let hyperlink = "=HYPERLINK(\"http://x.example\",\"y\")";
+    w.alerts[0]["message"] = json!(hyperlink);
+    w.alerts[1]["reason"] = json!("+cmd|' /C calc'!A0");
+    w.alerts[1]["value"] = json!(-3.5);
+    w.alerts[2]["message"] = json!("\tTAB first");
+    let mackerel = Mackerel::start(w).await;
+    let (store, _dir) = temp_store().await;
+    let opts = SyncOptions {
+        since: Some(NOW - 60 * DAY),
+        ..SyncOptions::default()
+    };
+    run_pass(&mackerel.client(), &store, &opts, NOW)
+        .await
+        .unwrap();
+    let alerts = store.find_alerts(&AlertFilter::default()).await.unwrap();
+
+    let mut out = Vec::new();
+    lookup::write(&mut out, &alerts, Format::Csv, chrono_tz::UTC, NOW).unwrap();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let by_id = |id: &str| rows.iter().find(|r| &r[0] == id).unwrap().clone();
+    assert_eq!(&by_id("c1")[14], format!("'{hyperlink}"));
+    let m1 = by_id("m1");
+    assert_eq!(&m1[6], "'-2+3 monitor");
+    assert_eq!(&m1[8], "'@db01");
+    assert_eq!(&m1[13], "'+cmd|' /C calc'!A0");
+    assert_eq!(&m1[15], "-3.5", "a number is not text: it stays as it is");
+    assert_eq!(&by_id("e1")[14], "'\tTAB first");
+    assert_eq!(&by_id("r1")[6], "'-2+3 monitor");
+
+    let mut out = Vec::new();
+    lookup::write(&mut out, &alerts, Format::Json, chrono_tz::UTC, NOW).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let c1 = v.as_array().unwrap().iter().find(|a| a["id"] == "c1");
+    assert_eq!(c1.unwrap()["message"], hyperlink);
+    let m1 = v.as_array().unwrap().iter().find(|a| a["id"] == "m1");
+    assert_eq!(m1.unwrap()["monitor"], "-2+3 monitor");
+}

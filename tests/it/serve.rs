@@ -15,6 +15,7 @@ use crate::sync::org;
 
 pub struct TestApp {
     pub base: String,
+    pub app: Arc<App>,
     pub store: Store,
     pub mackerel: Mackerel,
     pub http: reqwest::Client,
@@ -75,13 +76,20 @@ where
 }
 
 /// The config file a test writes; a test server polls every `interval`.
+/// `extra` goes on in `[digest]` (and may open other tables); a `timezone` in it
+/// replaces the default UTC.
 fn settings(dir: &std::path::Path, interval: &str, extra: &str, env: &Env) -> Settings {
     let path = dir.join("asakai.toml");
+    let zone = if extra.starts_with("timezone =") {
+        ""
+    } else {
+        "timezone = \"UTC\"\n"
+    };
     std::fs::write(
         &path,
         format!(
             "[mackerel]\nrequest_interval = \"0s\"\n[sync]\ninterval = \"{interval}\"\n\
-             backfill = \"30d\"\n[digest]\ntimezone = \"UTC\"\nholidays = \"none\"\n{extra}"
+             backfill = \"30d\"\n[digest]\n{zone}holidays = \"none\"\n{extra}"
         ),
     )
     .unwrap();
@@ -110,11 +118,16 @@ pub async fn spawn_app_polling(interval: &str, extra_config: &str, env: Env) -> 
     let client = asakai::mackerel::Client::new(settings.client_config().unwrap()).unwrap();
     let app = Arc::new(App::new(store.clone(), settings, Some(client), access));
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let task = tokio::spawn(server::launch_with_tcp_listener(app, listener, async {
-        let _ = rx.await;
-    }));
+    let task = tokio::spawn(server::launch_with_tcp_listener(
+        app.clone(),
+        listener,
+        async {
+            let _ = rx.await;
+        },
+    ));
     TestApp {
         base: format!("http://{addr}"),
+        app,
         store,
         mackerel,
         http: reqwest::Client::new(),
@@ -404,6 +417,38 @@ async fn the_csv_streams_every_matching_alert() {
         !rows.is_empty() && rows.iter().all(|l| l.contains("shop")),
         "{text}"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_csv_neutralises_a_formula_and_the_api_keeps_it_exact() {
+    let app = spawn_app("", Env::default()).await;
+    app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
+    let formula = "=HYPERLINK(\"http://x.example\",\"y\")";
+    app.mackerel.update(|w| {
+        let mut a = alert(
+            "aFormula",
+            "host",
+            "mCpu",
+            Some("hMulti"),
+            "CRITICAL",
+            chrono::Utc::now().timestamp(),
+        );
+        a["message"] = json!(formula);
+        w.alerts.push(a);
+    });
+    let v = app
+        .wait_for("/api/alerts", |v| ids(v).contains(&"aFormula".to_owned()))
+        .await;
+    assert_eq!(v[0]["message"], formula, "the JSON stays exact");
+    let text = app.get("/alerts.csv").await.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[0] == "aFormula")
+        .unwrap();
+    assert_eq!(&row[14], format!("'{formula}"));
     app.stop().await;
 }
 

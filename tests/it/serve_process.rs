@@ -14,7 +14,7 @@ use crate::sync::org;
 
 /// A zone whose date is a weekday now (the morning post is for business days), with
 /// its local time; `None` on the hours of a weekend when no zone has a weekday.
-fn weekday_zone() -> Option<(&'static str, chrono::NaiveTime)> {
+pub(crate) fn weekday_zone() -> Option<(&'static str, chrono::NaiveTime)> {
     let now = chrono::Utc::now();
     [
         "UTC",
@@ -206,4 +206,49 @@ async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
         .unwrap()
         .success());
     assert!(child.wait().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_serve_within_ten_seconds_with_stalled_clients_connected() {
+    use std::io::{BufRead, Read, Write};
+    let mackerel = Mackerel::start(org()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = serve(dir.path(), &mackerel.server.uri(), "", "UTC", "23:59");
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "serve said nothing");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    // One client trickles its headers, one holds a half-sent body.
+    let mut trickling = std::net::TcpStream::connect(&addr).unwrap();
+    trickling
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut half = std::net::TcpStream::connect(&addr).unwrap();
+    half.write_all(
+        b"POST /api/reviews HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\n{",
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        let _ = err.read_to_string(&mut rest);
+        (child.wait().unwrap(), rest)
+    })
+    .await
+    .unwrap();
+    let took = sent.elapsed();
+    assert!(status.0.success(), "exit {:?}: {}", status.0, status.1);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    drop((trickling, half));
 }
