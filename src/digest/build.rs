@@ -1,6 +1,6 @@
 //! Building the digest: a pure function of the loaded alerts, the window and a clock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::alert::{order_of, state_at, AlertView, LocalTime, State, Time};
@@ -20,8 +20,9 @@ pub struct DigestInput {
     /// Alerts meeting the previous window, by state at its end.
     pub previous: Counts,
     pub previous_window: Option<Window>,
-    /// Pairs with an alert open at some time in the 7 days before the window.
-    pub recent_pairs: HashSet<Pair>,
+    /// How many alerts each pair had open at some time in the 7 days before the
+    /// window (pairs with none are absent).
+    pub recent_pairs: HashMap<Pair, i64>,
     /// Why the meeting date is not a business day, when it is not.
     pub off_day: Option<OffDay>,
     pub maintenance: Vec<HostInMaintenance>,
@@ -86,15 +87,15 @@ pub fn build(input: DigestInput, window: &Window, now: i64) -> Digest {
     // The alerts come in no order; the digest lists them by opening (then id).
     let order = order_of(&stored, |a| a.opened_at, |a, b| a.id.cmp(&b.id));
     let per_pair = per_pair(&stored, window);
-    let recent: FastSet<PairRef> = recent_pairs
+    let recent: FastMap<PairRef, i64> = recent_pairs
         .iter()
-        .map(|(m, h)| (m.as_deref(), h.as_deref()))
+        .map(|((m, h), n)| ((m.as_deref(), h.as_deref()), *n))
         .collect();
     let marks: Vec<Marks> = stored
         .iter()
         .map(|a| Marks {
             flapping: per_pair.get(&pair(a)).copied().unwrap_or(0) >= 3,
-            recurring: recent.contains(&pair(a)),
+            fired_before: recent.get(&pair(a)).copied().unwrap_or(0),
         })
         .collect();
     let flapping = flapping(order.iter().map(|&i| &stored[i]), window, &per_pair);
@@ -200,7 +201,8 @@ struct AlertContext<'a> {
 #[derive(Clone, Copy)]
 struct Marks {
     flapping: bool,
-    recurring: bool,
+    /// Alerts of the pair open in the 7 days before the window.
+    fired_before: i64,
 }
 
 impl AlertContext<'_> {
@@ -225,7 +227,8 @@ impl AlertContext<'_> {
         let task = self.notes.tasks.get(&a.id).cloned();
         DigestAlert {
             flapping: marks.flapping,
-            recurring: marks.recurring,
+            recurring: marks.fired_before > 0,
+            fired_before_7d: marks.fired_before,
             carried_over: opened < w.start && open,
             state_guessed: guessed,
             host_in_maintenance,

@@ -170,7 +170,7 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
     if a.flapping {
         flags.push(l.flapping.to_lowercase());
     }
-    flags.push(if a.recurring { l.recurring } else { l.new }.to_owned());
+    flags.push(fired_before(a.fired_before_7d, l));
     if a.state_guessed {
         flags.push(l.guessed.to_owned());
     }
@@ -185,11 +185,7 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
     AlertLine {
         id: v.id.clone(),
         url: v.url.clone(),
-        monitor: v
-            .monitor
-            .clone()
-            .or_else(|| v.monitor_id.clone())
-            .unwrap_or_else(|| v.kind.clone()),
+        monitor: monitor_name(v.monitor.as_deref(), v.monitor_id.as_deref(), &v.kind, l),
         host: v.host.clone(),
         host_url: a.host_url.clone(),
         severity: v.severity.clone().unwrap_or_else(|| "-".into()),
@@ -212,6 +208,28 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
         }),
         task: a.task.as_ref().map(|t| format!("{} #{}", l.task, t.id)),
         task_url: a.task.as_ref().and_then(|t| t.url.clone()),
+    }
+}
+
+/// The monitor as people know it: its (last known) name; a monitor that has an id
+/// but no name any more was deleted before asakai read it; no monitor at all (an
+/// alert of a type without one) is named by its type.
+pub fn monitor_name(name: Option<&str>, id: Option<&str>, kind: &str, l: &Labels) -> String {
+    match (name, id) {
+        (Some(n), _) => n.to_owned(),
+        (None, Some(_)) => l.deleted_monitor.to_owned(),
+        (None, None) => kind.to_owned(),
+    }
+}
+
+/// "4× in 7 d", or "new" when the same monitor and host did not fire in the week before.
+pub fn fired_before(n: i64, l: &Labels) -> String {
+    if n >= crate::store::FIRED_BEFORE_CAP {
+        l.fired_before.replace("{n}", &format!("{n}+"))
+    } else if n > 0 {
+        l.fired_before.replace("{n}", &n.to_string())
+    } else {
+        l.new.to_owned()
     }
 }
 
@@ -352,11 +370,7 @@ pub fn context<'a>(
             .map(|a| EarlierLine {
                 id: a.id.clone(),
                 url: a.url.clone(),
-                monitor: a
-                    .monitor
-                    .clone()
-                    .or_else(|| a.monitor_id.clone())
-                    .unwrap_or_else(|| a.kind.clone()),
+                monitor: monitor_name(a.monitor.as_deref(), a.monitor_id.as_deref(), &a.kind, l),
                 host: a.host.clone(),
                 opened: local(w, a.opened_at.0, l),
             })

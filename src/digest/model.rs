@@ -34,6 +34,9 @@ pub struct DigestAlert {
     /// The same monitor and host had an alert open at some time in the 7 days
     /// before the window (this one too, when it was already open then).
     pub recurring: bool,
+    /// How many alerts of the same monitor and host were open at some time in the
+    /// 7 days before the window ("4× in 7 d"; 0: new).
+    pub fired_before_7d: i64,
     /// Opened before the window and still open at its end.
     pub carried_over: bool,
     /// The close cause was not known and was guessed from the reason.

@@ -32,6 +32,7 @@ use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
 pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
+pub use digest::FIRED_BEFORE_CAP;
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;

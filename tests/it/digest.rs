@@ -1,7 +1,7 @@
 //! The digest: build on a hand-made dataset, every format in both languages,
 //! hostile text, Slack delivery, and the command's errors.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use asakai::alert::State;
 use asakai::digest::{
@@ -185,7 +185,7 @@ pub(crate) fn dataset() -> DigestInput {
             ..Default::default()
         },
         previous_window: Some(spec().previous(&w)),
-        recent_pairs: HashSet::from([(Some("m-cpu".to_owned()), Some("h-app01".to_owned()))]),
+        recent_pairs: HashMap::from([((Some("m-cpu".to_owned()), Some("h-app01".to_owned())), 4)]),
         maintenance: vec![HostInMaintenance {
             id: "h-batch01".into(),
             name: "batch01".into(),
@@ -378,6 +378,7 @@ fn the_json_digest_has_the_briefs_shape() {
         "url",
         "flapping",
         "recurring",
+        "fired_before_7d",
     ] {
         assert!(a.get(key).is_some(), "{key} in {a}");
     }

@@ -135,17 +135,25 @@ async fn an_alert_still_open_during_the_week_before_makes_its_pair_recurring() {
     .await;
     let d = digest_from(&store, &window(), now()).await;
     assert!(find(&d, "again").recurring, "the week before had it open");
+    assert_eq!(find(&d, "again").fired_before_7d, 1);
     assert!(find(&d, "carried").recurring, "open from before counts");
+    assert_eq!(find(&d, "carried").fired_before_7d, 1, "itself");
     assert!(
         !find(&d, "fresh").recurring,
         "closed eight days before: new"
     );
+    assert_eq!(find(&d, "fresh").fired_before_7d, 0);
     let md = digest::render(&d, &window(), Format::Markdown, Lang::En, None).unwrap();
     let line = md.lines().find(|l| l.contains("`again`")).unwrap();
     assert!(
-        line.contains("recurring") && !line.contains("new"),
+        line.contains("1× in 7 d") && !line.contains("new") && !line.contains("recurring"),
         "{line}"
     );
+    let line = md.lines().find(|l| l.contains("`fresh`")).unwrap();
+    assert!(line.contains("new"), "{line}");
+    let ja = digest::render(&d, &window(), Format::Markdown, Lang::Ja, None).unwrap();
+    let line = ja.lines().find(|l| l.contains("`again`")).unwrap();
+    assert!(line.contains("7日間で1回"), "{line}");
 }
 
 #[test]
