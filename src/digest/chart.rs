@@ -68,14 +68,14 @@ pub fn svg(d: &Digest, window: &Window, l: &Labels) -> String {
             };
             let _ = write!(
                 out,
-                r##"<text x="{x:.1}" y="{}" font-size="10" fill="#666">{label}</text>"##,
+                r##"<text x="{x:.1}" y="{}" font-size="10" fill="currentColor">{label}</text>"##,
                 h + 14.0
             );
         }
     }
     let _ = write!(
         out,
-        r##"<text x="0" y="10" font-size="10" fill="#666">{}</text>"##,
+        r##"<text x="0" y="10" font-size="10" fill="currentColor">{}</text>"##,
         max as i64
     );
     legend(&mut out, h + 26.0, l);
@@ -93,11 +93,17 @@ fn legend(out: &mut String, y: f64, l: &Labels) {
         let name = l.state(s);
         let _ = write!(
             out,
-            r##"<rect x="{x}" y="{y}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11" fill="#444">{name}</text>"##,
+            r##"<rect x="{x}" y="{y}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11" fill="currentColor">{name}</text>"##,
             colour(s),
             x + 14.0,
             y + 9.0
         );
-        x += 24.0 + name.chars().count() as f64 * 7.0;
+        // Text takes the page's colour (readable light and dark); a Japanese
+        // character is about as wide as the font is high, a Latin one 7 px.
+        let width: f64 = name
+            .chars()
+            .map(|c| if c.is_ascii() { 7.0 } else { 11.5 })
+            .sum();
+        x += 24.0 + width;
     }
 }

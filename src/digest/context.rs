@@ -424,12 +424,12 @@ fn previous_text(d: &Digest, w: &Window, l: &Labels) -> String {
     };
     let days = previous_days(d).unwrap_or(1);
     let sep = if l.lang == "ja" { "" } else { " " };
+    let unit = if days == 1 { l.day_unit } else { l.days };
     let mut text = format!(
-        "{} {} → {} ({days}{sep}{}",
+        "{} {} → {} ({days}{sep}{unit}",
         l.previous,
         local(w, p.start.secs, l),
         local(w, p.end.secs, l),
-        l.days
     );
     if d.compare_per_day {
         text.push_str("; ");

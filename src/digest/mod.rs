@@ -10,6 +10,7 @@ pub mod meeting;
 mod model;
 mod page;
 pub use page::page_context;
+pub mod queue;
 mod render;
 mod sections;
 pub mod slack;
@@ -19,6 +20,7 @@ pub use crate::store::digest::{meeting_sql, Reach};
 pub use build::{
     build, percentile, DigestInput, HostInMaintenance, MeetingNotes, Pair, STATE_ORDER,
 };
+pub use context::{fired_before, monitor_name};
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
 pub use render::{

@@ -59,7 +59,7 @@ impl Access {
     /// The user a request comes from: `Ok(None)` when open, `Err` when it may not pass.
     fn user(&self, headers: &HeaderMap) -> Result<Option<String>, ()> {
         match self {
-            Access::Open(_) => Ok(None),
+            Access::Open(hosts) => Ok(hosts.reviewer.clone()),
             Access::Password(secret) => {
                 let (user, password) = basic_credentials(headers).ok_or(())?;
                 if secret.matches(&password) {
@@ -88,6 +88,9 @@ pub struct OpenHosts {
     listen: SocketAddr,
     /// `[server] public_url`'s host, for a proxy or tunnel that forwards to loopback.
     public: Option<String>,
+    /// Whoever can reach a loopback server is on this machine: their reviews are
+    /// recorded under the name of the user running it, as `asakai review` does.
+    reviewer: Option<String>,
 }
 
 impl OpenHosts {
@@ -97,7 +100,17 @@ impl OpenHosts {
             .as_deref()
             .and_then(|u| reqwest::Url::parse(u).ok())
             .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-        OpenHosts { listen, public }
+        // A service manager may set neither variable: "local" still says where
+        // the review came from.
+        let reviewer = ["USER", "LOGNAME"]
+            .into_iter()
+            .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
+            .or_else(|| Some("local".to_owned()));
+        OpenHosts {
+            listen,
+            public,
+            reviewer,
+        }
     }
 
     /// Whether `Host` names this machine: a loopback address, `localhost`, the
@@ -142,7 +155,8 @@ pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((user.to_owned(), password.to_owned()))
 }
 
-/// Who is using the server, for the reviewer of a review (`None` on an open loopback).
+/// Who is using the server, for the reviewer of a review (on an open loopback, the
+/// user running it; `None` when the system names nobody).
 #[derive(Debug, Clone)]
 pub struct User(pub Option<String>);
 

@@ -4,7 +4,11 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 
-const CSS: &str = include_str!("../../templates/web/asakai.css");
+/// The pages' sheet, then the meeting screen's (its own file: it is most of it).
+const CSS: &str = concat!(
+    include_str!("../../templates/web/asakai.css"),
+    include_str!("../../templates/web/meeting.css")
+);
 const JS: &str = include_str!("../../templates/web/asakai.js");
 
 /// Cached for an hour: the files change only with the binary.

@@ -9,6 +9,9 @@ mod assets;
 mod digest_page;
 mod forms;
 mod lists;
+mod meeting;
+mod meeting_detail;
+mod meeting_words;
 mod render;
 mod words;
 
@@ -26,6 +29,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/", get(digest_page::today))
         .route("/digests/{date}", get(digest_page::on_date))
+        .route("/digests/{date}/items/{key}", get(digest_page::item_detail))
         .route("/alerts", get(alerts_page::search))
         .route("/alerts/{id}", get(alert_page::show))
         .route("/tasks", get(lists::tasks))

@@ -31,12 +31,12 @@ const TEMPLATES: [(&str, &str); 12] = [
         include_str!("../../templates/web/alert_row.hbs"),
     ),
     (
-        "digest_more",
-        include_str!("../../templates/web/digest_more.hbs"),
+        "meeting_row",
+        include_str!("../../templates/web/meeting_row.hbs"),
     ),
     (
-        "digest_alert",
-        include_str!("../../templates/web/digest_alert.hbs"),
+        "meeting_detail",
+        include_str!("../../templates/web/meeting_detail.hbs"),
     ),
     (
         "task_item",
@@ -122,6 +122,23 @@ impl Page {
         data["page"] = Value::Null;
         data["body"] = Value::String(page);
         render_template("layout", &ctx)
+    }
+
+    /// `template` alone, without the layout: a part of a page that the page's
+    /// script puts in place (the meeting screen's detail).
+    pub fn fragment(
+        &self,
+        template: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<String, PageError> {
+        let mut ctx = json!({
+            "lang": code(self.lang),
+            "lang_query": self.lang_query,
+        });
+        ctx["w"] = words_json(self.lang).clone();
+        ctx["page"] = serde_json::to_value(body)
+            .map_err(|e| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        render_template(template, &handlebars::Context::from(ctx))
     }
 
     /// An error page: what went wrong, in words a person can act on.

@@ -215,7 +215,7 @@ fn windows_of_the_same_length_compare_plain_counts() {
     let d = digest::build(input, &w, w.end + H);
     assert!(!d.compare_per_day);
     let md = digest::render(&d, &w, Format::Markdown, Lang::En, None).unwrap();
-    assert!(md.contains("Wed 11-25 00:00 (1 days)"), "{md}");
+    assert!(md.contains("Wed 11-25 00:00 (1 day)"), "{md}");
     assert!(md.contains("Recovered 1 (-1)"), "{md}");
 }
 

@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod kill;
 mod lookup;
+mod meeting;
 mod migrations;
 mod report;
 mod resilience;

@@ -78,14 +78,29 @@ pub async fn app_with_hostile_alert() -> (TestApp, MockServer) {
     (app, github)
 }
 
-fn no_redirects() -> reqwest::Client {
+/// The key of the queue item that holds `alert` on a meeting page.
+pub fn item_of(body: &str, alert: &str) -> String {
+    body.split("<li class=\"item")
+        .skip(1)
+        .find(|li| attr(li, "data-alert-ids").split(' ').any(|id| id == alert))
+        .map(|li| attr(li, "data-key"))
+        .unwrap_or_else(|| panic!("no item holds {alert}"))
+}
+
+/// The value of the first `name="..."` in `tag`.
+pub fn attr(tag: &str, name: &str) -> String {
+    let start = tag.find(&format!("{name}=\"")).expect("the attribute") + name.len() + 2;
+    tag[start..start + tag[start..].find('"').unwrap()].to_owned()
+}
+
+pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
@@ -98,7 +113,7 @@ async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest:
         .unwrap()
 }
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
+pub async fn page(app: &TestApp, path: &str) -> (u16, String) {
     let r = app.get(path).await;
     let status = r.status().as_u16();
     let csp = r.headers()["content-security-policy"]
@@ -143,22 +158,24 @@ async fn every_page_answers_under_the_csp_and_hostile_text_stays_text() {
         );
     }
     let (_, digest) = page(&app, &format!("/digests/{MEETING}")).await;
+    let key = item_of(&digest, "aHostile");
+    let (_, digest) = page(&app, &format!("/digests/{MEETING}?item={key}")).await;
     assert!(
         digest.contains("&lt;script&gt;alert("),
-        "the message shows, escaped"
+        "the selected item's message shows, escaped"
     );
     assert!(
-        digest.contains("of 17 reviewed"),
+        digest.contains("0 of 17 reviewed"),
         "progress counts the window's alerts"
     );
     let (_, ja) = page(&app, &format!("/digests/{MEETING}?lang=ja")).await;
-    assert!(ja.contains("17件中"), "Japanese progress");
+    assert!(ja.contains("17件中0件レビュー済み"), "Japanese progress");
     let (_, next_day) = page(&app, "/digests/2025-11-26").await;
     assert!(
-        next_day.contains("Still unreviewed from earlier meetings")
-            && next_day.contains("data-id=\"aHostile\""),
+        next_day.contains("Still unreviewed from earlier meetings"),
         "the next meeting lists what this one left unreviewed"
     );
+    item_of(&next_day, "aHostile");
     let (_, alert) = page(&app, "/alerts/aHostile").await;
     assert!(
         alert.contains("&lt;img src"),
@@ -239,11 +256,13 @@ async fn review_forms_record_outcomes_for_an_alert_and_a_group_then_go_back() {
     let group: Value = app.get("/api/alerts/aMaint").await.json().await.unwrap();
     assert_eq!(group["review"]["outcome"], "expected");
     let (_, body) = page(&app, &back).await;
-    assert!(body.contains(">3</b> of 17 reviewed"), "progress moved");
+    assert!(body.contains("3 of 17 reviewed"), "progress moved");
+    let key = item_of(&body, "aMulti");
+    let (_, body) = page(&app, &format!("{back}?item={key}")).await;
     assert!(body.contains("tune &lt;it&gt;"), "the note shows, escaped");
     let (_, ja) = page(&app, &format!("{back}?lang=ja")).await;
     assert!(
-        ja.contains(">ノイズ</span>"),
+        ja.contains("✓ ノイズ</span>"),
         "the outcome in the page's language"
     );
     let bad = post_form(&app, "/review", &[("ids", "aMulti"), ("outcome", "meh")]).await;
