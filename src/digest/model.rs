@@ -129,3 +129,78 @@ pub struct Digest {
     /// Follow-up tasks still open, with how often their alert fired again.
     pub open_tasks: Vec<TaskView>,
 }
+
+/// A heavy day's digest as `/api/digest` sends it (`"condensed": true`): every
+/// field of [`Digest`] but its alert objects, which a client asks for with
+/// `?alerts=all`; the server adds the review queue's items (alert ids, counts).
+#[derive(Debug, Serialize)]
+pub struct Condensed<'a> {
+    pub condensed: bool,
+    pub window: &'a WindowView,
+    pub generated_at: Time,
+    pub totals: &'a Counts,
+    pub previous_window: Option<&'a WindowView>,
+    pub previous_totals: &'a Counts,
+    pub compare_per_day: bool,
+    pub extra_service_listings: i64,
+    pub services: Vec<ServiceCounts<'a>>,
+    /// How many alerts are open from before the window.
+    pub carried_over: usize,
+    pub flapping: &'a [MonitorCount],
+    pub noisy_monitors: &'a [MonitorCount],
+    pub maintenance_hosts: &'a [MaintenanceHost],
+    pub last_alert_before: Option<Time>,
+    pub hourly: &'a [Counts],
+    pub reviewed: i64,
+    pub unreviewed: i64,
+    pub unreviewed_earlier: &'a [AlertView],
+    pub unreviewed_earlier_total: i64,
+    pub open_tasks: &'a [TaskView],
+}
+
+/// A service of a condensed digest: its counts, without its alerts.
+#[derive(Debug, Serialize)]
+pub struct ServiceCounts<'a> {
+    pub service: Option<&'a str>,
+    pub counts: &'a Counts,
+    pub alerts: usize,
+    pub recovery_median_secs: Option<i64>,
+    pub recovery_p90_secs: Option<i64>,
+}
+
+impl<'a> Condensed<'a> {
+    pub fn of(d: &'a Digest) -> Condensed<'a> {
+        Condensed {
+            condensed: true,
+            window: &d.window,
+            generated_at: d.generated_at,
+            totals: &d.totals,
+            previous_window: d.previous_window.as_ref(),
+            previous_totals: &d.previous_totals,
+            compare_per_day: d.compare_per_day,
+            extra_service_listings: d.extra_service_listings,
+            services: d
+                .services
+                .iter()
+                .map(|s| ServiceCounts {
+                    service: s.service.as_deref(),
+                    counts: &s.counts,
+                    alerts: s.alerts.len(),
+                    recovery_median_secs: s.recovery_median_secs,
+                    recovery_p90_secs: s.recovery_p90_secs,
+                })
+                .collect(),
+            carried_over: d.carried_over.len(),
+            flapping: &d.flapping,
+            noisy_monitors: &d.noisy_monitors,
+            maintenance_hosts: &d.maintenance_hosts,
+            last_alert_before: d.last_alert_before,
+            hourly: &d.hourly,
+            reviewed: d.reviewed,
+            unreviewed: d.unreviewed,
+            unreviewed_earlier: &d.unreviewed_earlier,
+            unreviewed_earlier_total: d.unreviewed_earlier_total,
+            open_tasks: &d.open_tasks,
+        }
+    }
+}

@@ -15,3 +15,13 @@ pub fn page_context(digest: &Digest, window: &Window, lang: Lang) -> serde_json:
     serde_json::to_value(context(digest, window, labels, chart, true))
         .expect("a digest context serializes")
 }
+
+/// The same context without the alert lists' every line (they are condensed, as
+/// in the human formats): what the meeting screen reads around its queue, cheap
+/// on a heavy day.
+pub fn summary_context(digest: &Digest, window: &Window, lang: Lang) -> serde_json::Value {
+    let labels = lang.labels();
+    let chart = super::chart::svg(digest, window, labels);
+    serde_json::to_value(context(digest, window, labels, chart, false))
+        .expect("a digest context serializes")
+}

@@ -304,6 +304,20 @@ async fn digest_json(app: &App, raw: Option<String>) -> Result<axum::body::Bytes
     };
     let window = spec.for_meeting(date);
     let shared = app.digests.of(&app.store, &spec, &window).await?;
+    let all = match q.get("alerts").and_then(|v| v.last()).map(String::as_str) {
+        None => false,
+        Some("all") => true,
+        Some(other) => {
+            return Err(ApiError::bad(
+                "alerts",
+                format!("{other:?}: use alerts=all"),
+            ))
+        }
+    };
+    // A heavy day's every alert object is tens of megabytes: items unless asked.
+    if shared.is_heavy() && !all {
+        return Ok(shared.condensed_json());
+    }
     Ok(shared.json())
 }
 

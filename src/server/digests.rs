@@ -52,11 +52,18 @@ struct Built {
 pub struct Shared {
     pub digest: Digest,
     json: OnceLock<Bytes>,
+    /// Its review queue (the meeting screen's items), made once.
+    queue: OnceLock<crate::digest::queue::Queue>,
+    /// Its condensed JSON (a heavy day's `/api/digest`), made once.
+    condensed: OnceLock<Bytes>,
     /// Its web page by query (the language, and the links that keep it).
     pages: Mutex<HashMap<String, Bytes>>,
     /// One page made at a time: requests that miss together wait for the same page.
     making_page: tokio::sync::Mutex<()>,
 }
+
+/// Alerts in a window above which `/api/digest` condenses (`?alerts=all` sends them all).
+pub const CONDENSE_ABOVE: i64 = 2_000;
 
 /// Page variants kept per digest: a query is the visitor's, so only a few are kept.
 const PAGES_KEPT: usize = 4;
@@ -66,6 +73,8 @@ impl Shared {
         Shared {
             digest,
             json: OnceLock::new(),
+            queue: OnceLock::new(),
+            condensed: OnceLock::new(),
             pages: Mutex::new(HashMap::new()),
             making_page: tokio::sync::Mutex::new(()),
         }
@@ -93,6 +102,31 @@ impl Shared {
             pages.insert(query, html.clone());
         }
         html
+    }
+
+    /// The digest's review queue: every alert in one item (see `digest::queue`).
+    pub fn queue(&self) -> &crate::digest::queue::Queue {
+        self.queue
+            .get_or_init(|| crate::digest::queue::queue(&self.digest))
+    }
+
+    /// Whether `/api/digest` sends items rather than every alert object: on a
+    /// heavy day every object is tens of megabytes no client reads whole.
+    pub fn is_heavy(&self) -> bool {
+        self.digest.totals.total() > CONDENSE_ABOVE
+    }
+
+    /// The digest as `/api/digest` sends it on a heavy day: everything but the
+    /// alert objects, and the review queue's items (alert ids and counts) instead.
+    pub fn condensed_json(&self) -> Bytes {
+        self.condensed
+            .get_or_init(|| {
+                let mut v = serde_json::to_value(crate::digest::Condensed::of(&self.digest))
+                    .expect("a digest serializes");
+                v["queue"] = serde_json::to_value(self.queue()).expect("a queue serializes");
+                Bytes::from(serde_json::to_vec(&v).expect("JSON"))
+            })
+            .clone()
     }
 
     /// The digest's JSON (what `digest --format json` prints, without its

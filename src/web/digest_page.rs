@@ -16,9 +16,10 @@ use super::meeting::{sep, QueueView, RowMaker};
 use super::meeting_detail::{detail, DetailView};
 use super::meeting_words::{meeting_words, MeetingWords};
 use super::render::{code, Page, PageError};
-use crate::digest::queue::{queue, Item, Queue};
-use crate::digest::{meeting, Calendar, Digest, Window, WindowSpec};
+use crate::digest::queue::{Item, Queue};
+use crate::digest::{meeting, Calendar, Window, WindowSpec};
 use crate::server::api::query_pairs;
+use crate::server::digests::Shared;
 use crate::server::App;
 
 /// `GET /`: today's meeting in the team's zone. The date picker's GET form
@@ -67,17 +68,17 @@ pub async fn item_detail(
             crate::timefmt::parse_date(&date).map_err(|e| bad_date(page.lang, &date, &e.0))?;
         let (spec, window) = meeting_of(&app, date);
         let shared = app.digests.of(&app.store, &spec, &window).await?;
-        let q = queue(&shared.digest);
+        let q = shared.queue();
         let base = base_path(date, &page);
         let rows = row_maker(&app, &page, &window, &base, Some(&key));
-        let view = rows.queue(&q, String::new());
-        let item = find(&q, &key).ok_or_else(|| {
+        let view = rows.queue(q, String::new());
+        let item = find(q, &key).ok_or_else(|| {
             PageError::new(
                 StatusCode::NOT_FOUND,
                 format!("no item {key:?} in this meeting"),
             )
         })?;
-        let d = item_view(&app, &rows, &q, &view, item, &base).await?;
+        let d = item_view(&app, &rows, q, &view, item, &base).await?;
         page.fragment(
             "meeting_detail",
             &DetailPage {
@@ -160,16 +161,7 @@ async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>
             .get("unreviewed")
             .and_then(|v| v.last())
             .is_some_and(|v| v == "1");
-        let body = body(
-            app,
-            &page,
-            &spec,
-            &shared.digest,
-            date,
-            asked,
-            unreviewed_only,
-        )
-        .await?;
+        let body = body(app, &page, &spec, &shared, date, asked, unreviewed_only).await?;
         let title = format!("{} {date}", page.lang.labels().title);
         let html = page.html(
             "digest",
@@ -231,28 +223,29 @@ async fn body(
     app: &App,
     page: &Page,
     spec: &WindowSpec,
-    digest: &Digest,
+    shared: &Shared,
     date: NaiveDate,
     asked: Option<String>,
     unreviewed_only: bool,
 ) -> Result<MeetingPage, PageError> {
     let window = spec.for_meeting(date);
-    let q = queue(digest);
-    let selected = asked.or_else(|| first_unreviewed(&q).map(|i| i.key.clone()));
+    let digest = &shared.digest;
+    let q = shared.queue();
+    let selected = asked.or_else(|| first_unreviewed(q).map(|i| i.key.clone()));
     let base = base_path(date, page);
     let rows = row_maker(app, page, &window, &base, selected.as_deref());
     let earlier_link = earlier_link(&window, page);
-    let mut view = rows.queue(&q, earlier_link);
+    let mut view = rows.queue(q, earlier_link);
     if unreviewed_only {
         hide_done(&mut view);
     }
-    let detail = match selected.as_deref().and_then(|k| find(&q, k)) {
-        Some(item) => Some(item_view(app, &rows, &q, &view, item, &base).await?),
+    let detail = match selected.as_deref().and_then(|k| find(q, k)) {
+        Some(item) => Some(item_view(app, &rows, q, &view, item, &base).await?),
         None => None,
     };
     // The HTML digest's own context: totals with their change, the chart, the
     // notes, and the lists below the queue, in the page's language.
-    let mut ctx = crate::digest::page_context(digest, &window, page.lang);
+    let mut ctx = crate::digest::summary_context(digest, &window, page.lang);
     let totals = ctx["totals"]
         .as_array()
         .map(|t| t.iter().map(total).collect())

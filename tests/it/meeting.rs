@@ -267,3 +267,96 @@ async fn pages_are_compressed_for_a_client_that_accepts_it() {
     }
     app.stop().await;
 }
+
+/// A server on a store synced from the simulator (its worker does not poll).
+async fn serve_store(store: asakai::store::Store) -> (String, tokio::sync::oneshot::Sender<()>) {
+    use asakai::server::{self, Access, App};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("asakai.toml");
+    std::fs::write(&path, "[digest]\ntimezone = \"UTC\"\nholidays = \"none\"\n").unwrap();
+    let settings =
+        asakai::config::Settings::load(Some(&path), &asakai::config::Env::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let access = Access::decide(addr, &settings.server).unwrap();
+    let app = std::sync::Arc::new(App::new(store, settings, None, access));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(server::launch_with_tcp_listener(app, listener, async {
+        let _ = rx.await;
+    }));
+    (format!("http://{addr}"), tx)
+}
+
+#[tokio::test]
+async fn a_heavy_day_sends_items_and_every_alert_only_when_asked() {
+    use asakai::sim::{self, SimOptions};
+    let opts = SimOptions {
+        seed: 4,
+        days: 2,
+        alerts: Some(9_000),
+        anchor: Some(NOW),
+        frozen: true,
+        api_key: KEY.into(),
+        ..SimOptions::default()
+    };
+    let running = sim::start(opts, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let (store, _dir) = temp_store().await;
+    let sync = asakai::sync::SyncOptions {
+        since: Some(NOW - 3 * DAY),
+        logs_per_pass: 0,
+        ..asakai::sync::SyncOptions::default()
+    };
+    asakai::sync::run_pass(&client_for(&running.base_url()), &store, &sync, NOW)
+        .await
+        .unwrap();
+    let (base, stop) = serve_store(store).await;
+    let http = reqwest::Client::new();
+    let get = |q: &'static str| {
+        let http = http.clone();
+        let url = format!("{base}/api/digest?date=2025-11-24{q}");
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let all: Value = get("&alerts=all").await.json().await.unwrap();
+    let ids = digest_alerts(&all);
+    assert!(ids.len() > 2_000, "a heavy day: {}", ids.len());
+    let r = get("").await;
+    let size = r.content_length().unwrap_or(0);
+    let condensed: Value = r.json().await.unwrap();
+    assert_eq!(condensed["condensed"], true);
+    assert_eq!(condensed["totals"], all["totals"]);
+    assert!(
+        condensed["services"][0]["alerts"].is_u64(),
+        "counts, not objects"
+    );
+    let mut in_items = Vec::new();
+    for section in condensed["queue"]["sections"].as_array().unwrap() {
+        for state in section["states"].as_array().unwrap() {
+            for item in state["items"].as_array().unwrap() {
+                for id in item["alert_ids"].as_array().unwrap() {
+                    in_items.push(id.as_str().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    assert_eq!(in_items.len(), ids.len(), "every alert in one item");
+    assert_eq!(in_items.into_iter().collect::<HashSet<_>>(), ids);
+    let full = serde_json::to_vec(&all).unwrap().len() as u64;
+    assert!(size * 4 < full, "condensed {size} bytes, all {full}");
+    let bad = get("&alerts=some").await;
+    assert_eq!(bad.status(), 400);
+    // The meeting page of that day lists every alert once, and stays light.
+    let page = http
+        .get(format!("{base}/digests/2025-11-24"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listed: Vec<String> = window_items(&page).into_iter().flatten().collect();
+    assert_eq!(listed.len(), ids.len());
+    assert!(page.len() < 1 << 20, "{} bytes", page.len());
+    let _ = stop.send(());
+}
