@@ -360,3 +360,97 @@ async fn a_heavy_day_sends_items_and_every_alert_only_when_asked() {
     assert!(page.len() < 1 << 20, "{} bytes", page.len());
     let _ = stop.send(());
 }
+
+/// The page's text as a person reads it: tags, scripts and entities gone.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+}
+
+#[tokio::test]
+async fn the_japanese_meeting_screen_has_no_english_words() {
+    let (app, _github) = app_with_hostile_alert().await;
+    let (_, body) = page(&app, &format!("/digests/{MEETING}?lang=ja")).await;
+    let key = item_of(&body, "aRec1");
+    for path in [
+        format!("/digests/{MEETING}?lang=ja"),
+        format!("/digests/{MEETING}?lang=ja&item={key}"),
+        format!("/digests/2025-11-26?lang=ja"),
+    ] {
+        let (_, html) = page(&app, &path).await;
+        let text = visible_text(&html);
+        // Data from Mackerel (names, messages; `app01` reads as `app`), severities as
+        // Mackerel spells them, names of products, and keys as printed on keyboards.
+        let data = [
+            "app",
+            "old",
+            "bare",
+            "batch",
+            "Enter",
+            "Esc",
+            "cpu.user",
+            "connectivity",
+            "blog",
+            "shop",
+            "5xx",
+            "top",
+            "status",
+            "page",
+            "role",
+            "average",
+            "otel",
+            "latency",
+            "anomaly",
+            "future",
+            "monitor",
+            "disk-check",
+            "app01",
+            "bare01",
+            "db01",
+            "batch01",
+            "old01",
+            "CRITICAL",
+            "WARNING",
+            "UNKNOWN",
+            "script",
+            "alert",
+            "img",
+            "src",
+            "onerror",
+            "quoted",
+            "more",
+            "Mackerel",
+            "GitHub",
+            "asakai",
+            "UTC",
+            "English",
+            "disk",
+            "check",
+        ];
+        let english: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3)
+            .filter(|w| {
+                !data
+                    .iter()
+                    .any(|d| d.split(['.', '-', ' ']).any(|p| p == *w))
+            })
+            .collect();
+        assert!(english.is_empty(), "{path}: English words {english:?}");
+    }
+    app.stop().await;
+}
