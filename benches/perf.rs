@@ -341,6 +341,14 @@ async fn main() {
         heavy_day(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target")).await;
         return;
     }
+    // `ASAKAI_BENCH_ONLY=meeting` measures the meeting screen on a heavy month alone.
+    if std::env::var("ASAKAI_BENCH_ONLY").as_deref() == Ok("meeting") {
+        serve_figures::heavy_meeting(&binary(), dir.path(), &|what, figure, target, ok| {
+            row(what, figure, target, ok)
+        })
+        .await;
+        return;
+    }
     // `ASAKAI_BENCH_ONLY=lookups` measures the history lookups alone (on the 1M database).
     if std::env::var("ASAKAI_BENCH_ONLY").as_deref() == Ok("lookups") {
         lookups(&big_database().await);
@@ -442,6 +450,10 @@ async fn main() {
 
     // The serve issue's figures: the server as a process, a client in this one.
     serve_figures::run(&binary(), dir.path(), &big, &|what, figure, target, ok| {
+        row(what, figure, target, ok)
+    })
+    .await;
+    serve_figures::heavy_meeting(&binary(), dir.path(), &|what, figure, target, ok| {
         row(what, figure, target, ok)
     })
     .await;

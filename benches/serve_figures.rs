@@ -249,3 +249,82 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
         );
     }
 }
+
+/// The meeting screen on a heavy organisation (design §9, §10): the simulator's
+/// 1,000,000 alerts over 30 days (about 40,000 a weekday) polled by `serve`, then
+/// a weekday's page and `/api/digest` under 50 clients, with their sizes.
+pub async fn heavy_meeting(bin: &Path, dir: &Path, row: &dyn Fn(&str, String, &str, bool)) {
+    let (_sim, mackerel) = sim(bin, 1_000_000);
+    let db = dir.join("serve-heavy-meeting.db");
+    let (_server, base) = serve(bin, &db, dir, &mackerel, "1h");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(900);
+    // Ready once its first pass (the month's backfill) is done.
+    while !http
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(Instant::now() < deadline, "the backfill never finished");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // The last Tuesday to Friday: its meeting's window is one full weekday.
+    let mut day = chrono::Utc::now().date_naive();
+    loop {
+        day = day.pred_opt().unwrap();
+        use chrono::Datelike;
+        if (2..=5).contains(&day.weekday().number_from_monday()) {
+            break;
+        }
+    }
+    let digest: serde_json::Value = http
+        .get(format!("{base}/api/digest?date={day}&alerts=all"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let alerts: i64 = digest["totals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|v| v.as_i64())
+        .sum();
+    for (what, path, limit) in [
+        ("page /digests/D", format!("/digests/{day}"), 1 << 20),
+        (
+            "/api/digest?date=D",
+            format!("/api/digest?date={day}"),
+            1 << 20,
+        ),
+    ] {
+        let body = http
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        row(
+            &format!("{what} of a {alerts}-alert day: size"),
+            format!("{} KiB", body.len() / 1024),
+            "< 1 MiB",
+            body.len() < limit,
+        );
+    }
+    for (what, path, target) in [
+        ("page /digests/D", format!("/digests/{day}"), 100),
+        ("/api/digest?date=D", format!("/api/digest?date={day}"), 200),
+    ] {
+        let (p50, p99, errors) = load(format!("{base}{path}"), 20).await;
+        row(
+            &format!("{what} of a {alerts}-alert day, 50 clients: p99 (p50 {p50:.1?})"),
+            format!("{p99:.1?}{}", if errors > 0 { " ERRORS" } else { "" }),
+            &format!("< {target} ms"),
+            errors == 0 && p99 < Duration::from_millis(target),
+        );
+    }
+}

@@ -389,7 +389,7 @@ async fn the_japanese_meeting_screen_has_no_english_words() {
     for path in [
         format!("/digests/{MEETING}?lang=ja"),
         format!("/digests/{MEETING}?lang=ja&item={key}"),
-        format!("/digests/2025-11-26?lang=ja"),
+        "/digests/2025-11-26?lang=ja".to_owned(),
     ] {
         let (_, html) = page(&app, &path).await;
         let text = visible_text(&html);
