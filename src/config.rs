@@ -46,6 +46,9 @@ pub struct FileConfig {
     pub github: GithubSection,
     #[serde(default)]
     pub report: ReportSection,
+    /// `[[team]]` tables (design §11).
+    #[serde(default)]
+    pub team: Vec<crate::teams::TeamSection>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +98,8 @@ pub struct DigestSection {
 #[serde(deny_unknown_fields)]
 pub struct SlackSection {
     pub webhook_url: Option<String>,
+    /// The channel of the team `all` in Slack app mode.
+    pub channel: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +131,8 @@ pub struct Env {
     pub webhook_secret: Option<Secret>,
     pub ui_password: Option<Secret>,
     pub github_token: Option<Token>,
+    /// Every variable, for those the config names (a team's `slack_webhook_env`).
+    pub vars: std::collections::BTreeMap<String, Secret>,
 }
 
 impl Env {
@@ -138,6 +145,10 @@ impl Env {
             webhook_secret: var("ASAKAI_WEBHOOK_SECRET").map(Secret::new),
             ui_password: var("ASAKAI_UI_PASSWORD").map(Secret::new),
             github_token: var("GITHUB_TOKEN").map(Token::new),
+            vars: std::env::vars()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, v)| (k, Secret::new(v)))
+                .collect(),
         }
     }
 }
@@ -158,6 +169,8 @@ pub struct Settings {
     pub server: ServerSettings,
     /// `[digest]`: the team's windows and language, parsed once.
     pub digest: DigestSettings,
+    /// `[[team]]`, or the one team `all` (design §11).
+    pub teams: Vec<crate::teams::Team>,
     api_key: Option<Secret>,
 }
 
@@ -479,6 +492,26 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         limits,
     };
     let digest = digest_settings(&file.digest, timezone).map_err(|(k, m)| invalid(k, m))?;
+    let slack_webhook_url =
+        env.slack_webhook_url
+            .clone()
+            .or(file.slack.webhook_url.clone().map(Secret::new));
+    let defaults = crate::teams::Defaults {
+        lang: digest.lang,
+        post_at: server.post_at,
+        weekly_post,
+        webhook: slack_webhook_url.clone(),
+        channel: file.slack.channel.clone(),
+        app: false,
+    };
+    let teams = crate::teams::resolve(
+        &file.team,
+        &defaults,
+        &env.vars,
+        |t| crate::digest::parse_meeting_time(t).map_err(|e| e.0),
+        parse_weekly_post,
+    )
+    .map_err(|e| invalid(&e.key, e.message))?;
     Ok(Settings {
         digest,
         server,
@@ -506,12 +539,10 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             )?,
         )?,
         timezone,
+        teams,
         file: std::sync::Arc::new(FileConfigSnapshot {
             templates_dir: file.digest.templates_dir,
-            slack_webhook_url: env
-                .slack_webhook_url
-                .clone()
-                .or(file.slack.webhook_url.map(Secret::new)),
+            slack_webhook_url,
             weekly_post,
         }),
         github,

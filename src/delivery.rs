@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::store::deliveries::{Claim, DeliveryKey};
 use crate::store::{Store, StoreError};
+use crate::teams::Destination;
 
 /// How a delivery ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,20 +23,19 @@ pub enum Delivered {
     AlreadySent(i64),
 }
 
-/// Posts a Slack rendering (Block Kit JSON as text) to the configured webhook, once
+/// Posts a Slack rendering (Block Kit JSON as text) to a team's destination, once
 /// for `key`: what the digest and the weekly report share.
 pub async fn slack_once(
     store: &Store,
-    settings: &crate::config::Settings,
+    destination: &Destination,
     key: DeliveryKey<'_>,
     text: &str,
     force: bool,
 ) -> Result<Delivered, DeliveryError> {
-    let url = settings
-        .file
-        .slack_webhook_url
-        .as_ref()
-        .ok_or(PostError::NoWebhook)?;
+    let url = match destination {
+        Destination::Webhook(url) => url,
+        Destination::Channel(_) | Destination::None => return Err(PostError::NoWebhook.into()),
+    };
     let body: Value =
         serde_json::from_str(text).map_err(|e| DeliveryError::NotJson(e.to_string()))?;
     deliver_once(
@@ -73,7 +73,7 @@ pub enum PostError {
     Unreachable(String),
     #[error("the Slack webhook did not answer ({0}); the message may or may not have been posted")]
     NoAnswer(String),
-    #[error("no Slack webhook is configured: set SLACK_WEBHOOK_URL or [slack] webhook_url")]
+    #[error("no Slack webhook is configured: set SLACK_WEBHOOK_URL or [slack] webhook_url (a [[team]]: slack_webhook_env)")]
     NoWebhook,
 }
 

@@ -20,6 +20,7 @@ pub mod server;
 pub mod sim;
 pub mod store;
 pub mod sync;
+pub mod teams;
 pub mod telemetry;
 pub mod timefmt;
 pub mod web;

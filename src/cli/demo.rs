@@ -13,6 +13,7 @@ use crate::server;
 use crate::sim::{self, SimOptions, DAY};
 use crate::store::Store;
 use crate::sync::{run_pass, Progress, Stage, SyncOptions};
+use crate::teams;
 
 pub const DEMO_DB: &str = "asakai-demo.db";
 const DEMO_KEY: &str = "demo-api-key";
@@ -200,15 +201,13 @@ async fn serve_demo(
 ) -> anyhow::Result<()> {
     let slack = slack_stand_in().await?;
     let mut settings = settings.clone();
-    let mut file = (*settings.file).clone();
-    file.slack_webhook_url = Some(crate::secret::Secret::new(slack));
-    settings.file = Arc::new(file);
-    // The morning post is due now (on a business day), so the demo shows it at once.
+    // The morning posts are due now (on a business day), so the demo shows them at once.
     let now = running.sim.now();
     let local = chrono::TimeZone::timestamp_opt(&settings.timezone, now, 0)
         .unwrap()
         .time();
     settings.server.post_at = Some(due_now(local));
+    settings.teams = demo_teams(&settings, &slack, due_now(local));
     let listener = match tokio::net::TcpListener::bind(settings.server.listen).await {
         Ok(l) => l,
         // 8080 taken: any free port will do for a demo.
@@ -247,21 +246,50 @@ fn due_now(local: chrono::NaiveTime) -> chrono::NaiveTime {
     }
 }
 
-/// A Slack incoming webhook on loopback that prints each message's text.
+/// The demo's teams, each posting to its own path of the Slack stand-in: the
+/// config's `[[team]]` if it has some, else two (blog; shop and api), so a
+/// newcomer sees one post per team's channel.
+fn demo_teams(settings: &Settings, slack: &str, post_at: chrono::NaiveTime) -> Vec<teams::Team> {
+    let mut list = if settings.teams.len() > 1 {
+        settings.teams.clone()
+    } else {
+        let team = |name: &str, services: &[&str]| teams::Team {
+            name: name.to_owned(),
+            scope: Some(teams::Scope {
+                services: services.iter().map(|s| s.to_string()).collect(),
+                no_service: name != "blog",
+            }),
+            ..settings.teams[0].clone()
+        };
+        vec![team("blog", &["blog"]), team("shop-api", &["shop", "api"])]
+    };
+    for t in &mut list {
+        t.destination = teams::Destination::Webhook(crate::secret::Secret::new(format!(
+            "{slack}/services/{}",
+            t.name
+        )));
+        t.post_at = Some(post_at);
+    }
+    list
+}
+
+/// A Slack incoming webhook on loopback that prints each message's text, and the
+/// team's channel it came for.
 async fn slack_stand_in() -> anyhow::Result<String> {
     use axum::routing::post;
     let app = axum::Router::new().route(
-        "/services/demo",
+        "/services/{team}",
         post(
-            |axum::Json(body): axum::Json<serde_json::Value>| async move {
+            |axum::extract::Path(team): axum::extract::Path<String>,
+             axum::Json(body): axum::Json<serde_json::Value>| async move {
                 let text = body["text"].as_str().unwrap_or("(no text)");
-                eprintln!("[Slack stand-in] received: {text}");
+                eprintln!("[Slack stand-in] received for team {team}: {text}");
                 "ok"
             },
         ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/services/demo", listener.local_addr()?);
+    let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });

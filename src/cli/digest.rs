@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::delivery::Delivered;
 use crate::digest::{self, meeting, Format, Lang, Window, WindowSpec};
 use crate::store::Store;
+use crate::teams;
 use crate::timefmt::{parse_date, parse_time, parse_zone, InputError};
 
 #[derive(Debug, clap::Args)]
@@ -36,6 +37,10 @@ pub struct DigestArgs {
     /// Post even if this window was already posted.
     #[arg(long, requires = "post")]
     pub force: bool,
+    /// The digest of one team ([[team]] name): its services, language and Slack
+    /// destination [default: every service].
+    #[arg(long)]
+    pub team: Option<String>,
 }
 
 fn window(args: &DigestArgs, spec: &WindowSpec, now: i64) -> Result<Window, InputError> {
@@ -74,9 +79,25 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
         Some(name) => parse_zone(name).map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
         None => settings.timezone,
     };
-    let lang = match args.lang {
-        Some(l) => l,
-        None => meeting::configured_lang(settings),
+    let team = match &args.team {
+        Some(name) => {
+            Some(teams::find(&settings.teams, name).map_err(|e| anyhow::anyhow!("--team: {e}"))?)
+        }
+        None => None,
+    };
+    // A post goes to a team: the one there is, or the one named.
+    let poster = match (team, settings.teams.as_slice()) {
+        (Some(t), _) => Some(t),
+        (None, [only]) => Some(only),
+        (None, _) => None,
+    };
+    if args.post && poster.is_none() {
+        anyhow::bail!("--post: several teams are configured; say which one posts with --team NAME");
+    }
+    let lang = match (args.lang, team) {
+        (Some(l), _) => l,
+        (None, Some(t)) => t.lang,
+        (None, None) => meeting::configured_lang(settings),
     };
     let spec = meeting::spec(settings, tz);
     let now = chrono::Utc::now().timestamp();
@@ -91,11 +112,13 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     } else {
         Store::open_reader(db).await?
     };
-    let digest = meeting::digest_of(&store, &spec, &window, now).await?;
+    let scope = team.and_then(|t| t.scope.as_ref());
+    let digest = meeting::team_digest_of(&store, &spec, &window, now, scope).await?;
     let templates = settings.file.templates_dir.as_deref();
-    if args.post {
+    if let (true, Some(team)) = (args.post, poster) {
         let delivered =
-            meeting::post_to_slack(&store, settings, &digest, &window, lang, args.force).await?;
+            meeting::post_to_slack(&store, settings, &digest, &window, lang, args.force, team)
+                .await?;
         say_delivered(delivered);
         if args.output.is_none() {
             return Ok(());

@@ -41,6 +41,9 @@ pub struct ReviewArgs {
     /// The team's time zone (default: [digest] timezone, else the system zone).
     #[arg(long)]
     pub tz: Option<String>,
+    /// With --pending: only the alerts of this team's services ([[team]] name).
+    #[arg(long, requires = "pending")]
+    pub team: Option<String>,
     /// table or json (json: the alert objects for --pending, `{"reviews":[...]}` otherwise).
     #[arg(long, value_enum, default_value_t = ReviewFormat::Table)]
     pub format: ReviewFormat,
@@ -68,7 +71,15 @@ pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Re
             ReviewFormat::Table => Format::Table,
             ReviewFormat::Json => Format::Json,
         };
-        return print_pending(&store, &window, format, tz, now).await;
+        let team = match &args.team {
+            Some(name) => Some(
+                crate::teams::find(&settings.teams, name)
+                    .map_err(|e| anyhow::anyhow!("--team: {e}"))?,
+            ),
+            None => None,
+        };
+        let scope = team.and_then(|t| t.scope.as_ref());
+        return print_pending(&store, &window, format, tz, now, scope).await;
     }
     let Some(outcome) = args.outcome else {
         anyhow::bail!("give --outcome (fixed, follow_up, expected, noise or false_alarm), or --pending to list what is left");
@@ -149,8 +160,13 @@ async fn print_pending(
     format: Format,
     tz: chrono_tz::Tz,
     now: i64,
+    scope: Option<&crate::teams::Scope>,
 ) -> anyhow::Result<()> {
-    let alerts = review::pending(store, window).await?;
+    let mut alerts = review::pending(store, window).await?;
+    if let Some(scope) = scope {
+        // The team's alerts; each keeps all its services in the listing.
+        alerts.retain(|a| scope.keeps(&a.services).is_some());
+    }
     let notes = Annotations::load(store).await?;
     let mut out = std::io::stdout().lock();
     lookup::write_with(&mut out, &alerts, format, tz, now, &notes)?;

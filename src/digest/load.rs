@@ -54,3 +54,23 @@ pub async fn input_at(
         ..DigestInput::default()
     })
 }
+
+/// A team's alerts meeting `window`, per state at its end: counted from the
+/// alerts themselves (the store's counts are of every service).
+pub async fn counts_of(
+    store: &Store,
+    window: &Window,
+    scope: &crate::teams::Scope,
+) -> Result<crate::alert::Counts, StoreError> {
+    let mut counts = crate::alert::Counts::default();
+    for a in scope.filter(store.window_alerts(window.start, window.end).await?) {
+        let (state, _) = crate::alert::state_at(
+            a.closed_at,
+            a.close_cause.as_deref(),
+            a.reason.as_deref(),
+            window.end,
+        );
+        counts.add(state);
+    }
+    Ok(counts)
+}

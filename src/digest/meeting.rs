@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::delivery::{slack_once, Delivered, DeliveryError};
 use crate::store::deliveries::DeliveryKey;
 use crate::store::{Store, StoreError};
+use crate::teams::{Scope, Team};
 
 /// The team's windows (parsed with the settings), in zone `tz`.
 pub fn spec(settings: &Settings, tz: Tz) -> WindowSpec {
@@ -24,21 +25,72 @@ pub fn configured_lang(settings: &Settings) -> Lang {
     settings.digest.lang
 }
 
-/// The digest of `window` as of `now`.
+/// The digest of `window` as of `now`, of every service.
 pub async fn digest_of(
     store: &Store,
     spec: &WindowSpec,
     window: &Window,
     now: i64,
 ) -> Result<Digest, StoreError> {
-    let mut input = super::load::input_at(store, window, &spec.previous(window), now).await?;
+    team_digest_of(store, spec, window, now, None).await
+}
+
+/// The digest of `window` as of `now` for a team (design §11): the alerts with at
+/// least one of its services, each under those of its services it has; the
+/// previous window, hosts in maintenance, earlier unreviewed alerts and open tasks
+/// narrowed the same way. `None`: every service.
+pub async fn team_digest_of(
+    store: &Store,
+    spec: &WindowSpec,
+    window: &Window,
+    now: i64,
+    scope: Option<&Scope>,
+) -> Result<Digest, StoreError> {
+    let previous = spec.previous(window);
+    let mut input = super::load::input_at(store, window, &previous, now).await?;
+    if let Some(scope) = scope {
+        input.alerts = scope.filter(std::mem::take(&mut input.alerts));
+        input.previous = super::load::counts_of(store, &previous, scope).await?;
+        input
+            .maintenance
+            .retain(|h| scope.keeps(&h.services).is_some());
+    }
     input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
     input.notes = crate::review::meeting_notes(store, window, &input.alerts).await?;
+    if let Some(scope) = scope {
+        narrow_notes(store, &mut input.notes, scope).await?;
+    }
     Ok(build(input, window, now))
 }
 
-/// Posts the digest to the configured Slack webhook unless this window was posted
-/// before (or `force`).
+/// The meeting's memory as the team sees it: its earlier unreviewed alerts and the
+/// tasks of its alerts.
+async fn narrow_notes(
+    store: &Store,
+    notes: &mut super::MeetingNotes,
+    scope: &Scope,
+) -> Result<(), StoreError> {
+    let before = notes.unreviewed_earlier.len();
+    notes
+        .unreviewed_earlier
+        .retain(|a| scope.keeps(&a.services).is_some());
+    // The total counts every service's; the team's is known for the alerts shown.
+    if notes.unreviewed_earlier.len() < before {
+        notes.unreviewed_earlier_total = notes.unreviewed_earlier.len() as i64;
+    }
+    let mut kept = Vec::new();
+    for t in std::mem::take(&mut notes.open_tasks) {
+        let alerts = store.alerts_by_id(&t.alert_ids).await?;
+        if alerts.iter().any(|a| scope.keeps(&a.services).is_some()) {
+            kept.push(t);
+        }
+    }
+    notes.open_tasks = kept;
+    Ok(())
+}
+
+/// Posts the team's digest to its Slack destination unless this window was posted
+/// for the team before (or `force`).
 pub async fn post_to_slack(
     store: &Store,
     settings: &Settings,
@@ -46,15 +98,17 @@ pub async fn post_to_slack(
     window: &Window,
     lang: Lang,
     force: bool,
+    team: &Team,
 ) -> Result<Delivered, PostFailure> {
     let templates: Option<&Path> = settings.file.templates_dir.as_deref();
     let text = render(digest, window, Format::Slack, lang, templates)?;
+    let channel = team.delivery_channel("slack");
     let key = DeliveryKey {
         start: window.start,
         end: window.end,
-        channel: "slack",
+        channel: &channel,
     };
-    Ok(slack_once(store, settings, key, &text, force).await?)
+    Ok(slack_once(store, &team.destination, key, &text, force).await?)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -23,6 +23,8 @@ pub enum WeekPostError {
 }
 
 /// Posts the report of the week before `date` unless it was posted (or `force`).
+/// The report is of every service: with `[[team]]` it goes to the first team's
+/// destination only (a report per team is not built yet).
 pub async fn post_week(
     store: &Store,
     settings: &Settings,
@@ -31,12 +33,14 @@ pub async fn post_week(
     lang: Lang,
     force: bool,
 ) -> Result<Delivered, WeekPostError> {
+    let team = &settings.teams[0];
     let input = load_week(store, tz, date).await?;
     let text = render_week(&week::build(&input), Format::Slack, lang);
+    let channel = team.delivery_channel(CHANNEL);
     let key = DeliveryKey {
         start: input.start(),
         end: input.end(),
-        channel: CHANNEL,
+        channel: &channel,
     };
-    Ok(slack_once(store, settings, key, &text, force).await?)
+    Ok(slack_once(store, &team.destination, key, &text, force).await?)
 }

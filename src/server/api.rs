@@ -303,7 +303,13 @@ async fn digest_json(app: &App, raw: Option<String>) -> Result<axum::body::Bytes
             .ok_or_else(|| ApiError::bad("date", "no current date in the team's zone"))?,
     };
     let window = spec.for_meeting(date);
-    let shared = app.digests.of(&app.store, &spec, &window).await?;
+    let team = match q.get("team").and_then(|v| v.last()) {
+        Some(name) => {
+            Some(crate::teams::find(&settings.teams, name).map_err(|e| ApiError::bad("team", e))?)
+        }
+        None => None,
+    };
+    let shared = app.digests.of(&app.store, &spec, &window, team).await?;
     let all = match q.get("alerts").and_then(|v| v.last()).map(String::as_str) {
         None => false,
         Some("all") => true,

@@ -20,12 +20,16 @@ use axum::body::Bytes;
 
 use crate::digest::{meeting, Digest, Window, WindowSpec};
 use crate::store::{Store, StoreError};
+use crate::teams::Team;
 
 /// How long a digest is served as it was built when nothing was written here.
 const FRESH: Duration = Duration::from_secs(15);
 /// Digests kept: today's, yesterday's and a few the team looked back at. A heavy
 /// day's digest holds every alert of it, so the cache stays small.
 const KEPT: usize = 4;
+
+/// A digest is of a window and a team (`""`: every service).
+type Key = (String, i64, i64);
 
 #[derive(Default)]
 pub struct Digests {
@@ -35,7 +39,7 @@ pub struct Digests {
     syncs: AtomicU64,
     /// Digests built so far (for tests and the curious: a cache that works builds few).
     builds: AtomicU64,
-    built: Mutex<HashMap<(i64, i64), Built>>,
+    built: Mutex<HashMap<Key, Built>>,
     /// One build at a time: requests that miss together wait for the same build.
     building: tokio::sync::Mutex<()>,
 }
@@ -165,17 +169,23 @@ impl Digests {
         self.syncs.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The digest of `window`, built now or shared.
+    /// The digest of `window` for `team` (`None`: every service), built now or shared.
     pub async fn of(
         &self,
         store: &Store,
         spec: &WindowSpec,
         window: &Window,
+        team: Option<&Team>,
     ) -> Result<Arc<Shared>, StoreError> {
-        match self.find(window) {
+        let key: Key = (
+            team.map_or(String::new(), |t| t.name.clone()),
+            window.start,
+            window.end,
+        );
+        match self.find(&key) {
             Found::Fresh(d) => return Ok(d),
             Found::Aged(d) => match self.building.try_lock() {
-                Ok(_one) => return self.build(store, spec, window).await,
+                Ok(_one) => return self.build(store, spec, window, team, key).await,
                 // Another request is building: this one gets the digest of a moment ago.
                 Err(_) => return Ok(d),
             },
@@ -183,17 +193,17 @@ impl Digests {
         }
         let _one = self.building.lock().await;
         // The request this one waited for may have built it.
-        if let Found::Fresh(d) = self.find(window) {
+        if let Found::Fresh(d) = self.find(&key) {
             return Ok(d);
         }
-        self.build(store, spec, window).await
+        self.build(store, spec, window, team, key).await
     }
 
-    fn find(&self, window: &Window) -> Found {
+    fn find(&self, key: &Key) -> Found {
         let writes = self.writes.load(Ordering::SeqCst);
         let syncs = self.syncs.load(Ordering::SeqCst);
         let built = self.built.lock().expect("the digest cache lock");
-        match built.get(&(window.start, window.end)) {
+        match built.get(key) {
             Some(b) if b.writes == writes && b.syncs == syncs && b.at.elapsed() < FRESH => {
                 Found::Fresh(b.digest.clone())
             }
@@ -207,6 +217,8 @@ impl Digests {
         store: &Store,
         spec: &WindowSpec,
         window: &Window,
+        team: Option<&Team>,
+        key: Key,
     ) -> Result<Arc<Shared>, StoreError> {
         // Counted before reading: a write during the build leaves it stale at once.
         let writes = self.writes.load(Ordering::SeqCst);
@@ -214,12 +226,22 @@ impl Digests {
         let now = chrono::Utc::now().timestamp();
         self.builds.fetch_add(1, Ordering::SeqCst);
         let digest = Arc::new(Shared::new(
-            meeting::digest_of(store, spec, window, now).await?,
+            meeting::team_digest_of(
+                store,
+                spec,
+                window,
+                now,
+                team.and_then(|t| t.scope.as_ref()),
+            )
+            .await?,
         ));
         let mut built = self.built.lock().expect("the digest cache lock");
-        let key = (window.start, window.end);
         if built.len() >= KEPT && !built.contains_key(&key) {
-            if let Some(oldest) = built.iter().min_by_key(|(_, b)| b.at).map(|(k, _)| *k) {
+            if let Some(oldest) = built
+                .iter()
+                .min_by_key(|(_, b)| b.at)
+                .map(|(k, _)| k.clone())
+            {
                 built.remove(&oldest);
             }
         }

@@ -1,18 +1,21 @@
-//! The morning post: at `[digest] post_at` on business days (team zone), the digest
-//! of that day's meeting goes to Slack, at most once per window across restarts and
-//! crashes (the window is claimed in the store first). A `serve` started late still
-//! posts within `[digest] post_grace`.
+//! The morning posts: at each team's `post_at` on business days (team zone), the
+//! team's digest of that day's meeting goes to its Slack destination, at most once
+//! per (team, window) across restarts and crashes (the window is claimed in the
+//! store first). A `serve` started late still posts within `[digest] post_grace`.
 
 use chrono::{NaiveDate, TimeZone};
 
 use super::App;
 use crate::delivery::{Delivered, DeliveryError, PostError};
 use crate::digest::meeting::{self, PostFailure};
+use crate::teams::{Destination, Team};
 
-/// The meeting date whose post is due at `now`, if any.
-pub fn due(app: &App, now: i64) -> Option<NaiveDate> {
-    let post_at = app.settings.server.post_at?;
-    app.settings.file.slack_webhook_url.as_ref()?;
+/// The meeting date whose post `team` is due at `now`, if any.
+pub fn due(app: &App, team: &Team, now: i64) -> Option<NaiveDate> {
+    let post_at = team.post_at?;
+    if team.destination == Destination::None {
+        return None;
+    }
     let tz = app.settings.timezone;
     let spec = meeting::spec(&app.settings, tz);
     let today = tz.timestamp_opt(now, 0).single()?.date_naive();
@@ -27,26 +30,33 @@ pub fn due(app: &App, now: i64) -> Option<NaiveDate> {
     (now >= at && now <= at + grace).then_some(today)
 }
 
-/// Posts the due digest, if one is due, not posted yet, and not waiting out the
-/// backoff of a failed try. Counts attempts in `/metrics`, not ticks: a window whose
-/// earlier send has an unknown outcome is not an attempt.
+/// Posts each team's digest that is due, not posted yet, and not waiting out the
+/// backoff of a failed try.
 pub async fn post_if_due(app: &App, now: i64) {
-    let Some(date) = due(app, now) else {
+    for team in &app.settings.teams {
+        post_team_if_due(app, team, now).await;
+    }
+}
+
+/// One team's morning post. Counts attempts in `/metrics`, not ticks: a window
+/// whose earlier send has an unknown outcome is not an attempt.
+async fn post_team_if_due(app: &App, team: &Team, now: i64) {
+    let Some(date) = due(app, team, now) else {
         return;
     };
-    let key = format!("digest {date}");
+    let key = format!("digest {} {date}", team.name);
     if !app.post_backoff.ready(&key, now) {
         return;
     }
-    let result = post(app, date, now).await;
+    let result = post(app, team, date, now).await;
     let outcome = match &result {
         Ok(Delivered::Sent | Delivered::SentUnrecorded) => "sent",
         Ok(Delivered::AlreadySent(_)) => return,
         Err(PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => {
             // Said (and counted) when that send was made; said again only now and then.
             app.post_backoff.failed(&key, now);
-            tracing::warn!(%date, "the morning digest's earlier post has an unknown outcome; \
-                            not posting again (digest --post --force posts it)");
+            tracing::warn!(%date, team = %team.name, "the morning digest's earlier post has an \
+                            unknown outcome; not posting again (digest --post --force posts it)");
             return;
         }
         Err(PostFailure::Delivery(DeliveryError::Post(PostError::NoAnswer(_)))) => "unknown",
@@ -56,11 +66,11 @@ pub async fn post_if_due(app: &App, now: i64) {
     match result {
         Ok(_) => {
             app.post_backoff.succeeded(&key);
-            tracing::info!(%date, "posted the morning digest to Slack");
+            tracing::info!(%date, team = %team.name, "posted the morning digest to Slack");
         }
         Err(e) => {
             app.post_backoff.failed(&key, now);
-            tracing::warn!(%date, error = %e, "the morning digest was not posted");
+            tracing::warn!(%date, team = %team.name, error = %e, "the morning digest was not posted");
         }
     }
 }
@@ -97,15 +107,17 @@ impl Backoff {
     }
 }
 
-async fn post(app: &App, date: NaiveDate, now: i64) -> Result<Delivered, PostFailure> {
+async fn post(app: &App, team: &Team, date: NaiveDate, now: i64) -> Result<Delivered, PostFailure> {
     let settings = &app.settings;
     let spec = meeting::spec(settings, settings.timezone);
-    let lang = meeting::configured_lang(settings);
     let window = spec.for_meeting(date);
-    let digest = meeting::digest_of(&app.store, &spec, &window, now)
+    let digest = meeting::team_digest_of(&app.store, &spec, &window, now, team.scope.as_ref())
         .await
         .map_err(|e| PostFailure::Delivery(DeliveryError::Store(e)))?;
-    meeting::post_to_slack(&app.store, settings, &digest, &window, lang, false).await
+    meeting::post_to_slack(
+        &app.store, settings, &digest, &window, team.lang, false, team,
+    )
+    .await
 }
 
 /// The weekly report's post: at `[report] weekly_post` (weekday and time, team zone),
@@ -114,7 +126,7 @@ pub async fn post_week_if_due(app: &App, now: i64) {
     let Some((weekday, time)) = app.settings.file.weekly_post else {
         return;
     };
-    if app.settings.file.slack_webhook_url.is_none() {
+    if app.settings.teams[0].destination == Destination::None {
         return;
     }
     let tz = app.settings.timezone;

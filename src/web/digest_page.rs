@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -16,6 +16,7 @@ use super::meeting::{sep, QueueView, RowMaker};
 use super::meeting_detail::{detail, DetailView};
 use super::meeting_words::{meeting_words, MeetingWords};
 use super::render::{code, Page, PageError};
+use super::team_choice;
 use crate::digest::queue::{Item, Queue};
 use crate::digest::{meeting, Calendar, Window, WindowSpec};
 use crate::server::api::query_pairs;
@@ -24,7 +25,11 @@ use crate::server::App;
 
 /// `GET /`: today's meeting in the team's zone. The date picker's GET form
 /// (`/?date=`) leads to that date's page; a date that is not one is a 400 naming it.
-pub async fn today(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+pub async fn today(
+    State(app): State<Arc<App>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let q = query_pairs(raw.clone());
     if let Some(d) = q.get("date").and_then(|v| v.last()) {
         let page = Page::new(&app, &q);
@@ -41,7 +46,7 @@ pub async fn today(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Resp
         };
     }
     let now = chrono::Utc::now().with_timezone(&app.settings.timezone);
-    show(&app, raw, Ok(now.date_naive())).await
+    show(&app, raw, &headers, Ok(now.date_naive())).await
 }
 
 /// `GET /digests/YYYY-MM-DD`.
@@ -49,10 +54,11 @@ pub async fn on_date(
     State(app): State<Arc<App>>,
     Path(date): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
     let lang = Page::new(&app, &query_pairs(raw.clone())).lang;
     let parsed = crate::timefmt::parse_date(&date).map_err(|e| bad_date(lang, &date, &e.0));
-    show(&app, raw, parsed).await
+    show(&app, raw, &headers, parsed).await
 }
 
 /// `GET /digests/YYYY-MM-DD/items/{key}`: the detail of one item, as HTML to put in
@@ -61,13 +67,19 @@ pub async fn item_detail(
     State(app): State<Arc<App>>,
     Path((date, key)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
-    let page = Page::new(&app, &query_pairs(raw));
+    let q = query_pairs(raw);
+    let page = Page::new(&app, &q);
     let result = async {
         let date =
             crate::timefmt::parse_date(&date).map_err(|e| bad_date(page.lang, &date, &e.0))?;
         let (spec, window) = meeting_of(&app, date);
-        let shared = app.digests.of(&app.store, &spec, &window).await?;
+        let choice = team_choice::choose(&app.settings.teams, &q, &headers)?;
+        let shared = app
+            .digests
+            .of(&app.store, &spec, &window, choice.team)
+            .await?;
         let q = shared.queue();
         let base = base_path(date, &page);
         let rows = row_maker(&app, &page, &window, &base, Some(&key));
@@ -140,14 +152,26 @@ fn row_maker<'a>(
 
 /// The page is made once per digest and query (its language, the item selected):
 /// the digest is shared (see `server::digests`), and so is its page while it is.
-async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>) -> Response {
+async fn show(
+    app: &App,
+    raw: Option<String>,
+    headers: &HeaderMap,
+    date: Result<NaiveDate, PageError>,
+) -> Response {
     let q = query_pairs(raw.clone());
     let page = Page::new(app, &q);
+    let mut remember = None;
     let result = async {
         let date = date?;
         let (spec, window) = meeting_of(app, date);
-        let shared = app.digests.of(&app.store, &spec, &window).await?;
-        let query = raw.unwrap_or_default();
+        let choice = team_choice::choose(&app.settings.teams, &q, headers)?;
+        remember = choice.remember.clone();
+        let shared = app
+            .digests
+            .of(&app.store, &spec, &window, choice.team)
+            .await?;
+        // A remembered team makes the same query another page.
+        let query = format!("{}|{}", choice.name(), raw.unwrap_or_default());
         if let Some(html) = shared.page(&query) {
             return Ok(html);
         }
@@ -161,7 +185,14 @@ async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>
             .get("unreviewed")
             .and_then(|v| v.last())
             .is_some_and(|v| v == "1");
-        let body = body(app, &page, &spec, &shared, date, asked, unreviewed_only).await?;
+        let mut body = body(app, &page, &spec, &shared, date, asked, unreviewed_only).await?;
+        body.teams = team_choice::switcher(
+            &app.settings.teams,
+            &choice,
+            &format!("/digests/{date}"),
+            &page.lang_query,
+            body.m.every_service,
+        );
         let title = format!("{} {date}", page.lang.labels().title);
         let html = page.html(
             "digest",
@@ -173,10 +204,14 @@ async fn show(app: &App, raw: Option<String>, date: Result<NaiveDate, PageError>
         Ok::<_, PageError>(html)
     }
     .await;
-    match result {
+    let mut response = match result {
         Ok(html) => (StatusCode::OK, Html(html)).into_response(),
         Err(e) => page.error(e),
+    };
+    if let Some(cookie) = remember {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
+    response
 }
 
 /// What the meeting screen shows.
@@ -201,6 +236,8 @@ struct MeetingPage {
     filter_href: String,
     github: bool,
     extras: serde_json::Value,
+    /// The team switcher (empty with one team).
+    teams: Vec<team_choice::TeamLink>,
 }
 
 #[derive(Serialize)]
@@ -282,6 +319,7 @@ async fn body(
             }
         ),
         github: app.settings.github.repo.is_some(),
+        teams: Vec::new(),
         extras: serde_json::json!({
             "open_tasks": ctx["open_tasks"].take(),
             "flapping": ctx["flapping"].take(),

@@ -69,6 +69,8 @@ pub struct MeetingWords {
     pub done: &'static str,
     pub help: [KeyHelp; 9],
     pub close: &'static str,
+    pub team: &'static str,
+    pub every_service: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -156,6 +158,8 @@ pub static EN: MeetingWords = MeetingWords {
         key("Esc", "close"),
     ],
     close: "Close",
+    team: "Team",
+    every_service: "all services",
 };
 
 pub static JA: MeetingWords = MeetingWords {
@@ -233,6 +237,8 @@ pub static JA: MeetingWords = MeetingWords {
         key("Esc", "閉じる"),
     ],
     close: "閉じる",
+    team: "チーム",
+    every_service: "全サービス",
 };
 
 pub fn meeting_words(lang: Lang) -> &'static MeetingWords {

@@ -13,6 +13,7 @@ mod meeting;
 mod meeting_detail;
 mod meeting_words;
 mod render;
+mod team_choice;
 mod words;
 
 use std::sync::Arc;

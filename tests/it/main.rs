@@ -23,6 +23,7 @@ mod sim;
 mod sim_realism;
 mod sync;
 mod task;
+mod teams;
 mod web;
 mod web_browser;
 mod webdriver;

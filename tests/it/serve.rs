@@ -25,6 +25,16 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The server's database file (a process may open it beside the server).
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("asakai.db")
+    }
+
+    /// The config file the server was started with.
+    pub fn config_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("asakai.toml")
+    }
+
     /// A POST of `body` as JSON to `path`, ready to send.
     pub fn post_json(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
         self.http.post(format!("{}{path}", self.base)).json(body)
