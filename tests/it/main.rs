@@ -24,6 +24,7 @@ mod sync;
 mod task;
 mod web;
 mod web_browser;
+mod web_words;
 mod webdriver;
 mod webhook;
 mod webhook_input;
