@@ -1,5 +1,6 @@
 //! asakai's integration tests: one binary, real SQLite files, real HTTP on loopback.
 
+mod axe;
 mod browser;
 mod client;
 mod digest;
