@@ -216,7 +216,7 @@ fn monitor_row(m: &MonitorStats, names: &HashMap<String, String>, page: &Page) -
         alerts: m.alerts,
         reviewed: m.reviewed,
         no_action: m.no_action_share.map(|s| format!("{:.0}%", s * 100.0)),
-        wasted: page.words.alerts_count.of(m.wasted),
+        wasted: page.words.alerts_cell.of(m.wasted),
         suggestion: m.advice.as_ref().map(|s| s.text(page.lang)),
     }
 }

@@ -70,6 +70,8 @@ pub struct Words {
     /// "{days}", "{from}", "{to}" and "{alerts}" are filled in.
     pub monitors_span: &'static str,
     pub alerts_count: Counted,
+    /// A count of alerts in a column that names them already.
+    pub alerts_cell: Counted,
     pub fired_again_count: Counted,
     pub never_fired_again: &'static str,
     /// "{at}": when the task's key last fired.
@@ -249,6 +251,7 @@ static EN: Words = Words {
     monitors_table: "Monitors, most wasteful first",
     monitors_span: "Past {days} days ({from} → {to}) · {alerts}",
     alerts_count: Counted { one: "1 alert", many: "{n} alerts" },
+    alerts_cell: Counted { one: "1 alert", many: "{n} alerts" },
     fired_again_count: Counted { one: "fired again once", many: "fired again {n} times" },
     never_fired_again: "has not fired again",
     last_fired: " (last {at})",
@@ -381,6 +384,7 @@ static JA: Words = Words {
     monitors_table: "監視ルール(無駄の多い順)",
     monitors_span: "過去{days}日間({from} → {to})· {alerts}",
     alerts_count: Counted { one: "アラート1件", many: "アラート{n}件" },
+    alerts_cell: Counted { one: "1件", many: "{n}件" },
     fired_again_count: Counted { one: "1回再発", many: "{n}回再発" },
     never_fired_again: "再発なし",
     last_fired: "(最後は{at})",
