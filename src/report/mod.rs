@@ -5,7 +5,7 @@ pub mod deliver;
 pub mod doc;
 pub mod monitors;
 mod monitors_doc;
-mod suggest;
+pub mod suggest;
 pub mod thresholds;
 pub mod week;
 mod week_doc;

@@ -9,10 +9,11 @@ use chrono::TimeZone;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::suggest::Suggestion;
 use super::thresholds::Threshold;
 use super::what_if::{what_if, WhatIf};
 use crate::alert::{rfc3339, state_at, State};
-use crate::digest::percentile;
+use crate::digest::{percentile, Lang};
 use crate::review::{Outcome, ReviewView, Task, TaskState};
 use crate::store::StoredAlert;
 
@@ -66,7 +67,11 @@ pub struct MonitorStats {
     /// Alerts that cost attention for nothing: reviewed as no action, or
     /// unreviewed and gone within 5 minutes. The ranking.
     pub wasted: i64,
+    /// The suggestion in English, as `report monitors` prints it.
     pub suggestion: Option<String>,
+    /// The same suggestion as evidence, for a reader of another language.
+    #[serde(skip)]
+    pub advice: Option<Suggestion>,
     pub what_if: Option<WhatIf>,
 }
 
@@ -167,6 +172,7 @@ fn stats(list: &[&StoredAlert], input: &MonitorsInput) -> MonitorStats {
         open_tasks: open_tasks(input, &first.monitor_id),
         wasted: no_action + r.unreviewed_quick,
         suggestion: None,
+        advice: None,
         what_if: None,
     };
     s.what_if = first
@@ -174,7 +180,8 @@ fn stats(list: &[&StoredAlert], input: &MonitorsInput) -> MonitorStats {
         .as_ref()
         .and_then(|id| input.thresholds.get(id))
         .and_then(|t| what_if(t, list));
-    s.suggestion = super::suggest::suggestion(&s);
+    s.advice = super::suggest::suggestion(&s);
+    s.suggestion = s.advice.as_ref().map(|a| a.text(Lang::En));
     s
 }
 

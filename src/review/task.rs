@@ -41,7 +41,9 @@ pub fn key_of(a: &StoredAlert) -> String {
     }
 }
 
-fn default_title(a: &StoredAlert) -> String {
+/// The title asakai gives a task nobody named (in English: it is also the GitHub
+/// issue's title); the pages show it in their own language.
+pub fn default_title(a: &StoredAlert) -> String {
     let monitor = a
         .monitor_name
         .as_deref()

@@ -1,5 +1,6 @@
 //! `GET /alerts`: the search of `asakai alerts` as a form, its results newest
-//! first, paged by `before`, with the same query as CSV and JSON.
+//! first, paged by `before`, with the same query as CSV and JSON. The form takes
+//! what its placeholder suggests: `7d` counts back from now.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,20 +8,28 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::Datelike;
 use chrono_tz::Tz;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::render::{Page, PageError};
+use super::words::{fill, Words};
 use crate::alert::{AlertView, State as AlertState};
-use crate::review::Annotations;
+use crate::digest::Lang;
+use crate::review::{Annotations, Outcome};
 use crate::server::api::{filter_from, query_pairs};
 use crate::server::App;
-use crate::store::StoredAlert;
+use crate::store::{StoreError, StoredAlert};
+use crate::timefmt::{parse_duration, parse_time};
 
 /// The search form's fields, in the order the form shows them.
 const FIELDS: [&str; 8] = [
     "service", "monitor", "host", "state", "severity", "from", "to", "search",
 ];
+
+/// The API's largest page, which `limit` may ask for.
+const MAX_LIMIT: u32 = 1000;
 
 pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
     let mut q = query_pairs(raw);
@@ -31,11 +40,12 @@ pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
     });
     let page = Page::new(&app, &q);
     let title = page.words.alerts;
-    match results(&app, &q).await {
+    let clock = Clock::now(app.settings.timezone);
+    match results(&app, &page, &q, clock).await {
         Ok(body) => page.render(StatusCode::OK, "alerts", title, body),
         // A bad filter keeps the form, with the error that names its field.
         Err(e) => {
-            let body = json!({"error": e.message, "form": form(&q), "rows": [],
+            let body = json!({"error": e.message, "form": form(&q, page.lang), "rows": [],
                 "next": null, "query": query_of(&q, None), "oldest_first": false,
                 "flip": flipped(&q, false)});
             page.render(e.status, "alerts", title, body)
@@ -43,31 +53,118 @@ pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
     }
 }
 
-async fn results(app: &App, q: &HashMap<String, Vec<String>>) -> Result<Value, PageError> {
-    let filter = filter_from(app, q).await?;
+async fn results(
+    app: &App,
+    page: &Page,
+    q: &HashMap<String, Vec<String>>,
+    clock: Clock,
+) -> Result<Value, PageError> {
+    let resolved = resolve(app, page.words, q, clock).await?;
+    let filter = filter_from(app, &resolved).await.map_err(|e| {
+        // Every field was checked above: what is left is the store's trouble.
+        let (status, message) = e.parts();
+        tracing::warn!(%status, message, "the alert search failed");
+        let words = &page.words.errors;
+        let text = if status == StatusCode::SERVICE_UNAVAILABLE {
+            words.busy
+        } else {
+            words.unreadable
+        };
+        PageError::new(status, text)
+    })?;
     let limit = filter.limit.unwrap_or(100) as usize;
-    let alerts = app.store.find_alerts(&filter).await?;
-    let notes = Annotations::load_for(&app.store, &alerts).await?;
-    let now = chrono::Utc::now().timestamp();
-    let rows: Vec<Value> = alerts
-        .iter()
-        .map(|a| row(a, &notes, app.settings.timezone, now))
-        .collect();
+    let alerts = app
+        .store
+        .find_alerts(&filter)
+        .await
+        .map_err(|e| store_error(page.words, e))?;
+    let rows = Rows::load(app, page, &alerts, clock).await?;
+    let rows: Vec<AlertRow> = alerts.iter().map(|a| rows.row(a)).collect();
     let next = alerts
         .last()
         .filter(|_| alerts.len() == limit)
         .map(|last| format!("/alerts?{}", query_of(q, Some(&last.id))));
     let mut body = json!({
         "error": null,
-        "form": form(q),
+        "form": form(q, page.lang),
         "next": next,
-        "query": query_of(q, None),
+        // CSV and JSON get the times this page used: `7d` is read by this page only.
+        "query": query_of(&resolved, None),
         "oldest_first": filter.oldest_first,
         "flip": flipped(q, filter.oldest_first),
     });
-    // Moved in, not copied as `json!` would.
-    body["rows"] = Value::Array(rows);
+    body["rows"] = serde_json::to_value(rows).expect("rows are JSON");
     Ok(body)
+}
+
+/// The query with every field checked in the page's language, and `from` / `to`
+/// written as RFC 3339 (a duration counts back from now).
+async fn resolve(
+    app: &App,
+    words: &Words,
+    q: &HashMap<String, Vec<String>>,
+    clock: Clock,
+) -> Result<HashMap<String, Vec<String>>, PageError> {
+    let one = |k: &str| q.get(k).and_then(|v| v.last()).map(|s| s.trim());
+    let bad = |text: &str, field: &str, value: &str| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            fill(text, &[("field", field), ("value", value), ("id", value)]),
+        )
+    };
+    let (e, f) = (&words.errors, &words.fields);
+    if let Some(s) = one("state").filter(|s| AlertState::parse(s).is_none()) {
+        return Err(bad(e.bad_state, f.state, s));
+    }
+    if let Some(s) = one("severity").filter(|s| severity(s).is_none()) {
+        return Err(bad(e.bad_severity, f.severity, s));
+    }
+    if let Some(l) = one("limit").filter(|l| !l.parse().is_ok_and(|n| (1..=MAX_LIMIT).contains(&n)))
+    {
+        return Err(bad(e.bad_limit, e.limit_field, l));
+    }
+    if let Some(o) = one("order").filter(|o| !matches!(*o, "newest" | "oldest")) {
+        return Err(bad(e.bad_order, e.order_field, o));
+    }
+    if let Some(id) = one("before") {
+        let found = app.store.alerts_by_id(&[id.to_owned()]).await;
+        if found.map_err(|err| store_error(words, err))?.is_empty() {
+            return Err(bad(e.bad_before, "", id));
+        }
+    }
+    let mut resolved = q.clone();
+    for (key, field) in [("from", f.from), ("to", f.to)] {
+        if let Some(text) = one(key) {
+            let at = moment(text, clock).ok_or_else(|| bad(e.bad_time, field, text))?;
+            resolved.insert(key.to_owned(), vec![crate::alert::rfc3339(at)]);
+        }
+    }
+    Ok(resolved)
+}
+
+/// A time, a date (its midnight in the team's zone), or a duration back from now
+/// (`7d`, `12h`, `15m`, `90s`, as `poll --since` reads them).
+fn moment(text: &str, clock: Clock) -> Option<i64> {
+    if let Ok(d) = parse_duration(text) {
+        return Some(clock.now - d.as_secs() as i64);
+    }
+    parse_time(text, clock.tz).ok()
+}
+
+/// Mackerel's name of a severity, as the form and the API take it (any case).
+fn severity(s: &str) -> Option<&'static str> {
+    ["CRITICAL", "WARNING", "UNKNOWN"]
+        .into_iter()
+        .find(|v| v.eq_ignore_ascii_case(s))
+}
+
+/// A store failure in words a person can act on; the cause goes to the log.
+pub fn store_error(words: &Words, e: StoreError) -> PageError {
+    tracing::warn!(error = %e, "a page could not read the store");
+    match e {
+        StoreError::Busy => PageError::new(StatusCode::SERVICE_UNAVAILABLE, words.errors.busy),
+        _ => PageError::new(StatusCode::INTERNAL_SERVER_ERROR, words.errors.unreadable),
+    }
 }
 
 /// The same search in the other time order, from its start.
@@ -97,48 +194,207 @@ fn query_of(q: &HashMap<String, Vec<String>>, before: Option<&str>) -> String {
     s.finish()
 }
 
-/// The form's values as they were asked, and the choices of its selects.
-fn form(q: &HashMap<String, Vec<String>>) -> Value {
+/// An option of a select: the API's value, its words, whether it is chosen.
+#[derive(Serialize)]
+struct Opt {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+/// The form's values as they were asked, and the choices of its selects in words.
+fn form(q: &HashMap<String, Vec<String>>, lang: Lang) -> Value {
     let mut values = serde_json::Map::new();
     for f in FIELDS {
         let v = q.get(f).and_then(|v| v.last()).cloned().unwrap_or_default();
         values.insert(f.to_owned(), json!(v));
     }
-    json!({
-        "values": values,
-        "states": AlertState::ALL.map(AlertState::as_str),
-        "severities": ["CRITICAL", "WARNING", "UNKNOWN"],
-    })
+    let asked = |f: &str| values[f].as_str().unwrap_or_default().to_owned();
+    let (state, sev) = (asked("state"), asked("severity"));
+    let states: Vec<Opt> = AlertState::ALL
+        .iter()
+        .map(|s| Opt {
+            value: s.as_str(),
+            label: lang.labels().state(*s),
+            selected: s.as_str() == state,
+        })
+        .collect();
+    let words = super::words::words(lang);
+    let severities: Vec<Opt> = words.statuses[..3]
+        .iter()
+        .map(|c| Opt {
+            value: c.value,
+            label: c.label,
+            selected: c.value.eq_ignore_ascii_case(&sev),
+        })
+        .collect();
+    json!({"values": values, "states": states, "severities": severities})
+}
+
+/// The team's zone and the moment a page is made: times are written against it.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub tz: Tz,
+    pub now: i64,
+}
+
+/// A moment on a page: short words for people, RFC 3339 for `<time datetime>`.
+#[derive(Debug, Serialize)]
+pub struct Stamp {
+    pub text: String,
+    pub iso: String,
+}
+
+impl Clock {
+    pub fn now(tz: Tz) -> Clock {
+        Clock {
+            tz,
+            now: chrono::Utc::now().timestamp(),
+        }
+    }
+
+    /// `11-27 16:28` in the team's zone; with the year when it is not this year's.
+    pub fn stamp(&self, secs: i64) -> Stamp {
+        let at = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .unwrap_or_default()
+                .with_timezone(&self.tz)
+        };
+        let t = at(secs);
+        let format = if t.year() == at(self.now).year() {
+            "%m-%d %H:%M"
+        } else {
+            "%Y-%m-%d %H:%M"
+        };
+        Stamp {
+            text: t.format(format).to_string(),
+            iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        }
+    }
+
+    /// An RFC 3339 time as stored in reviews and tasks; as given when it does not parse.
+    pub fn stamp_rfc3339(&self, text: &str) -> Stamp {
+        match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(t) => self.stamp(t.timestamp()),
+            Err(_) => Stamp {
+                text: text.to_owned(),
+                iso: text.to_owned(),
+            },
+        }
+    }
 }
 
 /// One alert as a result row: its state now, times in the team's zone, its outcome.
-pub fn row(a: &StoredAlert, notes: &Annotations, tz: Tz, now: i64) -> Value {
-    let view = AlertView::at(a, now);
-    let review = notes.review(&a.id);
-    json!({
-        "id": a.id,
-        "opened": local(a.opened_at, tz),
-        "closed": a.closed_at.map(|c| local(c, tz)),
-        "state": view.state.as_str(),
-        "severity": a.severity,
-        "monitor": a.monitor_name.clone().or_else(|| a.monitor_id.clone()).unwrap_or_else(|| a.kind.clone()),
-        "host": a.host_name,
-        "services": a.services.join(", "),
-        "text": a.reason.clone().or_else(|| a.message.clone()),
-        "outcome": review.map(|r| r.outcome),
-        "note": review.and_then(|r| r.note.clone()),
-    })
+#[derive(Debug, Serialize)]
+pub struct AlertRow {
+    pub id: String,
+    pub opened: Stamp,
+    pub closed: Option<Stamp>,
+    /// The API's name, for the colour class; `state_label` is what people read.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// Mackerel's name, for the badge's class; `severity_label` is what people read.
+    pub severity: Option<&'static str>,
+    pub severity_label: Option<String>,
+    pub monitor: String,
+    pub host: Option<String>,
+    pub services: String,
+    pub text: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub note: Option<String>,
 }
 
-/// A time in the team's zone, to the minute.
-pub fn local(secs: i64, tz: Tz) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+/// What turning stored alerts into rows needs besides the alerts.
+pub struct Rows {
+    notes: Annotations,
+    names: HashMap<String, String>,
+    clock: Clock,
+    lang: Lang,
+}
+
+impl Rows {
+    /// The reviews, tasks and last known monitor names of `alerts`.
+    pub async fn load(
+        app: &App,
+        page: &Page,
+        alerts: &[StoredAlert],
+        clock: Clock,
+    ) -> Result<Rows, PageError> {
+        let err = |e| store_error(page.words, e);
+        let notes = Annotations::load_for(&app.store, alerts)
+            .await
+            .map_err(err)?;
+        let names = monitor_names(app, alerts).await.map_err(err)?;
+        Ok(Rows {
+            notes,
+            names,
+            clock,
+            lang: page.lang,
+        })
+    }
+
+    pub fn notes(&self) -> &Annotations {
+        &self.notes
+    }
+
+    pub fn row(&self, a: &StoredAlert) -> AlertRow {
+        let words = super::words::words(self.lang);
+        let view = AlertView::at(a, self.clock.now);
+        let review = self.notes.review(&a.id);
+        let sev = a.severity.as_deref().and_then(severity);
+        AlertRow {
+            id: a.id.clone(),
+            opened: self.clock.stamp(a.opened_at),
+            closed: a.closed_at.map(|c| self.clock.stamp(c)),
+            state: view.state.as_str(),
+            state_label: self.lang.labels().state(view.state),
+            severity: sev,
+            severity_label: a.severity.as_deref().map(|s| words.status(s).to_owned()),
+            monitor: monitor_title(a, &self.names, words),
+            host: a.host_name.clone(),
+            services: a.services.join(", "),
+            text: a.reason.clone().or_else(|| a.message.clone()),
+            outcome: review.map(|r| r.outcome),
+            note: review.and_then(|r| r.note.clone()),
+        }
+    }
+}
+
+/// The names asakai last knew of the monitors of `alerts` that carry none: a
+/// monitor deleted before an alert of it was read keeps the name it had before.
+async fn monitor_names(
+    app: &App,
+    alerts: &[StoredAlert],
+) -> Result<HashMap<String, String>, StoreError> {
+    if alerts.iter().all(|a| a.monitor_name.is_some()) {
+        return Ok(HashMap::new());
+    }
+    Ok(app
+        .store
+        .monitors()
+        .await?
+        .into_iter()
+        .filter_map(|(id, m)| m.name.map(|n| (id, n)))
+        .collect())
+}
+
+/// An alert's monitor as people know it: its name, else the name asakai last knew,
+/// else "deleted monitor" (never only an id); an alert with no monitor, its type.
+pub fn monitor_title(a: &StoredAlert, names: &HashMap<String, String>, words: &Words) -> String {
+    if let Some(name) = &a.monitor_name {
+        return name.clone();
+    }
+    match &a.monitor_id {
+        Some(id) => names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| words.deleted_monitor.to_owned()),
+        None => a.kind.clone(),
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -156,5 +412,81 @@ mod tests {
             "service=blog&service=shop&before=x"
         );
         assert_eq!(query_of(&q, None), "service=blog&service=shop");
+    }
+
+    #[test]
+    fn from_takes_durations_back_from_now_as_well_as_dates_and_times() {
+        let clock = Clock {
+            tz: chrono_tz::Asia::Tokyo,
+            now: 1_764_000_000,
+        };
+        assert_eq!(moment("7d", clock), Some(clock.now - 7 * 86_400));
+        assert_eq!(moment("90s", clock), Some(clock.now - 90));
+        assert_eq!(moment("15m", clock), Some(clock.now - 900));
+        assert_eq!(moment("12h", clock), Some(clock.now - 12 * 3600));
+        // 2025-11-01 00:00 in Tokyo.
+        assert_eq!(moment("2025-11-01", clock), Some(1_761_922_800));
+        assert_eq!(moment("last week", clock), None);
+    }
+
+    #[test]
+    fn a_stamp_is_short_this_year_and_names_the_year_otherwise() {
+        let clock = Clock {
+            tz: chrono_tz::Asia::Tokyo,
+            now: 1_764_000_000, // 2025-11-25 01:00 in Tokyo
+        };
+        let s = clock.stamp(clock.now - 3600);
+        assert_eq!(s.text, "11-25 00:00");
+        assert_eq!(s.iso, "2025-11-25T00:00:00+09:00");
+        assert_eq!(
+            clock.stamp(clock.now - 365 * 86_400).text,
+            "2024-11-25 01:00"
+        );
+    }
+
+    #[test]
+    fn a_deleted_monitor_is_titled_by_its_last_known_name_or_in_words() {
+        let words = super::super::words::words(Lang::Ja);
+        let mut a = StoredAlert {
+            monitor_name: None,
+            monitor_id: Some("mGone".into()),
+            ..sample()
+        };
+        let known = HashMap::from([("mGone".to_owned(), "disk usage".to_owned())]);
+        assert_eq!(monitor_title(&a, &known, words), "disk usage");
+        assert_eq!(
+            monitor_title(&a, &HashMap::new(), words),
+            "削除されたモニター"
+        );
+        a.monitor_name = Some("cpu".into());
+        assert_eq!(monitor_title(&a, &known, words), "cpu");
+    }
+
+    pub(crate) fn sample() -> StoredAlert {
+        StoredAlert {
+            id: "a1".into(),
+            kind: "host".into(),
+            status: "OK".into(),
+            severity: Some("CRITICAL".into()),
+            monitor_id: None,
+            monitor_name: None,
+            host_id: None,
+            host_name: None,
+            opened_at: 0,
+            closed_at: None,
+            close_cause: None,
+            reason: None,
+            message: None,
+            value: None,
+            memo: None,
+            series: None,
+            roles: vec![],
+            services: vec![],
+            url: None,
+            image_url: None,
+            gone: false,
+            logs_read: false,
+            attribution_pending: false,
+        }
     }
 }

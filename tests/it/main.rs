@@ -1,5 +1,6 @@
 //! asakai's integration tests: one binary, real SQLite files, real HTTP on loopback.
 
+mod axe;
 mod browser;
 mod client;
 mod digest;
@@ -26,6 +27,7 @@ mod task;
 mod teams;
 mod web;
 mod web_browser;
+mod web_words;
 mod webdriver;
 mod webhook;
 mod webhook_input;

@@ -194,7 +194,10 @@ async fn bad_input_shows_an_error_page_with_its_status() {
     assert_eq!(status, 400);
     let (status, body) = page(&app, "/alerts?state=sleepy").await;
     assert_eq!(status, 400);
-    assert!(body.contains("state: use open"), "{body}");
+    assert!(
+        body.contains("State: “sleepy” is not a state; choose one from the list."),
+        "{body}"
+    );
     let (status, _) = page(&app, "/alerts/nope").await;
     assert_eq!(status, 404);
     app.stop().await;

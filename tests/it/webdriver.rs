@@ -44,6 +44,11 @@ fn free_port() -> u16 {
 impl Driver {
     /// chromedriver and a headless session, or `None` where there is no browser.
     pub async fn start() -> Option<Driver> {
+        Driver::start_with(&[]).await
+    }
+
+    /// As [`Driver::start`], with more chromium arguments (such as a colour scheme).
+    pub async fn start_with(extra_args: &[&str]) -> Option<Driver> {
         if !installed() {
             return None;
         }
@@ -63,17 +68,26 @@ impl Driver {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ]
+        .iter()
+        .chain(extra_args)
+        .map(|a| a.to_string())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display())],
-            },
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args},
         }}});
         let r: Value = http
             .post(format!("{base}/session"))
@@ -263,7 +277,11 @@ impl Driver {
     }
 
     pub async fn window_width(&self, width: u32) {
-        self.post("/window/rect", json!({"width": width, "height": 900}))
+        self.window_size(width, 900).await;
+    }
+
+    pub async fn window_size(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height}))
             .await;
     }
 
