@@ -242,22 +242,24 @@ async fn timeline(
         });
     }
     if let Some(closed) = a.closed_at {
+        let (what, detail) = close_detail(store, a, l).await?;
         out.push(Moment {
             at: rows.time(closed),
-            what: w.closed.to_owned(),
+            what,
             severity: None,
-            detail: close_detail(store, a, l).await?,
+            detail,
         });
     }
     Ok(out)
 }
 
-/// "closed manually by sato: rotated logs", in the page's language.
+/// How it closed, in the page's language ("Closed manually"), and by whom and why
+/// ("sato: rotated logs").
 async fn close_detail(
     store: &Store,
     a: &StoredAlert,
     l: &'static Labels,
-) -> Result<Option<String>, StoreError> {
+) -> Result<(String, Option<String>), StoreError> {
     let (state, _) = crate::alert::state_at(
         a.closed_at,
         a.close_cause.as_deref(),
@@ -265,15 +267,13 @@ async fn close_detail(
         i64::MAX,
     );
     let by = store.closed_by(&a.id).await?;
-    let mut text = l.state(state).to_owned();
-    if let Some(by) = by {
-        text.push_str(&format!(" ({by})"));
-    }
-    if let Some(r) = &a.reason {
-        text.push_str(": ");
-        text.push_str(r);
-    }
-    Ok(Some(text))
+    let detail = match (by, &a.reason) {
+        (Some(by), Some(r)) => Some(format!("{by}: {r}")),
+        (Some(by), None) => Some(by),
+        (None, Some(r)) => Some(r.clone()),
+        (None, None) => None,
+    };
+    Ok((l.state(state).to_owned(), detail))
 }
 
 fn number(v: f64) -> String {

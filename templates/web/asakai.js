@@ -134,7 +134,13 @@
   function toggleFilter() {
     const on = !document.body.classList.contains("unreviewed-only");
     document.body.classList.toggle("unreviewed-only", on);
-    pressed("filter", on);
+    // A link (it works without the script too): its state is aria-current, not pressed.
+    const filter = document.getElementById("filter");
+    if (filter) {
+      filter.classList.toggle("on", on);
+      if (on) filter.setAttribute("aria-current", "true");
+      else filter.removeAttribute("aria-current");
+    }
     const cur = current();
     if (on && cur && cur.offsetParent === null) select(nextUnreviewed(cur));
   }

@@ -12,6 +12,12 @@ use crate::webdriver::Driver;
 /// Every page axe checks, after the fixture of `app_for_pages`. One list, so that a
 /// page added to the product is one line here.
 const PAGES: &[&str] = &[
+    "/",
+    "/digests/2025-11-25",
+    "/digests/2025-11-25?lang=ja",
+    "/digests/2025-11-26?lang=ja",
+    "/digests/2025-11-25?item=item-aRec1",
+    "/?date=garbage",
     "/alerts",
     "/alerts?lang=ja",
     "/alerts?from=7d&severity=CRITICAL",

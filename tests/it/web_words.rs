@@ -131,7 +131,8 @@ fn text_of(html: &str) -> String {
 }
 
 /// Every value the test put in that a page shows as data: ids, monitor and host
-/// names, services, messages and reasons (as the API returns them, untranslated);
+/// names, services, messages and reasons (as the API returns them, untranslated),
+/// reviewers and their notes;
 /// and a task's GitHub error, the diagnostic (mostly GitHub's own answer) that the
 /// page keeps behind "詳細", marked `lang="en"`, below its Japanese summary.
 async fn data_values(app: &TestApp) -> Vec<String> {
@@ -151,6 +152,10 @@ async fn data_values(app: &TestApp) -> Vec<String> {
     for a in all.as_array().unwrap() {
         for key in ["id", "monitor", "host", "message", "reason"] {
             values.extend(a[key].as_str().map(str::to_owned));
+        }
+        // Who reviewed and what they wrote are people's words, not the page's.
+        for key in ["by", "note"] {
+            values.extend(a["review"][key].as_str().map(str::to_owned));
         }
         for s in a["services"].as_array().unwrap() {
             values.push(s.as_str().unwrap().to_owned());
