@@ -100,6 +100,8 @@ pub struct SlackSection {
     pub webhook_url: Option<String>,
     /// The channel of the team `all` in Slack app mode.
     pub channel: Option<String>,
+    /// Slack's Web API (app mode; tests point it at a stand-in).
+    pub api_base: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -133,6 +135,9 @@ pub struct Env {
     pub github_token: Option<Token>,
     /// Every variable, for those the config names (a team's `slack_webhook_env`).
     pub vars: std::collections::BTreeMap<String, Secret>,
+    /// `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET`: Slack app mode.
+    pub slack_bot_token: Option<Secret>,
+    pub slack_signing_secret: Option<Secret>,
 }
 
 impl Env {
@@ -145,6 +150,8 @@ impl Env {
             webhook_secret: var("ASAKAI_WEBHOOK_SECRET").map(Secret::new),
             ui_password: var("ASAKAI_UI_PASSWORD").map(Secret::new),
             github_token: var("GITHUB_TOKEN").map(Token::new),
+            slack_bot_token: var("SLACK_BOT_TOKEN").map(Secret::new),
+            slack_signing_secret: var("SLACK_SIGNING_SECRET").map(Secret::new),
             vars: std::env::vars()
                 .filter(|(_, v)| !v.trim().is_empty())
                 .map(|(k, v)| (k, Secret::new(v)))
@@ -171,7 +178,18 @@ pub struct Settings {
     pub digest: DigestSettings,
     /// `[[team]]`, or the one team `all` (design §11).
     pub teams: Vec<crate::teams::Team>,
+    /// Slack app mode, when `SLACK_BOT_TOKEN` is set.
+    pub slack: Option<SlackApp>,
     api_key: Option<Secret>,
+}
+
+/// Slack app mode: the Web API's base, the bot token and the signing secret that
+/// interactions are verified with (without it `/slack/interactions` is off).
+#[derive(Debug, Clone)]
+pub struct SlackApp {
+    pub api_base: String,
+    pub bot_token: Secret,
+    pub signing_secret: Option<Secret>,
 }
 
 /// What `serve` needs, parsed once.
@@ -502,7 +520,7 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         weekly_post,
         webhook: slack_webhook_url.clone(),
         channel: file.slack.channel.clone(),
-        app: false,
+        app: env.slack_bot_token.is_some(),
     };
     let teams = crate::teams::resolve(
         &file.team,
@@ -512,6 +530,15 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         parse_weekly_post,
     )
     .map_err(|e| invalid(&e.key, e.message))?;
+    let slack = env.slack_bot_token.clone().map(|bot_token| SlackApp {
+        api_base: file
+            .slack
+            .api_base
+            .clone()
+            .unwrap_or_else(|| crate::slack::web_api::DEFAULT_API_BASE.to_owned()),
+        bot_token,
+        signing_secret: env.slack_signing_secret.clone(),
+    });
     Ok(Settings {
         digest,
         server,
@@ -540,6 +567,7 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         )?,
         timezone,
         teams,
+        slack,
         file: std::sync::Arc::new(FileConfigSnapshot {
             templates_dir: file.digest.templates_dir,
             slack_webhook_url,

@@ -62,6 +62,10 @@ pub enum DeliveryError {
     #[error(transparent)]
     Post(#[from] PostError),
     #[error(transparent)]
+    Slack(#[from] crate::slack::web_api::SlackError),
+    #[error("the digest cannot be rendered for Slack: {0}")]
+    Render(String),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 

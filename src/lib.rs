@@ -18,6 +18,7 @@ pub mod review;
 pub mod secret;
 pub mod server;
 pub mod sim;
+pub mod slack;
 pub mod store;
 pub mod sync;
 pub mod teams;

@@ -200,7 +200,7 @@ pub fn resolve(
             Some(t) => Some(parse_weekly(t).map_err(|m| error(key("weekly_post"), m))?),
             None => defaults.weekly_post,
         };
-        let destination = destination(s, vars, &key)?;
+        let destination = destination(s, vars, defaults.app, &key)?;
         teams.push(Team {
             name: name.to_owned(),
             scope: Some(scope),
@@ -227,6 +227,7 @@ pub fn resolve(
 fn destination(
     s: &TeamSection,
     vars: &BTreeMap<String, Secret>,
+    app: bool,
     key: &dyn Fn(&str) -> String,
 ) -> Result<Destination, TeamError> {
     match (&s.slack_channel, &s.slack_webhook_env) {
@@ -234,11 +235,12 @@ fn destination(
             key("slack_channel"),
             "and slack_webhook_env are both given: a team posts to one place",
         )),
-        (Some(_), None) => Err(error(
+        (Some(_), None) if !app => Err(error(
             key("slack_channel"),
-            "needs Slack app mode, which this version of asakai does not have yet: \
-             give the team an incoming webhook with slack_webhook_env",
+            "needs Slack app mode: export SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET for \
+             review from Slack), or give the team an incoming webhook with slack_webhook_env",
         )),
+        (Some(c), None) => Ok(Destination::Channel(c.clone())),
         (None, Some(var)) => vars
             .get(var)
             .cloned()

@@ -100,6 +100,15 @@ pub async fn post_to_slack(
     force: bool,
     team: &Team,
 ) -> Result<Delivered, PostFailure> {
+    if let crate::teams::Destination::Channel(channel) = &team.destination {
+        // The app: the message with its outcome menus, kept for updates.
+        let queue = super::queue::queue(digest);
+        let message = crate::slack::app::message(settings, digest, window, lang, &queue)?;
+        return Ok(crate::slack::app::post_once(
+            store, settings, team, channel, window, &message, force,
+        )
+        .await?);
+    }
     let templates: Option<&Path> = settings.file.templates_dir.as_deref();
     let text = render(digest, window, Format::Slack, lang, templates)?;
     let channel = team.delivery_channel("slack");

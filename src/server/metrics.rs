@@ -32,6 +32,8 @@ pub struct Metrics {
     pub last_good_pass: Gauge<f64, AtomicU64>,
     pub webhook_events: Family<Result_, Counter>,
     pub digest_posts: Family<Result_, Counter>,
+    pub slack_errors: Family<Result_, Counter>,
+    pub slack_interactions: Family<Result_, Counter>,
 }
 
 impl Default for Metrics {
@@ -44,6 +46,8 @@ impl Default for Metrics {
             last_good_pass: Gauge::default(),
             webhook_events: Family::default(),
             digest_posts: Family::default(),
+            slack_errors: Family::default(),
+            slack_interactions: Family::default(),
             registry: Registry::default(),
         };
         // Counter names get `_total` from the crate.
@@ -76,6 +80,16 @@ impl Default for Metrics {
             "asakai_digest_posts",
             "Digest posts to Slack, by result",
             m.digest_posts.clone(),
+        );
+        registry.register(
+            "asakai_slack_errors",
+            "Slack Web API calls that failed, by Slack's error name",
+            m.slack_errors.clone(),
+        );
+        registry.register(
+            "asakai_slack_interactions",
+            "Outcomes chosen in Slack, by result",
+            m.slack_interactions.clone(),
         );
         let m = Metrics { registry, ..m };
         // Known outcomes start at zero, so a dashboard sees the series before the first event.
@@ -112,6 +126,22 @@ impl Metrics {
 
     pub fn post(&self, result: &str) {
         self.digest_posts
+            .get_or_create(&Result_ {
+                result: result.into(),
+            })
+            .inc();
+    }
+
+    pub fn slack_error(&self, error: &str) {
+        self.slack_errors
+            .get_or_create(&Result_ {
+                result: error.into(),
+            })
+            .inc();
+    }
+
+    pub fn slack_interaction(&self, result: &str) {
+        self.slack_interactions
             .get_or_create(&Result_ {
                 result: result.into(),
             })

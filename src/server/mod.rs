@@ -91,6 +91,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/webhooks/mackerel", post(webhook::receive))
+        // Slack's own signature is its credential; Slack is another site by nature.
+        .route(
+            "/slack/interactions",
+            post(crate::slack::interactions::receive),
+        )
         // The webhook reads its body itself, with its own limit and a 413 of its own.
         .layer(axum::extract::DefaultBodyLimit::max(webhook::MAX_BODY))
         .layer(axum::middleware::from_fn(access::security_headers))

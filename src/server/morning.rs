@@ -8,6 +8,7 @@ use chrono::{NaiveDate, TimeZone};
 use super::App;
 use crate::delivery::{Delivered, DeliveryError, PostError};
 use crate::digest::meeting::{self, PostFailure};
+use crate::slack::web_api::SlackError;
 use crate::teams::{Destination, Team};
 
 /// The meeting date whose post `team` is due at `now`, if any.
@@ -59,7 +60,8 @@ async fn post_team_if_due(app: &App, team: &Team, now: i64) {
                             unknown outcome; not posting again (digest --post --force posts it)");
             return;
         }
-        Err(PostFailure::Delivery(DeliveryError::Post(PostError::NoAnswer(_)))) => "unknown",
+        Err(PostFailure::Delivery(DeliveryError::Post(PostError::NoAnswer(_))))
+        | Err(PostFailure::Delivery(DeliveryError::Slack(SlackError::NoAnswer(_)))) => "unknown",
         Err(_) => "failed",
     };
     app.metrics.post(outcome);
@@ -69,6 +71,9 @@ async fn post_team_if_due(app: &App, team: &Team, now: i64) {
             tracing::info!(%date, team = %team.name, "posted the morning digest to Slack");
         }
         Err(e) => {
+            if let PostFailure::Delivery(DeliveryError::Slack(s)) = &e {
+                app.metrics.slack_error(s.name());
+            }
             app.post_backoff.failed(&key, now);
             tracing::warn!(%date, team = %team.name, error = %e, "the morning digest was not posted");
         }

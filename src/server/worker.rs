@@ -40,6 +40,8 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         let now = chrono::Utc::now().timestamp();
         super::morning::post_if_due(&app, now).await;
         super::morning::post_week_if_due(&app, now).await;
+        // Reviews made anywhere since show in the posted messages.
+        crate::slack::refresh::all(&app, now).await;
         let every = super::github_sync::EVERY.min(5 * app.settings.poll_interval);
         if last_github_sync.is_none_or(|t| t.elapsed() >= every) {
             last_github_sync = Some(tokio::time::Instant::now());

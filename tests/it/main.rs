@@ -22,6 +22,7 @@ mod serve;
 mod serve_process;
 mod sim;
 mod sim_realism;
+mod slack;
 mod sync;
 mod task;
 mod teams;
