@@ -688,3 +688,49 @@ async fn what_is_left_for_the_next_passes_is_counted_exactly_also_at_the_budget(
     let recorded = &store.passes(1).await.unwrap()[0];
     assert_eq!((recorded.logs_read, recorded.logs_left), (2, 0));
 }
+
+#[tokio::test]
+async fn a_poll_that_could_not_write_does_not_say_what_it_read_is_kept() {
+    let mackerel = Mackerel::start(org()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ro.db");
+    {
+        let store = Store::open(&db).await.unwrap();
+        store.close().await;
+    }
+    let mode = |p: &Path, m: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    // The file read-only, its directory not: the store opens, and the pass's first
+    // write is refused. (Lock files left by the writer above are root's: gone.)
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path != db {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    mode(&db, 0o444);
+    mode(dir.path(), 0o777);
+    let base = mackerel.server.uri();
+    let out = without_write_access(
+        asakai(
+            &["--db", db.to_str().unwrap(), "poll"],
+            &[("MACKEREL_APIKEY", KEY), ("MACKEREL_APIBASE", &base)],
+        ),
+        dir.path(),
+    )
+    .output()
+    .unwrap();
+    mode(dir.path(), 0o755);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        !err.contains("what this pass read before it stopped is kept"),
+        "{err}"
+    );
+    assert!(
+        err.contains("could not write") && err.contains("read-only"),
+        "{err}"
+    );
+}
