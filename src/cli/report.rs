@@ -57,6 +57,10 @@ pub struct WeekArgs {
     /// Post even if this week's report was already posted.
     #[arg(long, requires = "post")]
     pub force: bool,
+    /// The report of one team ([[team]] name): its services, language and Slack
+    /// webhook [default: every service].
+    #[arg(long)]
+    pub team: Option<String>,
 }
 
 pub async fn run(db: &Path, settings: &Settings, args: ReportArgs) -> anyhow::Result<()> {
@@ -75,9 +79,17 @@ fn zone(settings: &Settings, tz: &Option<String>) -> anyhow::Result<chrono_tz::T
 
 async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<()> {
     let tz = zone(settings, &args.tz)?;
-    let lang = match args.lang {
-        Some(l) => l,
-        None => crate::digest::meeting::configured_lang(settings),
+    let team = match &args.team {
+        Some(name) => Some(
+            crate::teams::find(&settings.teams, name)
+                .map_err(|e| anyhow::anyhow!("--team: {e}"))?,
+        ),
+        None => None,
+    };
+    let lang = match (args.lang, team) {
+        (Some(l), _) => l,
+        (None, Some(t)) => t.lang,
+        (None, None) => crate::digest::meeting::configured_lang(settings),
     };
     let date = match &args.date {
         Some(d) => parse_date(d).map_err(|e| anyhow::anyhow!("--date: {e}"))?,
@@ -87,9 +99,16 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
             .date_naive(),
     };
     if args.post {
+        let poster = match (team, settings.teams.as_slice()) {
+            (Some(t), _) => t,
+            (None, [only]) => only,
+            (None, _) => anyhow::bail!(
+                "--post: several teams are configured; say which one posts with --team NAME"
+            ),
+        };
         let store = crate::store::Store::open(db).await?;
         let delivered =
-            report::deliver::post_week(&store, settings, tz, date, lang, args.force).await?;
+            report::deliver::post_week(&store, tz, date, lang, args.force, poster).await?;
         store.close().await;
         match delivered {
             crate::delivery::Delivered::AlreadySent(at) => eprintln!(
@@ -102,7 +121,8 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
         return Ok(());
     }
     let store = open(db).await?;
-    let input = report::load_week(&store, tz, date).await?;
+    let scope = team.and_then(|t| t.scope.as_ref());
+    let input = report::load_team_week(&store, tz, date, scope).await?;
     store.close().await;
     print!(
         "{}",

@@ -1,15 +1,17 @@
-//! The weekly report to Slack, at most once per week (design §7 `[report] weekly_post`):
-//! the same claim-then-send delivery as the digest, on its own channel key.
+//! The weekly report to Slack, at most once per (team, week) (design §7 `[report]
+//! weekly_post`, §11 a team's `weekly_post`): the same claim-then-send delivery as
+//! the digest, on its own channel key. A team in Slack app mode gets no weekly post
+//! yet: it goes to incoming webhooks only.
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::{load_week, render_week, week, Format};
-use crate::config::Settings;
+use super::{load_team_week, render_week, week, Format};
 use crate::delivery::{slack_once, Delivered, DeliveryError};
 use crate::digest::Lang;
 use crate::store::deliveries::DeliveryKey;
 use crate::store::Store;
+use crate::teams::Team;
 
 /// The delivery channel of weekly reports (a digest window and a week never collide).
 pub const CHANNEL: &str = "slack-week";
@@ -22,19 +24,17 @@ pub enum WeekPostError {
     Report(#[from] super::ReportError),
 }
 
-/// Posts the report of the week before `date` unless it was posted (or `force`).
-/// The report is of every service: with `[[team]]` it goes to the first team's
-/// destination only (a report per team is not built yet).
+/// Posts a team's report of the week before `date` to its webhook unless it was
+/// posted for the team (or `force`).
 pub async fn post_week(
     store: &Store,
-    settings: &Settings,
     tz: Tz,
     date: NaiveDate,
     lang: Lang,
     force: bool,
+    team: &Team,
 ) -> Result<Delivered, WeekPostError> {
-    let team = &settings.teams[0];
-    let input = load_week(store, tz, date).await?;
+    let input = load_team_week(store, tz, date, team.scope.as_ref()).await?;
     let text = render_week(&week::build(&input), Format::Slack, lang);
     let channel = team.delivery_channel(CHANNEL);
     let key = DeliveryKey {

@@ -57,6 +57,39 @@ pub fn week_days(tz: Tz, date: NaiveDate) -> Vec<(NaiveDate, i64, i64)> {
 }
 
 /// Reads what the weekly report of the seven days before `date` needs.
+/// The week before `date` of a team's services (`None`: every service).
+pub async fn load_team_week(
+    store: &Store,
+    tz: Tz,
+    date: NaiveDate,
+    scope: Option<&crate::teams::Scope>,
+) -> Result<WeekInput, ReportError> {
+    let mut input = load_week(store, tz, date).await?;
+    if let Some(scope) = scope {
+        input.alerts = scope.filter(std::mem::take(&mut input.alerts));
+        input.previous = scope.filter(std::mem::take(&mut input.previous));
+        input
+            .maintenance
+            .retain(|h| scope.keeps(&h.services).is_some());
+        // A task is the team's when one of its alerts is.
+        let mut tasks = Vec::new();
+        for t in std::mem::take(&mut input.tasks) {
+            let ids: Vec<String> = store
+                .alerts_of_task(&t)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            let alerts = store.alerts_by_id(&ids).await?;
+            if alerts.iter().any(|a| scope.keeps(&a.services).is_some()) {
+                tasks.push(t);
+            }
+        }
+        input.tasks = tasks;
+    }
+    Ok(input)
+}
+
 pub async fn load_week(store: &Store, tz: Tz, date: NaiveDate) -> Result<WeekInput, ReportError> {
     let days = week_days(tz, date);
     let (start, end) = (days[0].1, days[6].2);

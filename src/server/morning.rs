@@ -125,13 +125,19 @@ async fn post(app: &App, team: &Team, date: NaiveDate, now: i64) -> Result<Deliv
     .await
 }
 
-/// The weekly report's post: at `[report] weekly_post` (weekday and time, team zone),
-/// within the same grace as the digest, once per week.
+/// The weekly reports: each team's at its `weekly_post` (weekday and time, team
+/// zone), within the same grace as the digest, once per (team, week).
 pub async fn post_week_if_due(app: &App, now: i64) {
-    let Some((weekday, time)) = app.settings.file.weekly_post else {
+    for team in &app.settings.teams {
+        post_team_week_if_due(app, team, now).await;
+    }
+}
+
+async fn post_team_week_if_due(app: &App, team: &Team, now: i64) {
+    let Some((weekday, time)) = team.weekly_post else {
         return;
     };
-    if app.settings.teams[0].destination == Destination::None {
+    if !matches!(team.destination, Destination::Webhook(_)) {
         return;
     }
     let tz = app.settings.timezone;
@@ -148,23 +154,21 @@ pub async fn post_week_if_due(app: &App, now: i64) {
     if now < at.timestamp() || now > at.timestamp() + grace {
         return;
     }
-    let key = format!("week {today}");
+    let key = format!("week {} {today}", team.name);
     if !app.post_backoff.ready(&key, now) {
         return;
     }
-    let lang = meeting::configured_lang(&app.settings);
-    match crate::report::deliver::post_week(&app.store, &app.settings, tz, today, lang, false).await
-    {
+    match crate::report::deliver::post_week(&app.store, tz, today, team.lang, false, team).await {
         Ok(Delivered::AlreadySent(_)) => {}
         Ok(_) => {
             app.post_backoff.succeeded(&key);
             app.metrics.post("sent");
-            tracing::info!(%today, "posted the weekly report to Slack");
+            tracing::info!(%today, team = %team.name, "posted the weekly report to Slack");
         }
         Err(e) => {
             app.post_backoff.failed(&key, now);
             app.metrics.post("failed");
-            tracing::warn!(%today, error = %e, "the weekly report was not posted");
+            tracing::warn!(%today, team = %team.name, error = %e, "the weekly report was not posted");
         }
     }
 }

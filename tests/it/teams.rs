@@ -245,6 +245,30 @@ async fn digest_team_on_the_command_line_is_the_teams_digest() {
             .contains(&Value::from("blog"))),
         "blog's alerts only"
     );
+    let out = run(&[
+        "report",
+        "week",
+        "--date",
+        "2025-11-26",
+        "--team",
+        "blog",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let week: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let services: Vec<&Value> = week["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["service"])
+        .collect();
+    assert_eq!(services, [&Value::from("blog")], "blog's week only");
+    assert!(week["alerts"].as_i64().unwrap() < 14, "{week}");
     let out = run(&["digest", "--team", "nope"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
