@@ -46,6 +46,15 @@ pub struct FileConfig {
     pub github: GithubSection,
     #[serde(default)]
     pub report: ReportSection,
+    #[serde(default)]
+    pub graphs: GraphsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphsSection {
+    /// Most metric-series reads in one sync pass (0: no graphs).
+    pub per_pass: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +135,7 @@ pub struct Env {
     pub webhook_secret: Option<Secret>,
     pub ui_password: Option<Secret>,
     pub github_token: Option<Token>,
+    pub graph_secret: Option<Secret>,
 }
 
 impl Env {
@@ -138,6 +148,7 @@ impl Env {
             webhook_secret: var("ASAKAI_WEBHOOK_SECRET").map(Secret::new),
             ui_password: var("ASAKAI_UI_PASSWORD").map(Secret::new),
             github_token: var("GITHUB_TOKEN").map(Token::new),
+            graph_secret: var("ASAKAI_GRAPH_SECRET").map(Secret::new),
         }
     }
 }
@@ -173,6 +184,8 @@ pub struct ServerSettings {
     pub webhook_secret: Option<Secret>,
     /// `ASAKAI_UI_PASSWORD`: pages and API behind Basic auth.
     pub ui_password: Option<Secret>,
+    /// `ASAKAI_GRAPH_SECRET`: the key of graph.png links (else one kept in the database).
+    pub graph_secret: Option<Secret>,
     /// When `serve` posts the digest on business days (team zone).
     pub post_at: Option<chrono::NaiveTime>,
     /// A `serve` started later than `post_at` still posts within this.
@@ -369,6 +382,8 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             &file.sync.deep_window,
             defaults.deep_window,
         )?,
+        graphs_per_pass: file.graphs.per_pass.unwrap_or(defaults.graphs_per_pass),
+        meeting: None,
         progress: None,
     };
     let timezone = match &file.digest.timezone {
@@ -464,6 +479,7 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         user_header: file.server.user_header.filter(|h| !h.trim().is_empty()),
         webhook_secret: env.webhook_secret.clone(),
         ui_password: env.ui_password.clone(),
+        graph_secret: env.graph_secret.clone(),
         post_at: file
             .digest
             .post_at
@@ -479,6 +495,11 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         limits,
     };
     let digest = digest_settings(&file.digest, timezone).map_err(|(k, m)| invalid(k, m))?;
+    // The current meeting's alerts get their graphs first.
+    let sync = SyncOptions {
+        meeting: Some(digest.spec.clone()),
+        ..sync
+    };
     Ok(Settings {
         digest,
         server,
@@ -630,6 +651,21 @@ mod tests {
     fn the_pass_budget_is_read_from_the_file() {
         let s = load("[sync]\npass_budget = \"20s\"\n", &Env::default()).unwrap();
         assert_eq!(s.sync.budget, Duration::from_secs(20));
+    }
+
+    #[test]
+    fn graphs_per_pass_is_read_from_its_own_section() {
+        assert_eq!(
+            Settings::load(None, &Env::default())
+                .unwrap()
+                .sync
+                .graphs_per_pass,
+            50
+        );
+        let s = load("[graphs]\nper_pass = 7\n", &Env::default()).unwrap();
+        assert_eq!(s.sync.graphs_per_pass, 7);
+        let err = load("[graphs]\nper_pass = -1\n", &Env::default()).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 
     #[test]
