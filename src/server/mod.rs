@@ -91,6 +91,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/webhooks/mackerel", post(webhook::receive))
+        // graph.png: Slack fetches it without a login; its token is the permission.
+        .merge(crate::web::public_routes())
         // The webhook reads its body itself, with its own limit and a 413 of its own.
         .layer(axum::extract::DefaultBodyLimit::max(webhook::MAX_BODY))
         .layer(axum::middleware::from_fn(access::security_headers))

@@ -125,3 +125,165 @@ fn a_below_threshold_monitor_falls_below_its_lines() {
     assert!(svg.contains("fell below critical 256 at 01:28"), "{svg}");
     insta::assert_snapshot!("graph_below", svg);
 }
+
+/// The PNG's width and height from its IHDR chunk, after checking its signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR", "the first chunk is IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes(b.try_into().unwrap());
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+#[test]
+fn the_png_is_the_standalone_svg_at_twice_its_size() {
+    let (points, range) = cpu_spike();
+    let chart = Chart {
+        points: &points,
+        range,
+        thresholds: Thresholds::new(Some(">"), Some(80.0), Some(90.0)),
+        span: (OPENED, Some(OPENED + 12 * 60)),
+        what: "CPU 使用率",
+        on: Some("app01"),
+    };
+    let svg = drawn(
+        "spike-ja",
+        &chart,
+        Lang::Ja,
+        OPENED + 86_400,
+        Style::Standalone,
+    );
+    let png = asakai::graphs::png::render(&svg).unwrap();
+    if let Ok(dir) = std::env::var("ASAKAI_GRAPHS_DIR") {
+        std::fs::write(format!("{dir}/spike-ja.png"), &png).unwrap();
+    }
+    assert_eq!(png_size(&png), (1280, 480));
+    // An opaque light background and a drawn line compress to more than a blank image.
+    assert!(png.len() > 10_000, "{} bytes", png.len());
+}
+
+mod served {
+    use asakai::config::Env;
+    use asakai::graphs::series::{encode, Point};
+    use asakai::graphs::MetricTarget;
+    use asakai::secret::Secret;
+    use asakai::store::GraphOutcome;
+
+    use super::png_size;
+    use crate::serve::{spawn_app_polling, TestApp};
+
+    const PUBLIC: &str = "[server]\npublic_url = \"https://asakai.example.internal/\"\n";
+
+    /// The server after its first pass (the next is an hour away), with a series
+    /// written for the host-metric alert `aMaint`.
+    async fn app_with_series(env: Env) -> TestApp {
+        let app = spawn_app_polling("1h", PUBLIC, env).await;
+        crate::serve::eventually("the first pass", || async {
+            app.store.last_good_pass().await.unwrap().is_some()
+        })
+        .await;
+        let g = app.store.graph_of("aMaint").await.unwrap().unwrap();
+        let points: Vec<Point> = (0..120)
+            .map(|m| Point {
+                t: g.opened_at - 3600 + m * 60,
+                v: if m >= 60 { 95.0 } else { 30.0 },
+            })
+            .collect();
+        let target = MetricTarget {
+            monitor_id: "mCpu".into(),
+            source: "host".into(),
+            service: None,
+            metric: "cpu.user.percentage".into(),
+            operator: Some(">".into()),
+            warning: Some(80.0),
+            critical: Some(90.0),
+        };
+        let outcome = GraphOutcome::Read {
+            points: encode(&points),
+            range: (g.opened_at - 3600, g.opened_at + 3600),
+            retry_at: None,
+            target,
+        };
+        let mut tx = app.store.begin().await.unwrap();
+        asakai::store::graphs::write_graph(&mut tx, "aMaint", &outcome, g.opened_at + 7200)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        app
+    }
+
+    /// The path and query of the graph.png link the server makes for `id`.
+    async fn png_link(app: &TestApp, id: &str) -> String {
+        let url = asakai::web::graph_png_url(&app.app, id).await.unwrap();
+        let rest = url
+            .strip_prefix("https://asakai.example.internal")
+            .unwrap_or_else(|| panic!("{url}"));
+        rest.to_owned()
+    }
+
+    #[tokio::test]
+    async fn graph_svg_draws_a_stored_series_and_says_why_there_is_none() {
+        let app = app_with_series(Env::default()).await;
+        let r = app.get("/alerts/aMaint/graph.svg").await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/svg+xml; charset=utf-8");
+        let svg = r.text().await.unwrap();
+        assert!(
+            svg.contains("cpu.user on db01") && svg.contains("crossed critical 90"),
+            "{svg}"
+        );
+        for (id, status, says) in [
+            ("aMulti", 404, "connectivity alert has no metric series"),
+            ("aExtBare", 404, "has no service"),
+            ("nope", 404, "No such alert."),
+        ] {
+            let r = app.get(&format!("/alerts/{id}/graph.svg")).await;
+            assert_eq!(r.status(), status, "{id}");
+            let text = r.text().await.unwrap();
+            assert!(text.contains(says), "{id}: {text}");
+        }
+        let r = app.get("/alerts/aMulti/graph.svg?lang=ja").await;
+        assert!(r.text().await.unwrap().contains("死活監視"));
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn graph_png_needs_its_alerts_token_and_no_login() {
+        let env = Env {
+            ui_password: Some(Secret::new("pw")),
+            ..Env::default()
+        };
+        let app = app_with_series(env).await;
+        assert_eq!(app.get("/alerts/aMaint/graph.svg").await.status(), 401);
+        let link = png_link(&app, "aMaint").await;
+        let r = app.get(&link).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(png_size(&r.bytes().await.unwrap()), (1280, 480));
+        let token = link.split("t=").nth(1).unwrap();
+        let mut wrong = token.to_owned();
+        wrong.replace_range(..1, if token.starts_with('0') { "1" } else { "0" });
+        for path in [
+            format!("/alerts/aMaint/graph.png?t={wrong}"),
+            format!("/alerts/aBare/graph.png?t={token}"),
+            "/alerts/aMaint/graph.png".to_owned(),
+            "/alerts/nope/graph.png?t=00".to_owned(),
+        ] {
+            assert_eq!(app.get(&path).await.status(), 403, "{path}");
+        }
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_graph_secret_from_the_environment_makes_the_token() {
+        let env = Env {
+            graph_secret: Some(Secret::new("from-env")),
+            ..Env::default()
+        };
+        let app = app_with_series(env).await;
+        let link = png_link(&app, "aMaint").await;
+        let expected = asakai::graphs::token::token(&Secret::new("from-env"), "aMaint");
+        assert!(link.ends_with(&expected), "{link}");
+        assert_eq!(app.get(&link).await.status(), 200);
+        app.stop().await;
+    }
+}
