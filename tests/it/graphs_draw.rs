@@ -243,6 +243,16 @@ mod served {
         }
         let r = app.get("/alerts/aMulti/graph.svg?lang=ja").await;
         assert!(r.text().await.unwrap().contains("死活監視"));
+        // The first pass read the organisation's six metric alerts: one on a host
+        // Mackerel no longer has (404).
+        let metrics = app.get("/metrics").await.text().await.unwrap();
+        for line in [
+            "asakai_graph_reads_total{result=\"read\"} 5",
+            "asakai_graph_reads_total{result=\"absent\"} 1",
+            "asakai_graphs_stored 5",
+        ] {
+            assert!(metrics.contains(line), "{line}: {metrics}");
+        }
         app.stop().await;
     }
 

@@ -8,6 +8,7 @@ mod digest_condensed;
 mod digest_labels;
 mod digest_load;
 mod github;
+mod graphs;
 mod graphs_draw;
 mod hardening;
 mod helpers;
