@@ -438,3 +438,72 @@ async fn a_pass_whose_metric_reads_all_fail_stores_every_alert_exactly() {
     );
     assert_eq!(snapshot(&store).await, snapshot(&reference).await);
 }
+
+/// The simulator's series agree with its alerts: a host-metric alert's series is
+/// under the warning threshold before it opened, over it while open, under it again
+/// once closed; and every metric alert of the demo gets a graph.
+#[tokio::test]
+async fn the_simulators_series_cross_their_thresholds_where_its_alerts_open_and_close() {
+    let opts = asakai::sim::SimOptions {
+        seed: 5,
+        days: 3,
+        api_key: KEY.into(),
+        anchor: Some(NOW),
+        frozen: true,
+        ..asakai::sim::SimOptions::default()
+    };
+    let sim = asakai::sim::start(opts, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let (store, _dir) = temp_store().await;
+    let sync = SyncOptions {
+        since: Some(NOW - 4 * DAY),
+        graphs_per_pass: 10_000,
+        budget: Duration::from_secs(600),
+        ..SyncOptions::default()
+    };
+    let summary = run_pass(&client_for(&sim.base_url()), &store, &sync, NOW)
+        .await
+        .unwrap();
+    assert!(
+        summary.graphs_read >= 20 && summary.graphs_left == 0,
+        "{summary:?}"
+    );
+    let alerts = store
+        .find_alerts(&asakai::store::AlertFilter::default())
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for a in alerts
+        .iter()
+        .filter(|a| a.kind == "host" && a.closed_at.is_some())
+    {
+        let g = store.graph_of(&a.id).await.unwrap().unwrap();
+        let Some(bytes) = g.points else { continue };
+        let closed_at = a.closed_at.unwrap();
+        for p in graphs::series::decode(&bytes).unwrap() {
+            // Minute points: the first one at or after the opening is over the line.
+            let open = p.t >= a.opened_at && p.t < closed_at;
+            let other_alert = alerts.iter().any(|b| {
+                b.id != a.id
+                    && b.host_id == a.host_id
+                    && b.kind == "host"
+                    && b.opened_at <= p.t
+                    && b.closed_at.is_none_or(|c| p.t < c)
+            });
+            if !other_alert {
+                assert_eq!(p.v > 80.0, open, "{} at {}: {}", a.id, p.t, p.v);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} host alerts checked");
+    assert!(matches!(
+        graph(
+            &store,
+            &alerts.iter().find(|a| a.kind == "host").unwrap().id
+        )
+        .await,
+        AlertGraph::Svg(_)
+    ));
+}
