@@ -30,7 +30,7 @@ pub fn value_axis(values: impl Iterator<Item = f64>) -> (f64, f64, Vec<f64>) {
     (lo, hi, ticks)
 }
 
-/// 1, 2 or 5 times a power of ten, at least `raw`.
+/// 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
 fn nice_step(raw: f64) -> f64 {
     let raw = if raw.is_finite() && raw > 0.0 {
         raw
@@ -38,7 +38,7 @@ fn nice_step(raw: f64) -> f64 {
         1.0
     };
     let power = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
+    [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
         .map(|m| m * power)
         .find(|s| *s >= raw * (1.0 - 1e-9))
@@ -142,6 +142,9 @@ mod tests {
         let (lo, hi, ticks) = value_axis([12.0, 93.0, 90.0, 80.0].into_iter());
         assert_eq!((lo, hi), (0.0, 100.0));
         assert_eq!(ticks, [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        // A percentage a little over 100 does not stretch the axis to 150.
+        let (_, hi, _) = value_axis([30.0, 101.0].into_iter());
+        assert_eq!(hi, 125.0);
         let (lo, hi, _) = value_axis([5000.0, 5100.0].into_iter());
         assert!(lo >= 4900.0 && hi <= 5200.0, "{lo}..{hi}");
         let (lo, hi, _) = value_axis([7.0, 7.0].into_iter());

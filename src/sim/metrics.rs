@@ -167,7 +167,8 @@ fn value_at(seed: u64, scope: &Scope, alerts: &[SimAlert], t: i64) -> f64 {
         .map(|a| a.first == 2 || a.critical_from.is_some_and(|c| c <= t))
         .reduce(|a, b| a || b);
     let v = match open {
-        Some(true) => scope.critical + band * (0.1 + 0.3 * noise),
+        // Just over critical: a CPU percentage stays under 100.
+        Some(true) => scope.critical + band * (0.05 + 0.15 * noise),
         Some(false) => scope.warning + band * (0.2 + 0.5 * noise),
         None => scope.warning * (0.35 + 0.25 * noise),
     };
