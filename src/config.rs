@@ -49,6 +49,15 @@ pub struct FileConfig {
     /// `[[team]]` tables (design §11).
     #[serde(default)]
     pub team: Vec<crate::teams::TeamSection>,
+    #[serde(default)]
+    pub graphs: GraphsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphsSection {
+    /// Most metric-series reads in one sync pass (0: no graphs).
+    pub per_pass: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +147,7 @@ pub struct Env {
     /// `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET`: Slack app mode.
     pub slack_bot_token: Option<Secret>,
     pub slack_signing_secret: Option<Secret>,
+    pub graph_secret: Option<Secret>,
 }
 
 impl Env {
@@ -156,6 +166,7 @@ impl Env {
                 .filter(|(_, v)| !v.trim().is_empty())
                 .map(|(k, v)| (k, Secret::new(v)))
                 .collect(),
+            graph_secret: var("ASAKAI_GRAPH_SECRET").map(Secret::new),
         }
     }
 }
@@ -204,6 +215,8 @@ pub struct ServerSettings {
     pub webhook_secret: Option<Secret>,
     /// `ASAKAI_UI_PASSWORD`: pages and API behind Basic auth.
     pub ui_password: Option<Secret>,
+    /// `ASAKAI_GRAPH_SECRET`: the key of graph.png links (else one kept in the database).
+    pub graph_secret: Option<Secret>,
     /// When `serve` posts the digest on business days (team zone).
     pub post_at: Option<chrono::NaiveTime>,
     /// A `serve` started later than `post_at` still posts within this.
@@ -400,6 +413,8 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
             &file.sync.deep_window,
             defaults.deep_window,
         )?,
+        graphs_per_pass: file.graphs.per_pass.unwrap_or(defaults.graphs_per_pass),
+        meeting: None,
         progress: None,
     };
     let timezone = match &file.digest.timezone {
@@ -495,6 +510,7 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         user_header: file.server.user_header.filter(|h| !h.trim().is_empty()),
         webhook_secret: env.webhook_secret.clone(),
         ui_password: env.ui_password.clone(),
+        graph_secret: env.graph_secret.clone(),
         post_at: file
             .digest
             .post_at
@@ -539,6 +555,11 @@ fn resolve(file: FileConfig, env: &Env, path: &Path) -> Result<Settings, ConfigE
         bot_token,
         signing_secret: env.slack_signing_secret.clone(),
     });
+    // The current meeting's alerts get their graphs first.
+    let sync = SyncOptions {
+        meeting: Some(digest.spec.clone()),
+        ..sync
+    };
     Ok(Settings {
         digest,
         server,
@@ -689,6 +710,21 @@ mod tests {
     fn the_pass_budget_is_read_from_the_file() {
         let s = load("[sync]\npass_budget = \"20s\"\n", &Env::default()).unwrap();
         assert_eq!(s.sync.budget, Duration::from_secs(20));
+    }
+
+    #[test]
+    fn graphs_per_pass_is_read_from_its_own_section() {
+        assert_eq!(
+            Settings::load(None, &Env::default())
+                .unwrap()
+                .sync
+                .graphs_per_pass,
+            50
+        );
+        let s = load("[graphs]\nper_pass = 7\n", &Env::default()).unwrap();
+        assert_eq!(s.sync.graphs_per_pass, 7);
+        let err = load("[graphs]\nper_pass = -1\n", &Env::default()).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod delivery;
 pub mod digest;
 pub mod github;
+pub mod graphs;
 pub mod lookup;
 pub mod mackerel;
 pub mod memory;

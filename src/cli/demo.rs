@@ -60,6 +60,8 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
     let sync = SyncOptions {
         since: Some(now - args.days * DAY),
         logs_per_pass: 1_000_000,
+        // Every metric alert of the month gets its graph before the pages open.
+        graphs_per_pass: 1_000_000,
         budget: Duration::from_secs(3600),
         progress: Some(bar.1.clone()),
         ..settings.sync.clone()

@@ -234,6 +234,48 @@ impl Client {
         self.get_json("api/v0/org", &[]).await
     }
 
+    /// `GET /api/v0/hosts/<id>/metrics`: one host metric's points in `[from, to]`
+    /// (Unix seconds), oldest first. No such host or metric: `Api` with status 404.
+    pub async fn host_metrics(
+        &self,
+        host_id: &str,
+        name: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<MetricPoint>, MackerelError> {
+        let path = format!("api/v0/hosts/{}/metrics", encode(host_id));
+        self.metric_points(&path, name, from, to).await
+    }
+
+    /// `GET /api/v0/services/<name>/metrics`: one service metric's points in
+    /// `[from, to]`, oldest first. No such service or metric: `Api` with status 404.
+    pub async fn service_metrics(
+        &self,
+        service: &str,
+        name: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<MetricPoint>, MackerelError> {
+        let path = format!("api/v0/services/{}/metrics", encode(service));
+        self.metric_points(&path, name, from, to).await
+    }
+
+    async fn metric_points(
+        &self,
+        path: &str,
+        name: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<MetricPoint>, MackerelError> {
+        let query = [
+            ("name", name.to_owned()),
+            ("from", from.to_string()),
+            ("to", to.to_string()),
+        ];
+        let body: MetricsBody = self.get_json(path, &query).await?;
+        Ok(body.metrics)
+    }
+
     async fn get_optional<T: DeserializeOwned>(
         &self,
         path: &str,

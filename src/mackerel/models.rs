@@ -184,6 +184,20 @@ pub(crate) struct AlertLogPage {
     pub next_id: Option<String>,
 }
 
+/// One point of `GET /hosts/<id>/metrics` or `GET /services/<name>/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+pub struct MetricPoint {
+    /// Unix seconds.
+    pub time: i64,
+    /// `null` is taken as no point (the docs show numbers only; a gap costs nothing).
+    pub value: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MetricsBody {
+    pub metrics: Vec<MetricPoint>,
+}
+
 /// A host: `roles` maps service names to role names.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -66,6 +66,11 @@ pub struct External {
     /// Optional: an external monitor need not belong to a service.
     #[serde(default)]
     pub service: Option<String>,
+    /// Response-time thresholds in milliseconds (only with a `service`).
+    #[serde(default)]
+    pub response_time_warning: Option<f64>,
+    #[serde(default)]
+    pub response_time_critical: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]

@@ -52,6 +52,9 @@ pub async fn metrics(State(app): State<Arc<App>>) -> Response {
     if let Ok(n) = app.store.count_alerts().await {
         app.metrics.alerts_stored.set(n);
     }
+    if let Ok(n) = app.store.count_graphs_stored().await {
+        app.metrics.graphs_stored.set(n);
+    }
     if let Ok(Some(p)) = app.store.last_good_pass().await {
         app.metrics.last_good_pass.set(p.finished_at as f64);
     }

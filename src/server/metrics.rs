@@ -34,6 +34,8 @@ pub struct Metrics {
     pub digest_posts: Family<Result_, Counter>,
     pub slack_errors: Family<Result_, Counter>,
     pub slack_interactions: Family<Result_, Counter>,
+    pub graph_reads: Family<Result_, Counter>,
+    pub graphs_stored: Gauge,
 }
 
 impl Default for Metrics {
@@ -48,6 +50,8 @@ impl Default for Metrics {
             digest_posts: Family::default(),
             slack_errors: Family::default(),
             slack_interactions: Family::default(),
+            graph_reads: Family::default(),
+            graphs_stored: Gauge::default(),
             registry: Registry::default(),
         };
         // Counter names get `_total` from the crate.
@@ -91,10 +95,25 @@ impl Default for Metrics {
             "Outcomes chosen in Slack, by result",
             m.slack_interactions.clone(),
         );
+        registry.register(
+            "asakai_graph_reads",
+            "Reads of the metric series around alerts, by result (read, absent, failed)",
+            m.graph_reads.clone(),
+        );
+        registry.register(
+            "asakai_graphs_stored",
+            "Alerts with a metric series stored",
+            m.graphs_stored.clone(),
+        );
         let m = Metrics { registry, ..m };
         // Known outcomes start at zero, so a dashboard sees the series before the first event.
         for result in ["accepted", "rejected", "unauthorized"] {
             let _ = m.webhook_events.get_or_create(&Result_ {
+                result: result.into(),
+            });
+        }
+        for result in ["read", "absent", "failed"] {
+            let _ = m.graph_reads.get_or_create(&Result_ {
                 result: result.into(),
             });
         }
@@ -146,6 +165,21 @@ impl Metrics {
                 result: result.into(),
             })
             .inc();
+    }
+
+    /// What a pass's graph step did.
+    pub fn graphs(&self, summary: &crate::sync::PassSummary) {
+        for (result, n) in [
+            ("read", summary.graphs_read),
+            ("absent", summary.graphs_absent),
+            ("failed", summary.graphs_failed),
+        ] {
+            self.graph_reads
+                .get_or_create(&Result_ {
+                    result: result.into(),
+                })
+                .inc_by(n as u64);
+        }
     }
 
     pub fn request(&self, status: &str) {

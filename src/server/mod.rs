@@ -96,6 +96,8 @@ pub fn router(app: Arc<App>) -> Router {
             "/slack/interactions",
             post(crate::slack::interactions::receive),
         )
+        // graph.png: Slack fetches it without a login; its token is the permission.
+        .merge(crate::web::public_routes())
         // The webhook reads its body itself, with its own limit and a 413 of its own.
         .layer(axum::extract::DefaultBodyLimit::max(webhook::MAX_BODY))
         .layer(axum::middleware::from_fn(access::security_headers))

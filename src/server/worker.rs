@@ -81,6 +81,7 @@ fn record(app: &App, result: &Result<crate::sync::PassSummary, SyncError>) {
     match result {
         Ok(summary) => {
             app.metrics.pass("ok");
+            app.metrics.graphs(summary);
             tracing::info!(%summary, "sync pass");
         }
         Err(SyncError::Busy(_)) => {

@@ -30,6 +30,14 @@ pub fn router(sim: Arc<Simulation>) -> Router {
         .route("/api/v0/hosts", get(hosts))
         .route("/api/v0/hosts.json", get(hosts))
         .route("/api/v0/hosts/{id}", get(one_host))
+        .route(
+            "/api/v0/hosts/{id}/metrics",
+            get(super::metrics::host_metrics),
+        )
+        .route(
+            "/api/v0/services/{name}/metrics",
+            get(super::metrics::service_metrics),
+        )
         .route("/api/v0/services", get(services))
         .route("/api/v0/org", get(org))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not Found.") })
@@ -40,7 +48,7 @@ pub fn router(sim: Arc<Simulation>) -> Router {
         .with_state(sim)
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"error": {"message": message}}))).into_response()
 }
 
@@ -82,7 +90,7 @@ async fn faults(State(sim): Sim, req: Request, next: Next) -> Response {
 }
 
 /// Query pairs; repeated keys (`status=a&status=b`) keep every value.
-fn query(raw: Option<String>) -> HashMap<String, Vec<String>> {
+pub(super) fn query(raw: Option<String>) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         out.entry(k.into_owned()).or_default().push(v.into_owned());

@@ -5,6 +5,7 @@
 mod api;
 mod faults;
 mod history;
+mod metrics;
 mod org;
 mod render;
 mod scope;

@@ -23,6 +23,8 @@ pub enum StateKey {
     MetadataRefreshedAt,
     /// When a read of the list that reached back `[sync] deep_window` was complete.
     DeepReadAt,
+    /// The highest alert rowid whose graph has been queued (see `store::graphs`).
+    GraphsQueuedTo,
 }
 
 impl StateKey {
@@ -36,6 +38,7 @@ impl StateKey {
             StateKey::WebBase => "web_base",
             StateKey::MetadataRefreshedAt => "metadata_refreshed_at",
             StateKey::DeepReadAt => "deep_read_at",
+            StateKey::GraphsQueuedTo => "graphs_queued_to",
         }
     }
 }

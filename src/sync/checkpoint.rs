@@ -131,6 +131,9 @@ impl<'a> Pass<'a> {
         if let Ok(n) = store.count_alerts_pending_attribution().await {
             self.summary.attribution_left = n as u64;
         }
+        if let Ok(n) = store.count_graphs_due(self.now).await {
+            self.summary.graphs_left = n as u64;
+        }
         if let Ok(h) = store.state_time(StateKey::BackfillHorizon).await {
             self.summary.backfill_left = h;
         }

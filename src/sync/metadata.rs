@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 
+use crate::graphs::MetricTarget;
 use crate::mackerel::{Alert, Client, MackerelError, Service};
 use crate::store::{self, HostRecord, MonitorRecord, StateKey, Store, StoreError};
 
@@ -24,6 +25,8 @@ pub struct Metadata {
     refreshed_fully: bool,
     new_monitors: Vec<MonitorRecord>,
     new_hosts: Vec<HostRecord>,
+    /// The series of the metric monitors the list returned, for their alerts' graphs.
+    new_metrics: Vec<MetricTarget>,
     services: Vec<Service>,
     /// Ids the full lists returned, when they were read this pass (written once).
     listed_monitors: Option<Vec<String>>,
@@ -46,6 +49,7 @@ impl Metadata {
             refreshed_fully: false,
             new_monitors: Vec::new(),
             new_hosts: Vec::new(),
+            new_metrics: Vec::new(),
             services: Vec::new(),
             listed_monitors: None,
             listed_hosts: None,
@@ -78,6 +82,7 @@ impl Metadata {
                 match monitor {
                     Ok(m) => {
                         ids.push(m.id.clone());
+                        self.new_metrics.extend(crate::graphs::target::of(&m));
                         self.learn_monitor(MonitorRecord::from_monitor(&m));
                     }
                     Err(reason) => {
@@ -207,6 +212,8 @@ impl Metadata {
         for h in self.new_hosts.drain(..) {
             store::meta::upsert_host(conn, &h, now).await?;
         }
+        let metrics = std::mem::take(&mut self.new_metrics);
+        store::graphs::save_monitor_metrics(conn, &metrics, now).await?;
         for s in self.services.drain(..) {
             store::meta::upsert_service(conn, &s, now).await?;
         }

@@ -5,6 +5,7 @@
 mod attribution;
 mod checkpoint;
 mod closes;
+mod graphs;
 mod lists;
 mod logs;
 mod merge;
@@ -91,6 +92,10 @@ pub struct SyncOptions {
     /// below the mark, and only such a read finds it once it has closed.
     pub deep_every: Duration,
     pub deep_window: Duration,
+    /// Most metric-series reads in one pass (`[graphs] per_pass`; 0: none).
+    pub graphs_per_pass: u32,
+    /// The team's meetings: the current meeting's alerts get their graphs first.
+    pub meeting: Option<crate::digest::WindowSpec>,
     pub progress: Option<Progress>,
 }
 
@@ -105,6 +110,8 @@ impl Default for SyncOptions {
             metadata_max_age: Duration::from_secs(3600),
             deep_every: Duration::from_secs(3600),
             deep_window: Duration::from_secs(86_400),
+            graphs_per_pass: 50,
+            meeting: None,
             progress: None,
         }
     }
@@ -146,6 +153,7 @@ async fn phases(pass: &mut Pass<'_>) -> Result<(), SyncError> {
     let deadline = pass.started + pass.opts.budget;
     reattribute::reattribute(pass, deadline).await?;
     logs::read_logs(pass, deadline).await?;
+    graphs::read_graphs(pass, deadline).await?;
     Ok(())
 }
 

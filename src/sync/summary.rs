@@ -19,12 +19,23 @@ pub struct PassSummary {
     pub attribution_left: u64,
     /// Metadata that could not be read in this pass.
     pub metadata_failures: Vec<String>,
+    /// Metric series read around alerts (design §12)...
+    pub graphs_read: usize,
+    /// ...found absent in Mackerel (remembered: never asked again)...
+    pub graphs_absent: usize,
+    /// ...and reads that failed (tried again on a later pass).
+    pub graphs_failed: usize,
+    /// Series due but left for the next passes.
+    pub graphs_left: u64,
 }
 
 impl PassSummary {
     /// Whether later passes have work left.
     pub fn work_left(&self) -> bool {
-        self.logs_left > 0 || self.backfill_left.is_some() || self.attribution_left > 0
+        self.logs_left > 0
+            || self.backfill_left.is_some()
+            || self.attribution_left > 0
+            || self.graphs_left > 0
     }
 
     /// The line `sync_passes` keeps of a pass that started at `started_at`.
@@ -66,6 +77,13 @@ impl std::fmt::Display for PassSummary {
             "{} new, {} changed, {} skipped, {} alert logs read, {} requests",
             self.new_alerts, self.changed, self.skipped, self.logs_read, self.requests
         )?;
+        if self.graphs_read + self.graphs_absent + self.graphs_failed > 0 {
+            write!(
+                f,
+                "; graphs: {} read, {} absent in Mackerel, {} failed",
+                self.graphs_read, self.graphs_absent, self.graphs_failed
+            )?;
+        }
         let mut left = Vec::new();
         if let Some(h) = self.backfill_left {
             left.push(format!("the backfill back to {}", crate::alert::rfc3339(h)));
@@ -81,6 +99,11 @@ impl std::fmt::Display for PassSummary {
         }
         if !left.is_empty() {
             write!(f, "; left for the next passes: {}", left.join(", "))?;
+        }
+        // Said apart: graphs never hold back an alert row, so the alerts are complete
+        // whatever is said here.
+        if self.graphs_left > 0 {
+            write!(f, "; {} graphs to read in later passes", self.graphs_left)?;
         }
         if !self.metadata_failures.is_empty() {
             write!(

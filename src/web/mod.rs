@@ -8,6 +8,7 @@ mod alerts_page;
 mod assets;
 mod digest_page;
 mod forms;
+mod graph;
 mod lists;
 mod meeting;
 mod meeting_detail;
@@ -23,6 +24,7 @@ use axum::Router;
 
 use crate::server::App;
 
+pub use graph::graph_png_url;
 pub use render::{Page, PageError};
 
 /// The pages' routes, to be merged into the server's guarded router.
@@ -40,4 +42,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/tasks/{id}/done", post(forms::task_done))
         .route("/static/asakai.css", get(assets::css))
         .route("/static/asakai.js", get(assets::js))
+        .merge(graph::routes())
+}
+
+/// Routes outside page auth: an alert's graph.png, which its link's token guards
+/// (Slack fetches it without a login).
+pub fn public_routes() -> Router<Arc<App>> {
+    graph::public_routes()
 }

@@ -190,6 +190,33 @@ impl Respond for HostsResponder {
     }
 }
 
+/// Serves the metrics endpoints as Mackerel does for a host or service it has and
+/// a range without points: an empty list (404 for one it does not have). Below
+/// the default priority, so a test's own metric mocks win.
+struct MetricsResponder(Arc<Mutex<World>>);
+
+impl Respond for MetricsResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let world = self.0.lock().unwrap();
+        let parts: Vec<&str> = req.url.path().split('/').collect();
+        let known = match parts.as_slice() {
+            ["", "api", "v0", "hosts", id, "metrics"] => {
+                world.hosts.iter().any(|h| h["id"] == json!(id))
+                    || world.retired.iter().any(|(r, _)| r == id)
+            }
+            ["", "api", "v0", "services", name, "metrics"] => {
+                world.services.iter().any(|s| s["name"] == json!(name))
+            }
+            _ => false,
+        };
+        if known {
+            ResponseTemplate::new(200).set_body_json(json!({"metrics": []}))
+        } else {
+            ResponseTemplate::new(404).set_body_json(fixture("error-not-found.json"))
+        }
+    }
+}
+
 /// A wiremock Mackerel serving a [`World`] that tests can change between passes.
 pub struct Mackerel {
     pub server: MockServer,
@@ -254,7 +281,14 @@ impl Mackerel {
                 r"^/api/v0/(alerts|hosts|monitors|monitoring/checks)/[^/]+(/logs)?$",
             ))
             .and(key())
-            .respond_with(ByIdResponder(w))
+            .respond_with(ByIdResponder(w.clone()))
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex(r"^/api/v0/(hosts|services)/[^/]+/metrics$"))
+            .and(key())
+            .respond_with(MetricsResponder(w))
+            .with_priority(8)
             .mount(&self.server)
             .await;
         // Anything else, or a wrong key: Mackerel's 403.

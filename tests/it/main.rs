@@ -9,6 +9,8 @@ mod digest_condensed;
 mod digest_labels;
 mod digest_load;
 mod github;
+mod graphs;
+mod graphs_draw;
 mod hardening;
 mod helpers;
 mod kill;

@@ -41,6 +41,7 @@ fn full(days: i64, now: i64) -> SyncOptions {
     SyncOptions {
         since: Some(now - days * DAY - DAY),
         logs_per_pass: 100_000,
+        graphs_per_pass: 100_000,
         ..SyncOptions::default()
     }
 }
