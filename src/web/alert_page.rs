@@ -68,10 +68,23 @@ async fn body(app: &App, page: &Page, id: &str) -> Result<Value, PageError> {
     });
     let opened: Vec<i64> = earlier.iter().map(|e| e.opened_at).collect();
     let earlier_rows: Vec<AlertRow> = earlier.iter().map(|e| rows.row(e)).collect();
+    // asakai's own drawing of the metric around the alert (safe markup), or why none.
+    let (graph_svg, no_graph) =
+        match crate::graphs::svg_for_alert(&app.store, &a.id, clock.tz, page.lang)
+            .await
+            .map_err(err)?
+        {
+            Some(crate::graphs::AlertGraph::Svg(svg)) => (Some(svg), None),
+            Some(crate::graphs::AlertGraph::None(why)) => (None, Some(why.text(page.lang))),
+            None => (None, None),
+        };
     Ok(json!({
         "alert": rows.row(a),
         "url": a.url,
         "image_url": a.image_url,
+        "graph_svg": graph_svg,
+        "no_graph": no_graph,
+        "graph_png": crate::web::graph_png_url(app, &a.id).await,
         "ids": a.id,
         "back": format!("/alerts/{}{}", a.id, lang_suffix(page)),
         "timeline": timeline(app, a, words, clock).await.map_err(err)?,

@@ -26,6 +26,10 @@ pub struct DetailView {
     pub reason: Option<String>,
     pub url: Option<String>,
     pub image_url: Option<String>,
+    /// The metric around the newest alert, drawn by asakai (safe markup of its own).
+    pub graph_svg: Option<String>,
+    /// Why there is no graph, in words, when there is none.
+    pub no_graph: Option<&'static str>,
     pub timeline: Vec<Moment>,
     /// The item's alerts when it holds more than one.
     pub alerts: Vec<AlertLine>,
@@ -107,6 +111,10 @@ pub async fn detail(
         Some(a) => timeline(store, a, rows).await?,
         None => Vec::new(),
     };
+    let (graph_svg, no_graph) = match newest {
+        Some(a) => graph(store, &a.id, rows).await?,
+        None => (None, None),
+    };
     let line = |a: &StoredAlert| alert_line(a, reviews.get(&a.id), rows);
     let mut own: Vec<&StoredAlert> = alerts.iter().collect();
     own.sort_by_key(|a| a.opened_at);
@@ -119,6 +127,8 @@ pub async fn detail(
         reason: newest.and_then(|a| a.reason.clone()),
         url: newest.and_then(|a| a.url.clone()),
         image_url: newest.and_then(|a| a.image_url.clone()),
+        graph_svg,
+        no_graph,
         timeline,
         alerts: if own.len() > 1 {
             own.into_iter().map(line).collect()
@@ -144,6 +154,25 @@ pub async fn detail(
         task_url: item.task.as_ref().and_then(|t| t.url.clone()),
         back,
     })
+}
+
+/// The alert's graph, or why it has none, in the page's language.
+async fn graph(
+    store: &Store,
+    alert_id: &str,
+    rows: &RowMaker<'_>,
+) -> Result<(Option<String>, Option<&'static str>), StoreError> {
+    let lang = match rows.labels.lang {
+        "ja" => crate::digest::Lang::Ja,
+        _ => crate::digest::Lang::En,
+    };
+    Ok(
+        match crate::graphs::svg_for_alert(store, alert_id, rows.tz, lang).await? {
+            Some(crate::graphs::AlertGraph::Svg(svg)) => (Some(svg), None),
+            Some(crate::graphs::AlertGraph::None(why)) => (None, Some(why.text(lang))),
+            None => (None, None),
+        },
+    )
 }
 
 fn task_hosts(item: &Item, for_host: &str) -> Vec<TaskHost> {

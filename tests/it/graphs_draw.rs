@@ -257,6 +257,39 @@ mod served {
     }
 
     #[tokio::test]
+    async fn the_meeting_screen_and_the_alert_page_show_the_graph_or_say_why_not() {
+        let app = app_with_series(Env::default()).await;
+        let meeting = crate::web::MEETING;
+        let (_, body) = crate::web::page(&app, &format!("/digests/{meeting}")).await;
+        let key = crate::web::item_of(&body, "aMaint");
+        let detail = app
+            .get(&format!("/digests/{meeting}/items/{key}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            detail.contains("<svg") && detail.contains("crossed critical 90"),
+            "the item's graph, drawn inline: {detail}"
+        );
+        let key = crate::web::item_of(&body, "aMulti");
+        let detail = app
+            .get(&format!("/digests/{meeting}/items/{key}?lang=ja"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!detail.contains("<svg"), "{detail}");
+        assert!(
+            detail.contains("死活監視"),
+            "why there is none, in words: {detail}"
+        );
+        let (_, page) = crate::web::page(&app, "/alerts/aMaint").await;
+        assert!(page.contains("crossed critical 90"), "{page}");
+        app.stop().await;
+    }
+
+    #[tokio::test]
     async fn graph_png_needs_its_alerts_token_and_no_login() {
         let env = Env {
             ui_password: Some(Secret::new("pw")),
