@@ -263,6 +263,19 @@ pub fn find<'a>(teams: &'a [Team], name: &str) -> Result<&'a Team, String> {
     })
 }
 
+/// An error naming the first service of a team that Mackerel does not know (from
+/// the store's service list; none when that list is still empty).
+pub fn check_services(teams: &[Team], known: &BTreeSet<String>) -> Result<(), String> {
+    match unknown_services(teams, known).first() {
+        None => Ok(()),
+        Some((team, service)) => Err(format!(
+            "[[team]] {team:?} services: {service:?} is not a service of the organisation \
+             (its services are {}); fix the name in the config",
+            known.iter().cloned().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 /// Service names the teams give that the store does not know (from Mackerel's
 /// service list): most likely typos. Empty when the store knows no services yet.
 pub fn unknown_services<'a>(

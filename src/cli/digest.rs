@@ -112,6 +112,10 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     } else {
         Store::open_reader(db).await?
     };
+    if team.is_some() {
+        teams::check_services(&settings.teams, &store.service_names().await?)
+            .map_err(|e| anyhow::anyhow!("config: {e}"))?;
+    }
     let scope = team.and_then(|t| t.scope.as_ref());
     let digest = meeting::team_digest_of(&store, &spec, &window, now, scope).await?;
     let templates = settings.file.templates_dir.as_deref();

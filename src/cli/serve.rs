@@ -26,6 +26,8 @@ pub async fn run(db: &Path, settings: &Settings, args: ServeArgs) -> anyhow::Res
     }
     let client = Client::new(settings.client_config()?)?;
     let store = Store::open(db).await?;
+    crate::teams::check_services(&settings.teams, &store.service_names().await?)
+        .map_err(|e| anyhow::anyhow!("config: {e}"))?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;

@@ -103,7 +103,8 @@ pub async fn post_to_slack(
     if let crate::teams::Destination::Channel(channel) = &team.destination {
         // The app: the message with its outcome menus, kept for updates.
         let queue = super::queue::queue(digest);
-        let message = crate::slack::app::message(settings, digest, window, lang, &queue)?;
+        let images = crate::slack::app::graph_images(store, settings, &queue).await;
+        let message = crate::slack::app::message(settings, digest, window, lang, &queue, &images)?;
         return Ok(crate::slack::app::post_once(
             store, settings, team, channel, window, &message, force,
         )

@@ -29,14 +29,47 @@ pub fn api(settings: &Settings) -> Result<SlackApi, DeliveryError> {
     Ok(SlackApi::new(&app.api_base, app.bot_token.clone())?)
 }
 
+/// Items whose graph the message shows (Slack fetches each image).
+const GRAPHS_SHOWN: usize = 3;
+
+/// The graphs of the first items to decide that have one, as Slack fetches them
+/// (graph.png with its token), by item key: none without `[server] public_url`.
+pub async fn graph_images(
+    store: &Store,
+    settings: &Settings,
+    queue: &Queue,
+) -> Vec<(String, String)> {
+    let mut images = Vec::new();
+    if settings.server.public_url.is_none() {
+        return images;
+    }
+    for item in items_to_decide(queue) {
+        if images.len() == GRAPHS_SHOWN {
+            break;
+        }
+        let Some(id) = item.alert_ids.last() else {
+            continue;
+        };
+        let drawn = crate::graphs::svg_for_alert(store, id, settings.timezone, Lang::En).await;
+        if let Ok(Some(crate::graphs::AlertGraph::Svg(_))) = drawn {
+            if let Some(url) = crate::web::png_url(store, settings, id).await {
+                images.push((item.key.clone(), url));
+            }
+        }
+    }
+    images
+}
+
 /// The message of a team's digest: its Block Kit, then the items to decide with a
-/// menu each, "12 of 40 reviewed", and a link to the page for the rest.
+/// menu each (and the graphs of `images` under theirs), "12 of 40 reviewed", and a
+/// link to the page for the rest.
 pub fn message(
     settings: &Settings,
     digest: &Digest,
     window: &Window,
     lang: Lang,
     queue: &Queue,
+    images: &[(String, String)],
 ) -> Result<Value, crate::digest::RenderError> {
     let templates = settings.file.templates_dir.as_deref();
     let text = render(digest, window, Format::Slack, lang, templates)?;
@@ -50,7 +83,19 @@ pub fn message(
             .replace("{reviewed}", &queue.reviewed.to_string())
             .replace("{total}", &queue.total.to_string())}]}),
     ];
-    extra.extend(shown.iter().map(|i| item_block(i, lang)));
+    for i in shown {
+        extra.push(item_block(i, lang));
+        if let Some((_, url)) = images.iter().find(|(key, _)| *key == i.key) {
+            let monitor = crate::digest::monitor_name(
+                i.monitor.as_deref(),
+                i.monitor_id.as_deref(),
+                &i.kind,
+                l,
+            );
+            let alt = format!("{monitor} {}", i.host.as_deref().unwrap_or_default());
+            extra.push(json!({"type": "image", "image_url": url, "alt_text": alt.trim()}));
+        }
+    }
     if to_decide.len() > shown.len() || settings.server.public_url.is_some() {
         let more = to_decide.len() - shown.len();
         let link = page_link(settings, window);

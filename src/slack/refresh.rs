@@ -40,8 +40,16 @@ pub async fn one(app: &App, post: &SlackPost) {
         let team = app.settings.teams.iter().find(|t| t.name == post.team);
         let lang = team.map_or(app.settings.digest.lang, |t| t.lang);
         let window = shared_window(app, post);
-        let msg = message(&app.settings, &shared.digest, &window, lang, shared.queue())
-            .map_err(|e| crate::delivery::DeliveryError::Render(e.to_string()))?;
+        let images = super::app::graph_images(&app.store, &app.settings, shared.queue()).await;
+        let msg = message(
+            &app.settings,
+            &shared.digest,
+            &window,
+            lang,
+            shared.queue(),
+            &images,
+        )
+        .map_err(|e| crate::delivery::DeliveryError::Render(e.to_string()))?;
         refresh(&app.store, &api, post, &msg).await
     }
     .await;

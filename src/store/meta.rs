@@ -229,3 +229,13 @@ pub async fn mark_unlisted_hosts(
         .await?;
     Ok(())
 }
+
+impl super::Store {
+    /// The names of the services Mackerel listed at the last metadata read.
+    pub async fn service_names(&self) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM services")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(names.into_iter().collect())
+    }
+}

@@ -31,8 +31,17 @@ pub fn public_routes() -> Router<Arc<App>> {
 /// `None` without `[server] public_url` (Slack could not reach it) or when the
 /// secret cannot be read.
 pub async fn graph_png_url(app: &App, alert_id: &str) -> Option<String> {
-    let base = app.settings.server.public_url.as_deref()?;
-    let secret = token::secret(&app.store, app.settings.server.graph_secret.as_ref())
+    png_url(&app.store, &app.settings, alert_id).await
+}
+
+/// [`graph_png_url`] from the store and settings (a post made outside `serve`).
+pub async fn png_url(
+    store: &crate::store::Store,
+    settings: &crate::config::Settings,
+    alert_id: &str,
+) -> Option<String> {
+    let base = settings.server.public_url.as_deref()?;
+    let secret = token::secret(store, settings.server.graph_secret.as_ref())
         .await
         .inspect_err(|e| tracing::warn!(error = %e, "cannot read the graph secret"))
         .ok()?;

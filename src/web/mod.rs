@@ -24,7 +24,7 @@ use axum::Router;
 
 use crate::server::App;
 
-pub use graph::graph_png_url;
+pub use graph::{graph_png_url, png_url};
 pub use render::{Page, PageError};
 
 /// The pages' routes, to be merged into the server's guarded router.

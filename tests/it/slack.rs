@@ -359,3 +359,74 @@ async fn slacks_errors_are_named_and_only_throttling_is_tried_again() {
     ));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_post_shows_the_graph_of_an_item_to_decide_when_slack_can_fetch_it() {
+    use asakai::graphs::series::{encode, Point};
+    use asakai::graphs::MetricTarget;
+    use asakai::store::GraphOutcome;
+    let slack = slack_api().await;
+    let env = Env {
+        slack_bot_token: Some(Secret::new("xoxb-test-token")),
+        slack_signing_secret: Some(Secret::new(SIGNING)),
+        ..Env::default()
+    };
+    let config = format!(
+        "[slack]\nchannel = \"#ops\"\napi_base = \"{}/api/\"\n\
+         [server]\npublic_url = \"https://asakai.example.internal/\"\n",
+        slack.uri()
+    );
+    let app = crate::serve::spawn_app_polling("1h", &config, env).await;
+    eventually("the first pass", || async {
+        app.store.last_good_pass().await.unwrap().is_some()
+    })
+    .await;
+    // aMaint (cpu on db01, open) has a series: over its threshold from its opening.
+    let g = app.store.graph_of("aMaint").await.unwrap().unwrap();
+    let points: Vec<Point> = (0..120)
+        .map(|m| Point {
+            t: g.opened_at - 3600 + m * 60,
+            v: if m >= 60 { 95.0 } else { 30.0 },
+        })
+        .collect();
+    let outcome = GraphOutcome::Read {
+        points: encode(&points),
+        range: (g.opened_at - 3600, g.opened_at + 3600),
+        retry_at: None,
+        target: MetricTarget {
+            monitor_id: "mCpu".into(),
+            source: "host".into(),
+            service: None,
+            metric: "cpu.user.percentage".into(),
+            operator: Some(">".into()),
+            warning: Some(80.0),
+            critical: Some(90.0),
+        },
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    asakai::store::graphs::write_graph(&mut tx, "aMaint", &outcome, g.opened_at + 7200)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    post(&app).await.unwrap();
+    let posts = bodies(&slack, "/api/chat.postMessage").await;
+    let images: Vec<&Value> = posts[0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "image")
+        .collect();
+    assert_eq!(images.len(), 1, "{}", posts[0]);
+    let url = images[0]["image_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://asakai.example.internal/alerts/aMaint/graph.png?t="),
+        "{url}"
+    );
+    assert!(images[0]["alt_text"].as_str().unwrap().contains("cpu.user"));
+    // The token in it lets anyone (Slack) fetch the PNG without a login.
+    let path = url.trim_start_matches("https://asakai.example.internal");
+    let r = app.get(path).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    app.stop().await;
+}

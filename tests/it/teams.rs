@@ -278,3 +278,33 @@ async fn digest_team_on_the_command_line_is_the_teams_digest() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_team_service_the_organisation_does_not_have_is_named() {
+    let app = spawn_app(TWO_TEAMS, Env::default()).await;
+    app.wait_for("/api/alerts", |v| {
+        v.as_array().is_some_and(|a| a.len() == 14)
+    })
+    .await;
+    let config = app.config_path().with_file_name("typo.toml");
+    std::fs::write(
+        &config,
+        "[[team]]\nname = \"blog\"\nservices = [\"blgo\"]\n[[team]]\nname = \"shop\"\nservices = [\"shop\"]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_asakai"))
+        .arg("--db")
+        .arg(app.db_path())
+        .arg("--config")
+        .arg(&config)
+        .args(["digest", "--team", "shop"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[[team]] \"blog\" services") && err.contains("\"blgo\" is not a service"),
+        "{err}"
+    );
+    app.stop().await;
+}
