@@ -161,14 +161,45 @@ fn the_png_is_the_standalone_svg_at_twice_its_size() {
     assert!(png.len() > 10_000, "{} bytes", png.len());
 }
 
-mod served {
-    use asakai::config::Env;
+/// Writes a CPU series for the host-metric alert `id` (cpu.user on its host): 30 %
+/// for the hour before it opened, 95 % (over critical 90) from then on.
+pub async fn store_cpu_series(store: &asakai::store::Store, id: &str) {
     use asakai::graphs::series::{encode, Point};
     use asakai::graphs::MetricTarget;
-    use asakai::secret::Secret;
     use asakai::store::GraphOutcome;
+    let g = store.graph_of(id).await.unwrap().unwrap();
+    let points: Vec<Point> = (0..120)
+        .map(|m| Point {
+            t: g.opened_at - 3600 + m * 60,
+            v: if m >= 60 { 95.0 } else { 30.0 },
+        })
+        .collect();
+    let outcome = GraphOutcome::Read {
+        points: encode(&points),
+        range: (g.opened_at - 3600, g.opened_at + 3600),
+        retry_at: None,
+        target: MetricTarget {
+            monitor_id: "mCpu".into(),
+            source: "host".into(),
+            service: None,
+            metric: "cpu.user.percentage".into(),
+            operator: Some(">".into()),
+            warning: Some(80.0),
+            critical: Some(90.0),
+        },
+    };
+    let mut tx = store.begin().await.unwrap();
+    asakai::store::graphs::write_graph(&mut tx, id, &outcome, g.opened_at + 7200)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
 
-    use super::png_size;
+mod served {
+    use asakai::config::Env;
+    use asakai::secret::Secret;
+
+    use super::{png_size, store_cpu_series};
     use crate::serve::{spawn_app_polling, TestApp};
 
     const PUBLIC: &str = "[server]\npublic_url = \"https://asakai.example.internal/\"\n";
@@ -181,33 +212,7 @@ mod served {
             app.store.last_good_pass().await.unwrap().is_some()
         })
         .await;
-        let g = app.store.graph_of("aMaint").await.unwrap().unwrap();
-        let points: Vec<Point> = (0..120)
-            .map(|m| Point {
-                t: g.opened_at - 3600 + m * 60,
-                v: if m >= 60 { 95.0 } else { 30.0 },
-            })
-            .collect();
-        let target = MetricTarget {
-            monitor_id: "mCpu".into(),
-            source: "host".into(),
-            service: None,
-            metric: "cpu.user.percentage".into(),
-            operator: Some(">".into()),
-            warning: Some(80.0),
-            critical: Some(90.0),
-        };
-        let outcome = GraphOutcome::Read {
-            points: encode(&points),
-            range: (g.opened_at - 3600, g.opened_at + 3600),
-            retry_at: None,
-            target,
-        };
-        let mut tx = app.store.begin().await.unwrap();
-        asakai::store::graphs::write_graph(&mut tx, "aMaint", &outcome, g.opened_at + 7200)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        store_cpu_series(&app.store, "aMaint").await;
         app
     }
 

@@ -362,9 +362,6 @@ async fn slacks_errors_are_named_and_only_throttling_is_tried_again() {
 
 #[tokio::test]
 async fn the_post_shows_the_graph_of_an_item_to_decide_when_slack_can_fetch_it() {
-    use asakai::graphs::series::{encode, Point};
-    use asakai::graphs::MetricTarget;
-    use asakai::store::GraphOutcome;
     let slack = slack_api().await;
     let env = Env {
         slack_bot_token: Some(Secret::new("xoxb-test-token")),
@@ -382,32 +379,7 @@ async fn the_post_shows_the_graph_of_an_item_to_decide_when_slack_can_fetch_it()
     })
     .await;
     // aMaint (cpu on db01, open) has a series: over its threshold from its opening.
-    let g = app.store.graph_of("aMaint").await.unwrap().unwrap();
-    let points: Vec<Point> = (0..120)
-        .map(|m| Point {
-            t: g.opened_at - 3600 + m * 60,
-            v: if m >= 60 { 95.0 } else { 30.0 },
-        })
-        .collect();
-    let outcome = GraphOutcome::Read {
-        points: encode(&points),
-        range: (g.opened_at - 3600, g.opened_at + 3600),
-        retry_at: None,
-        target: MetricTarget {
-            monitor_id: "mCpu".into(),
-            source: "host".into(),
-            service: None,
-            metric: "cpu.user.percentage".into(),
-            operator: Some(">".into()),
-            warning: Some(80.0),
-            critical: Some(90.0),
-        },
-    };
-    let mut tx = app.store.begin().await.unwrap();
-    asakai::store::graphs::write_graph(&mut tx, "aMaint", &outcome, g.opened_at + 7200)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    crate::graphs_draw::store_cpu_series(&app.store, "aMaint").await;
     post(&app).await.unwrap();
     let posts = bodies(&slack, "/api/chat.postMessage").await;
     let images: Vec<&Value> = posts[0]["blocks"]
