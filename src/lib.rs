@@ -7,7 +7,6 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
-pub mod delivery;
 pub mod digest;
 pub mod github;
 pub mod graphs;

@@ -3,8 +3,8 @@ use std::path::{Path, PathBuf};
 use chrono::TimeZone;
 
 use crate::config::Settings;
-use crate::delivery::Delivered;
 use crate::digest::{self, meeting, Format, Lang, Window, WindowSpec};
+use crate::slack::webhook::Delivered;
 use crate::store::Store;
 use crate::teams;
 use crate::timefmt::{parse_date, parse_time, parse_zone, InputError};

@@ -111,7 +111,7 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
             report::deliver::post_week(&store, tz, date, lang, args.force, poster).await?;
         store.close().await;
         match delivered {
-            crate::delivery::Delivered::AlreadySent(at) => eprintln!(
+            crate::slack::webhook::Delivered::AlreadySent(at) => eprintln!(
                 "this week's report was already posted to Slack at {}; nothing was sent \
                  (add --force to post it again)",
                 crate::alert::rfc3339(at)

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::{build, render, Digest, Format, Lang, Window, WindowSpec};
 use crate::config::Settings;
-use crate::delivery::{slack_once, Delivered, DeliveryError};
+use crate::slack::webhook::{slack_once, Delivered, DeliveryError};
 use crate::store::deliveries::DeliveryKey;
 use crate::store::{Store, StoreError};
 use crate::teams::{Scope, Team};

@@ -3,7 +3,7 @@
 
 mod build;
 mod chart;
-mod context;
+pub(crate) mod context;
 mod labels;
 pub mod load;
 pub mod meeting;
@@ -13,7 +13,6 @@ pub use page::{page_context, summary_context};
 pub mod queue;
 mod render;
 mod sections;
-pub mod slack;
 mod window;
 
 pub use crate::store::digest::{meeting_sql, Reach};

@@ -72,7 +72,7 @@ pub fn render(
         })?;
     Ok(match format {
         Format::Slack => {
-            serde_json::to_string_pretty(&super::slack::blocks(&text, &ctx))
+            serde_json::to_string_pretty(&crate::slack::blocks::blocks(&text, &ctx))
                 .expect("blocks serialize")
                 + "\n"
         }

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::{load_team_week, render_week, week, Format};
-use crate::delivery::{slack_once, Delivered, DeliveryError};
 use crate::digest::Lang;
+use crate::slack::webhook::{slack_once, Delivered, DeliveryError};
 use crate::store::deliveries::DeliveryKey;
 use crate::store::Store;
 use crate::teams::Team;

@@ -6,9 +6,9 @@
 use chrono::{NaiveDate, TimeZone};
 
 use super::App;
-use crate::delivery::{Delivered, DeliveryError, PostError};
 use crate::digest::meeting::{self, PostFailure};
 use crate::slack::web_api::SlackError;
+use crate::slack::webhook::{Delivered, DeliveryError, PostError};
 use crate::teams::{Destination, Team};
 
 /// The meeting date whose post `team` is due at `now`, if any.

@@ -9,9 +9,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::web_api::{Posted, SlackApi, SlackError};
 use crate::config::Settings;
-use crate::delivery::{Delivered, DeliveryError};
 use crate::digest::queue::{Item, Queue};
 use crate::digest::{escape_slack, render, Digest, Format, Lang, Window};
+use crate::slack::webhook::{Delivered, DeliveryError};
 use crate::store::deliveries::{Claim, DeliveryKey};
 use crate::store::{SlackPost, Store};
 use crate::teams::Team;

@@ -49,7 +49,7 @@ pub async fn one(app: &App, post: &SlackPost) {
             shared.queue(),
             &images,
         )
-        .map_err(|e| crate::delivery::DeliveryError::Render(e.to_string()))?;
+        .map_err(|e| crate::slack::webhook::DeliveryError::Render(e.to_string()))?;
         refresh(&app.store, &api, post, &msg).await
     }
     .await;
@@ -57,7 +57,7 @@ pub async fn one(app: &App, post: &SlackPost) {
         Ok(true) => tracing::info!(channel = %post.channel, ts = %post.ts, "updated a Slack post"),
         Ok(false) => {}
         Err(e) => {
-            if let crate::delivery::DeliveryError::Slack(s) = &e {
+            if let crate::slack::webhook::DeliveryError::Slack(s) = &e {
                 app.metrics.slack_error(s.name());
             }
             tracing::warn!(error = %e, "could not update a Slack post");

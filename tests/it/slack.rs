@@ -56,7 +56,7 @@ async fn app_with(slack: &MockServer) -> TestApp {
 }
 
 /// The meeting's digest posted as the worker would post it.
-async fn post(app: &TestApp) -> Result<asakai::delivery::Delivered, meeting::PostFailure> {
+async fn post(app: &TestApp) -> Result<asakai::slack::webhook::Delivered, meeting::PostFailure> {
     let settings = &app.app.settings;
     let spec = meeting::spec(settings, settings.timezone);
     let window = spec.for_meeting(MEETING.parse().unwrap());
@@ -140,7 +140,7 @@ async fn a_post_carries_menus_and_an_outcome_chosen_in_slack_is_recorded_and_sho
     // A second post of the window is refused by the claim: Slack sees one.
     assert!(matches!(
         post(&app).await.unwrap(),
-        asakai::delivery::Delivered::AlreadySent(_)
+        asakai::slack::webhook::Delivered::AlreadySent(_)
     ));
     assert_eq!(bodies(&slack, "/api/chat.postMessage").await.len(), 1);
 
@@ -355,7 +355,7 @@ async fn slacks_errors_are_named_and_only_throttling_is_tried_again() {
     );
     assert!(matches!(
         post(&app).await.unwrap(),
-        asakai::delivery::Delivered::AlreadySent(_)
+        asakai::slack::webhook::Delivered::AlreadySent(_)
     ));
     app.stop().await;
 }

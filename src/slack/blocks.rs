@@ -1,9 +1,9 @@
 //! Slack: Block Kit from the slack template's mrkdwn, within Slack's limits.
-//! Posting it is [`crate::delivery`]'s.
+//! Posting it is [`super::webhook`]'s or [`super::app`]'s.
 
 use serde_json::{json, Value};
 
-use super::context::Context;
+use crate::digest::context::Context;
 
 /// A line of the slack template that starts a new block.
 pub const BLOCK_MARK: &str = "===block===";
