@@ -11,11 +11,11 @@ use crate::store::{SlackPost, StoreError};
 /// How long after posting a message is kept up to date.
 const KEPT_FRESH_SECS: i64 = 2 * 86_400;
 
-/// The digest a message was made from: its team's, of its window.
-pub async fn digest_of(app: &App, post: &SlackPost) -> Result<Arc<Shared>, StoreError> {
+/// The window a message is of: its meeting's, or the bounds it was posted with.
+fn window_of(app: &App, post: &SlackPost) -> crate::digest::Window {
     let tz = app.settings.timezone;
     let spec = crate::digest::meeting::spec(&app.settings, tz);
-    let window = match post
+    match post
         .meeting
         .as_deref()
         .and_then(|d| crate::timefmt::parse_date(d).ok())
@@ -27,9 +27,16 @@ pub async fn digest_of(app: &App, post: &SlackPost) -> Result<Arc<Shared>, Store
             tz,
             meeting: None,
         },
-    };
+    }
+}
+
+/// The digest a message was made from: its team's, of its window.
+pub async fn digest_of(app: &App, post: &SlackPost) -> Result<Arc<Shared>, StoreError> {
+    let spec = crate::digest::meeting::spec(&app.settings, app.settings.timezone);
     let team = app.settings.teams.iter().find(|t| t.name == post.team);
-    app.digests.of(&app.store, &spec, &window, team).await
+    app.digests
+        .of(&app.store, &spec, &window_of(app, post), team)
+        .await
 }
 
 /// Updates one message if what it says changed.
@@ -39,7 +46,7 @@ pub async fn one(app: &App, post: &SlackPost) {
         let shared = digest_of(app, post).await?;
         let team = app.settings.teams.iter().find(|t| t.name == post.team);
         let lang = team.map_or(app.settings.digest.lang, |t| t.lang);
-        let window = shared_window(app, post);
+        let window = window_of(app, post);
         let images = super::app::graph_images(&app.store, &app.settings, shared.queue()).await;
         let msg = message(
             &app.settings,
@@ -62,19 +69,6 @@ pub async fn one(app: &App, post: &SlackPost) {
             }
             tracing::warn!(error = %e, "could not update a Slack post");
         }
-    }
-}
-
-fn shared_window(app: &App, post: &SlackPost) -> crate::digest::Window {
-    let tz = app.settings.timezone;
-    crate::digest::Window {
-        start: post.window_start,
-        end: post.window_end,
-        tz,
-        meeting: post
-            .meeting
-            .as_deref()
-            .and_then(|d| crate::timefmt::parse_date(d).ok()),
     }
 }
 
