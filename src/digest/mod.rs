@@ -9,7 +9,7 @@ pub mod load;
 pub mod meeting;
 mod model;
 mod page;
-pub use page::{page_context, summary_context};
+pub use page::summary_context;
 pub mod queue;
 mod render;
 mod sections;

@@ -7,18 +7,9 @@ use super::labels::Lang;
 use super::model::Digest;
 use super::window::Window;
 
-/// The HTML digest's template context as JSON, chart included, with every alert
-/// kept (as the HTML page keeps them behind toggles).
-pub fn page_context(digest: &Digest, window: &Window, lang: Lang) -> serde_json::Value {
-    let labels = lang.labels();
-    let chart = super::chart::svg(digest, window, labels);
-    serde_json::to_value(context(digest, window, labels, chart, true))
-        .expect("a digest context serializes")
-}
-
-/// The same context without the alert lists' every line (they are condensed, as
-/// in the human formats): what the meeting screen reads around its queue, cheap
-/// on a heavy day.
+/// The HTML digest's template context as JSON, its alert lists condensed as in the
+/// human formats: what the meeting screen reads around its queue (totals and their
+/// change, the chart, notes, tasks, maintenance), cheap on a heavy day.
 pub fn summary_context(digest: &Digest, window: &Window, lang: Lang) -> serde_json::Value {
     let labels = lang.labels();
     let chart = super::chart::svg(digest, window, labels);

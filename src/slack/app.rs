@@ -50,11 +50,20 @@ pub async fn graph_images(
         let Some(id) = item.alert_ids.last() else {
             continue;
         };
-        let drawn = crate::graphs::svg_for_alert(store, id, settings.timezone, Lang::En).await;
-        if let Ok(Some(crate::graphs::AlertGraph::Svg(_))) = drawn {
-            if let Some(url) = crate::web::png_url(store, settings, id).await {
-                images.push((item.key.clone(), url));
-            }
+        // Whether it has points is enough to know here: Slack's fetch draws it.
+        let has_points = match store.graph_of(id).await {
+            Ok(Some(g)) => g
+                .points
+                .as_deref()
+                .and_then(|p| crate::graphs::series::decode(p).ok())
+                .is_some_and(|p| !p.is_empty()),
+            _ => false,
+        };
+        if !has_points {
+            continue;
+        }
+        if let Some(url) = crate::web::png_url(store, settings, id).await {
+            images.push((item.key.clone(), url));
         }
     }
     images

@@ -468,25 +468,7 @@ pub(crate) mod tests {
             kind: "host".into(),
             status: "OK".into(),
             severity: Some("CRITICAL".into()),
-            monitor_id: None,
-            monitor_name: None,
-            host_id: None,
-            host_name: None,
-            opened_at: 0,
-            closed_at: None,
-            close_cause: None,
-            reason: None,
-            message: None,
-            value: None,
-            memo: None,
-            series: None,
-            roles: vec![],
-            services: vec![],
-            url: None,
-            image_url: None,
-            gone: false,
-            logs_read: false,
-            attribution_pending: false,
+            ..StoredAlert::default()
         }
     }
 }
