@@ -108,7 +108,8 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
         };
         let store = crate::store::Store::open(db).await?;
         let delivered =
-            report::deliver::post_week(&store, tz, date, lang, args.force, poster).await?;
+            report::deliver::post_week(&store, settings, tz, date, lang, args.force, poster)
+                .await?;
         store.close().await;
         match delivered {
             crate::slack::webhook::Delivered::AlreadySent(at) => eprintln!(

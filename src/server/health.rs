@@ -39,6 +39,7 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
             "logs_left": p.logs_left,
         })),
         "lag_seconds": lag,
+        "slack": app.slack_health.to_json(&app.settings),
     });
     let status = if fresh {
         StatusCode::OK

@@ -44,6 +44,8 @@ pub struct App {
     pub digests: digests::Digests,
     /// When a post that failed may be tried again.
     pub post_backoff: morning::Backoff,
+    /// How the last Slack posts went, for `/healthz`.
+    pub slack_health: crate::slack::health::Health,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
             reconcile: Notify::new(),
             digests: digests::Digests::default(),
             post_backoff: morning::Backoff::default(),
+            slack_health: Default::default(),
         }
     }
 }

@@ -7,6 +7,8 @@ use chrono::{NaiveDate, TimeZone};
 
 use super::App;
 use crate::digest::meeting::{self, PostFailure};
+use crate::report::deliver::WeekPostError;
+use crate::slack::health::{self, Kind};
 use crate::slack::web_api::SlackError;
 use crate::slack::webhook::{Delivered, DeliveryError, PostError};
 use crate::teams::{Destination, Team};
@@ -56,6 +58,10 @@ async fn post_team_if_due(app: &App, team: &Team, now: i64) {
         Err(PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => {
             // Said (and counted) when that send was made; said again only now and then.
             app.post_backoff.failed(&key, now);
+            if let Err(e) = &result {
+                app.slack_health
+                    .failed(&team.name, Kind::Digest, now, "outcome_unknown", e);
+            }
             tracing::warn!(%date, team = %team.name, "the morning digest's earlier post has an \
                             unknown outcome; not posting again (digest --post --force posts it)");
             return;
@@ -68,12 +74,19 @@ async fn post_team_if_due(app: &App, team: &Team, now: i64) {
     match result {
         Ok(_) => {
             app.post_backoff.succeeded(&key);
+            app.slack_health.posted(&team.name, Kind::Digest, now);
             tracing::info!(%date, team = %team.name, "posted the morning digest to Slack");
         }
         Err(e) => {
             if let PostFailure::Delivery(DeliveryError::Slack(s)) = &e {
                 app.metrics.slack_error(s.name());
             }
+            let name = match &e {
+                PostFailure::Delivery(d) => health::name(d),
+                PostFailure::Render(_) => "render",
+            };
+            app.slack_health
+                .failed(&team.name, Kind::Digest, now, name, &e);
             app.post_backoff.failed(&key, now);
             tracing::warn!(%date, team = %team.name, error = %e, "the morning digest was not posted");
         }
@@ -137,7 +150,7 @@ async fn post_team_week_if_due(app: &App, team: &Team, now: i64) {
     let Some((weekday, time)) = team.weekly_post else {
         return;
     };
-    if !matches!(team.destination, Destination::Webhook(_)) {
+    if team.destination == Destination::None {
         return;
     }
     let tz = app.settings.timezone;
@@ -158,14 +171,36 @@ async fn post_team_week_if_due(app: &App, team: &Team, now: i64) {
     if !app.post_backoff.ready(&key, now) {
         return;
     }
-    match crate::report::deliver::post_week(&app.store, tz, today, team.lang, false, team).await {
+    match crate::report::deliver::post_week(
+        &app.store,
+        &app.settings,
+        tz,
+        today,
+        team.lang,
+        false,
+        team,
+    )
+    .await
+    {
         Ok(Delivered::AlreadySent(_)) => {}
         Ok(_) => {
             app.post_backoff.succeeded(&key);
             app.metrics.post("sent");
+            app.slack_health.posted(&team.name, Kind::Week, now);
             tracing::info!(%today, team = %team.name, "posted the weekly report to Slack");
         }
         Err(e) => {
+            let name = match &e {
+                WeekPostError::Delivery(d) => {
+                    if let DeliveryError::Slack(s) = d {
+                        app.metrics.slack_error(s.name());
+                    }
+                    health::name(d)
+                }
+                WeekPostError::Report(_) => "report",
+            };
+            app.slack_health
+                .failed(&team.name, Kind::Week, now, name, &e);
             app.post_backoff.failed(&key, now);
             app.metrics.post("failed");
             tracing::warn!(%today, team = %team.name, error = %e, "the weekly report was not posted");

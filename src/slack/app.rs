@@ -190,8 +190,8 @@ pub fn fingerprint(message: &Value) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Posts the team's message to its channel unless this window was posted for the
-/// team before (or `force`); keeps where it went for interactions and updates.
+/// Posts the team's digest message to its channel unless this window was posted
+/// for the team before (or `force`); keeps where it went for interactions and updates.
 pub async fn post_once(
     store: &Store,
     settings: &Settings,
@@ -201,14 +201,40 @@ pub async fn post_once(
     message: &Value,
     force: bool,
 ) -> Result<Delivered, DeliveryError> {
-    let api = api(settings)?;
-    let now = chrono::Utc::now().timestamp();
     let key_channel = team.delivery_channel("slack");
     let key = DeliveryKey {
         start: window.start,
         end: window.end,
         channel: &key_channel,
     };
+    let kept = SlackPost {
+        channel: String::new(),
+        ts: String::new(),
+        team: team.name.clone(),
+        window_start: window.start,
+        window_end: window.end,
+        meeting: window.meeting.map(|d| d.to_string()),
+        posted_at: 0,
+        rendered: fingerprint(message),
+    };
+    send_once(store, settings, key, channel, message, force, Some(kept)).await
+}
+
+/// Posts `message` to `channel` through the app once for `key` (claimed in the
+/// store first, as the webhooks' posts are). A message with menus is `kept` (its
+/// channel, ts and time filled in) before the window is marked sent: an
+/// interaction may come at once.
+pub async fn send_once(
+    store: &Store,
+    settings: &Settings,
+    key: DeliveryKey<'_>,
+    channel: &str,
+    message: &Value,
+    force: bool,
+    kept: Option<SlackPost>,
+) -> Result<Delivered, DeliveryError> {
+    let api = api(settings)?;
+    let now = chrono::Utc::now().timestamp();
     match store.claim_delivery(key, now, force).await? {
         Claim::Granted => {}
         Claim::Sent(at) => return Ok(Delivered::AlreadySent(at)),
@@ -225,23 +251,25 @@ pub async fn post_once(
             return Err(e.into());
         }
     };
-    let post = SlackPost {
-        channel: posted.channel,
-        ts: posted.ts,
-        team: team.name.clone(),
-        window_start: window.start,
-        window_end: window.end,
-        meeting: window.meeting.map(|d| d.to_string()),
-        posted_at: now,
-        rendered: fingerprint(message),
-    };
-    // Kept before the window is marked sent: an interaction may come at once.
-    if let Err(e) = store.record_slack_post(&post).await {
-        tracing::warn!(error = %e, "posted to Slack, but could not keep where: its menus will not work");
+    if let Some(post) = kept {
+        let post = SlackPost {
+            channel: posted.channel,
+            ts: posted.ts,
+            posted_at: now,
+            ..post
+        };
+        if let Err(e) = store.record_slack_post(&post).await {
+            tracing::warn!(error = %e, "posted to Slack, but could not keep where: its menus will not work");
+        }
     }
-    store
+    if let Err(e) = store
         .mark_delivered(key, chrono::Utc::now().timestamp())
-        .await?;
+        .await
+    {
+        // The claim stays: the window is not posted again unless forced.
+        tracing::warn!(error = %e, "posted to Slack, but could not record it");
+        return Ok(Delivered::SentUnrecorded);
+    }
     Ok(Delivered::Sent)
 }
 

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod blocks;
+pub mod health;
 pub mod interactions;
 pub mod refresh;
 pub mod signature;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::app::{message, refresh};
+use super::health::Kind;
 use crate::server::digests::Shared;
 use crate::server::App;
 use crate::store::{SlackPost, StoreError};
@@ -61,12 +62,19 @@ pub async fn one(app: &App, post: &SlackPost) {
     }
     .await;
     match result {
-        Ok(true) => tracing::info!(channel = %post.channel, ts = %post.ts, "updated a Slack post"),
+        Ok(true) => {
+            let now = chrono::Utc::now().timestamp();
+            app.slack_health.posted(&post.team, Kind::Update, now);
+            tracing::info!(channel = %post.channel, ts = %post.ts, "updated a Slack post")
+        }
         Ok(false) => {}
         Err(e) => {
             if let crate::slack::webhook::DeliveryError::Slack(s) = &e {
                 app.metrics.slack_error(s.name());
             }
+            let now = chrono::Utc::now().timestamp();
+            app.slack_health
+                .failed(&post.team, Kind::Update, now, super::health::name(&e), &e);
             tracing::warn!(error = %e, "could not update a Slack post");
         }
     }

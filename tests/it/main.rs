@@ -25,6 +25,7 @@ mod serve_process;
 mod sim;
 mod sim_realism;
 mod slack;
+mod slack_posts;
 mod sync;
 mod task;
 mod teams;
