@@ -11,6 +11,13 @@ impl Secret {
         Secret(value.into())
     }
 
+    /// A fresh secret: 32 bytes from the system's random source, in hex.
+    pub fn random() -> Secret {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the system's random source works");
+        Secret(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

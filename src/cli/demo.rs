@@ -11,6 +11,7 @@ use crate::digest::{self, Format};
 use crate::mackerel::{Client, ClientConfig};
 use crate::server;
 use crate::sim::{self, SimOptions, DAY};
+use crate::slack::health::Kind;
 use crate::store::Store;
 use crate::sync::{run_pass, Progress, Stage, SyncOptions};
 use crate::teams;
@@ -201,7 +202,8 @@ async fn serve_demo(
     settings: &Settings,
     running: &sim::RunningSim,
 ) -> anyhow::Result<()> {
-    let slack = slack_stand_in().await?;
+    let secret = crate::secret::Secret::random();
+    let slack = sim::slack::SlackStandIn::start(secret.clone()).await?;
     let mut settings = settings.clone();
     // The morning posts are due now (on a business day), so the demo shows them at once.
     let now = running.sim.now();
@@ -209,13 +211,23 @@ async fn serve_demo(
         .unwrap()
         .time();
     settings.server.post_at = Some(due_now(local));
-    settings.teams = demo_teams(&settings, &slack, due_now(local));
+    settings.teams = demo_teams(&settings, due_now(local));
+    // Slack app mode against the stand-in: posts with outcome menus, and clicks.
+    settings.slack = Some(crate::config::SlackApp {
+        api_base: slack.api_base(),
+        bot_token: crate::secret::Secret::new(sim::slack::BOT_TOKEN),
+        signing_secret: Some(secret),
+    });
     let listener = match tokio::net::TcpListener::bind(settings.server.listen).await {
         Ok(l) => l,
         // 8080 taken: any free port will do for a demo.
         Err(_) => tokio::net::TcpListener::bind("127.0.0.1:0").await?,
     };
     let addr = listener.local_addr()?;
+    // Links and graph images in the posts point at this demo.
+    settings.server.public_url = Some(format!("http://{addr}/"));
+    slack.connect(&format!("http://{addr}"));
+    slack.read_terminal();
     let access = server::Access::decide(addr, &settings.server)?;
     let today = chrono::TimeZone::timestamp_opt(&settings.timezone, now, 0)
         .unwrap()
@@ -224,15 +236,36 @@ async fn serve_demo(
     eprintln!(
         "\nasakai serve is running on the simulator. Open http://{addr}/ to review this morning's \
          alerts (also /alerts, /tasks, /monitors; JSON under /api/digest and /api/alerts; \
-         /healthz, /metrics; a pass every {}). {}Ctrl-C stops.",
+         /healthz, /metrics; a pass every {}). Each team's morning post goes to the local \
+         Slack stand-in now{}, with outcome menus you can choose from here. Ctrl-C stops.",
         humantime::format_duration(settings.poll_interval),
         if business {
-            "The morning digest goes to the local Slack stand-in now. "
+            String::new()
         } else {
-            "Today is not a business day: the morning post waits for one. "
+            " (today is not a business day: the last business day's)".to_owned()
         }
     );
     let app = Arc::new(server::App::new(store, settings, Some(client), access));
+    if !business {
+        // serve posts on business days only; the demo shows the last one's posts.
+        let last = app
+            .settings
+            .digest
+            .spec
+            .calendar
+            .previous_business_day(today);
+        let app = app.clone();
+        tokio::spawn(async move {
+            for team in &app.settings.teams {
+                match server::morning::post(&app, team, last, now).await {
+                    Ok(_) => app.slack_health.posted(&team.name, Kind::Digest, now),
+                    Err(e) => {
+                        tracing::warn!(team = %team.name, error = %e, "the demo's post failed")
+                    }
+                }
+            }
+        });
+    }
     server::launch_with_tcp_listener(app, listener, super::serve::shutdown_signal()).await?;
     Ok(())
 }
@@ -248,10 +281,10 @@ fn due_now(local: chrono::NaiveTime) -> chrono::NaiveTime {
     }
 }
 
-/// The demo's teams, each posting to its own path of the Slack stand-in: the
+/// The demo's teams, each posting to its own channel of the Slack stand-in: the
 /// config's `[[team]]` if it has some, else two (blog; shop and api), so a
 /// newcomer sees one post per team's channel.
-fn demo_teams(settings: &Settings, slack: &str, post_at: chrono::NaiveTime) -> Vec<teams::Team> {
+fn demo_teams(settings: &Settings, post_at: chrono::NaiveTime) -> Vec<teams::Team> {
     let mut list = if settings.teams.len() > 1 {
         settings.teams.clone()
     } else {
@@ -266,36 +299,10 @@ fn demo_teams(settings: &Settings, slack: &str, post_at: chrono::NaiveTime) -> V
         vec![team("blog", &["blog"]), team("shop-api", &["shop", "api"])]
     };
     for t in &mut list {
-        t.destination = teams::Destination::Webhook(crate::secret::Secret::new(format!(
-            "{slack}/services/{}",
-            t.name
-        )));
+        t.destination = teams::Destination::Channel(format!("#{}", t.name));
         t.post_at = Some(post_at);
     }
     list
-}
-
-/// A Slack incoming webhook on loopback that prints each message's text, and the
-/// team's channel it came for.
-async fn slack_stand_in() -> anyhow::Result<String> {
-    use axum::routing::post;
-    let app = axum::Router::new().route(
-        "/services/{team}",
-        post(
-            |axum::extract::Path(team): axum::extract::Path<String>,
-             axum::Json(body): axum::Json<serde_json::Value>| async move {
-                let text = body["text"].as_str().unwrap_or("(no text)");
-                eprintln!("[Slack stand-in] received for team {team}: {text}");
-                "ok"
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok(url)
 }
 
 #[cfg(test)]

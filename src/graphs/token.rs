@@ -38,14 +38,8 @@ pub async fn secret(store: &Store, configured: Option<&Secret>) -> Result<Secret
     if let Some(s) = configured {
         return Ok(s.clone());
     }
-    Ok(Secret::new(store.graph_secret(&fresh_secret()).await?))
-}
-
-/// 32 random bytes in hex.
-fn fresh_secret() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the system's random source works");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let fresh = Secret::random();
+    Ok(Secret::new(store.graph_secret(fresh.expose()).await?))
 }
 
 #[cfg(test)]
@@ -74,7 +68,7 @@ mod tests {
         );
         assert!(!verify(&s, "a1", &good[..10]), "cut short");
         assert!(!verify(&s, "a1", ""));
-        assert_eq!(fresh_secret().len(), 64);
-        assert_ne!(fresh_secret(), fresh_secret());
+        assert_eq!(Secret::random().expose().len(), 64);
+        assert_ne!(Secret::random().expose(), Secret::random().expose());
     }
 }

@@ -125,7 +125,13 @@ impl Backoff {
     }
 }
 
-async fn post(app: &App, team: &Team, date: NaiveDate, now: i64) -> Result<Delivered, PostFailure> {
+/// Posts the team's digest of the meeting on `date` (once per window, as ever).
+pub async fn post(
+    app: &App,
+    team: &Team,
+    date: NaiveDate,
+    now: i64,
+) -> Result<Delivered, PostFailure> {
     let settings = &app.settings;
     let spec = meeting::spec(settings, settings.timezone);
     let window = spec.for_meeting(date);

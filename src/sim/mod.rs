@@ -9,6 +9,7 @@ mod metrics;
 mod org;
 mod render;
 mod scope;
+pub mod slack;
 mod web;
 
 use std::net::SocketAddr;

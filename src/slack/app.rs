@@ -86,12 +86,15 @@ pub fn message(
     let l = lang.labels();
     let to_decide: Vec<&Item> = items_to_decide(queue);
     let shown = &to_decide[..to_decide.len().min(MENU_ITEMS)];
-    let mut extra = vec![
-        json!({"type": "divider"}),
-        json!({"type": "context", "elements": [{"type": "mrkdwn", "text": l.reviewed_of
-            .replace("{reviewed}", &queue.reviewed.to_string())
-            .replace("{total}", &queue.total.to_string())}]}),
-    ];
+    let progress = l
+        .reviewed_of
+        .replace("{reviewed}", &queue.reviewed.to_string())
+        .replace("{total}", &queue.total.to_string());
+    let mut extra = vec![json!({"type": "divider"})];
+    // Said once: the template's own line says it unless a custom template left it out.
+    if !text.contains(&progress) {
+        extra.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": progress}]}));
+    }
     for i in shown {
         extra.push(item_block(i, lang));
         if let Some((_, url)) = images.iter().find(|(key, _)| *key == i.key) {

@@ -62,9 +62,18 @@ fn app_env() -> Env {
 
 /// A digest message (its "N of M reviewed" line) rather than a weekly report.
 fn is_digest(message: &Value) -> bool {
-    let text = message.to_string();
-    text.split('"').any(|s| {
-        let words: Vec<&str> = s.split(' ').collect();
+    fn texts<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|v| texts(v, out)),
+            Value::Object(o) => o.values().for_each(|v| texts(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    texts(&message["blocks"], &mut all);
+    all.iter().flat_map(|t| t.lines()).any(|line| {
+        let words: Vec<&str> = line.split(' ').collect();
         matches!(words.as_slice(), [n, "of", m, "reviewed"]
             if n.parse::<u32>().is_ok() && m.parse::<u32>().is_ok())
     })
