@@ -128,7 +128,12 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
             return Ok(());
         }
     }
-    let text = digest::render(&digest, &window, args.format, lang, templates)?;
+    // The HTML file is self-contained: its alerts' graphs are drawn into it.
+    let graphs = match args.format {
+        Format::Html => crate::graphs::for_digest(&store, &digest, tz, lang).await?,
+        _ => digest::Graphs::new(),
+    };
+    let text = digest::render_with_graphs(&digest, &window, args.format, lang, templates, &graphs)?;
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,

@@ -117,6 +117,8 @@ pub struct AlertLine {
     /// "task #12", with its issue when linked.
     pub task: Option<String>,
     pub task_url: Option<String>,
+    /// The HTML digest's inline graph (safe markup drawn by asakai), when it has one.
+    pub graph_svg: Option<String>,
 }
 
 /// An alert of an earlier meeting that nobody reviewed.
@@ -208,6 +210,7 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
         }),
         task: a.task.as_ref().map(|t| format!("{} #{}", l.task, t.id)),
         task_url: a.task.as_ref().and_then(|t| t.url.clone()),
+        graph_svg: None,
     }
 }
 

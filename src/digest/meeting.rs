@@ -103,7 +103,7 @@ pub async fn post_to_slack(
     if let crate::teams::Destination::Channel(channel) = &team.destination {
         // The app: the message with its outcome menus, kept for updates.
         let queue = super::queue::queue(digest);
-        let images = crate::slack::app::graph_images(store, settings, &queue).await;
+        let images = crate::slack::app::graph_images(store, settings, &queue, lang).await;
         let message = crate::slack::app::message(settings, digest, window, lang, &queue, &images)?;
         return Ok(crate::slack::app::post_once(
             store, settings, team, channel, window, &message, force,
@@ -111,7 +111,15 @@ pub async fn post_to_slack(
         .await?);
     }
     let templates: Option<&Path> = settings.file.templates_dir.as_deref();
-    let text = render(digest, window, Format::Slack, lang, templates)?;
+    let mut text = render(digest, window, Format::Slack, lang, templates)?;
+    // The graphs of the top items, where Slack can fetch them (`public_url`).
+    if settings.server.public_url.is_some() {
+        let queue = super::queue::queue(digest);
+        let images = crate::slack::app::graph_images(store, settings, &queue, lang).await;
+        if let (false, Ok(message)) = (images.is_empty(), serde_json::from_str(&text)) {
+            text = crate::slack::app::with_images(message, &images).to_string();
+        }
+    }
     let channel = team.delivery_channel("slack");
     let key = DeliveryKey {
         start: window.start,

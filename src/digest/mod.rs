@@ -23,6 +23,7 @@ pub use context::{fired_before, monitor_name};
 pub use labels::{duration, Labels, Lang, EN, JA};
 pub use model::*;
 pub use render::{
-    escape_markdown, escape_slack, render, safe_url, url_helper, Format, RenderError,
+    escape_markdown, escape_slack, render, render_with_graphs, safe_url, url_helper, Format,
+    Graphs, RenderError,
 };
 pub use window::{parse_meeting_time, Calendar, Mode, OffDay, Window, WindowSpec};

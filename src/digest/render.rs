@@ -48,6 +48,21 @@ pub fn render(
     lang: Lang,
     overrides: Option<&Path>,
 ) -> Result<String, RenderError> {
+    render_with_graphs(digest, window, format, lang, overrides, &Graphs::new())
+}
+
+/// Inline SVG graphs by alert id (`graphs::for_digest`), for the HTML format.
+pub type Graphs = std::collections::HashMap<String, String>;
+
+/// [`render`], the HTML format carrying `graphs` under their alerts' lines.
+pub fn render_with_graphs(
+    digest: &Digest,
+    window: &Window,
+    format: Format,
+    lang: Lang,
+    overrides: Option<&Path>,
+    graphs: &Graphs,
+) -> Result<String, RenderError> {
     let name = match format {
         Format::Json => {
             return Ok(serde_json::to_string_pretty(digest).expect("a digest serializes") + "\n")
@@ -64,12 +79,17 @@ pub fn render(
         String::new()
     };
     let ctx = context(digest, window, lang.labels(), chart, format == Format::Html);
-    let text = registry
-        .render(name, &ctx)
-        .map_err(|e| RenderError::Render {
-            name: name.to_owned(),
-            message: e.to_string(),
-        })?;
+    let rendered = if format == Format::Html && !graphs.is_empty() {
+        let mut value = serde_json::to_value(&ctx).expect("a digest's context serializes");
+        with_graphs(&mut value, graphs);
+        registry.render(name, &value)
+    } else {
+        registry.render(name, &ctx)
+    };
+    let text = rendered.map_err(|e| RenderError::Render {
+        name: name.to_owned(),
+        message: e.to_string(),
+    })?;
     Ok(match format {
         Format::Slack => {
             serde_json::to_string_pretty(&crate::slack::blocks::blocks(&text, &ctx))
@@ -78,6 +98,26 @@ pub fn render(
         }
         _ => text,
     })
+}
+
+/// Puts each graph on every line of its alert (an alert may be listed under
+/// several services).
+fn with_graphs(value: &mut serde_json::Value, graphs: &Graphs) {
+    use serde_json::Value;
+    match value {
+        Value::Object(o) => {
+            let graph = match (o.get("id"), o.get("graph_svg")) {
+                (Some(Value::String(id)), Some(Value::Null)) => graphs.get(id),
+                _ => None,
+            };
+            if let Some(svg) = graph {
+                o.insert("graph_svg".into(), Value::String(svg.clone()));
+            }
+            o.values_mut().for_each(|v| with_graphs(v, graphs));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| with_graphs(v, graphs)),
+        _ => {}
+    }
 }
 
 fn registry(

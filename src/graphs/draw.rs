@@ -158,7 +158,8 @@ fn open_svg(out: &mut String, label: &str, lang: Lang, style: Style) {
     }
 }
 
-/// The alert's open span, shaded, with a word over it.
+/// The alert's open span, shaded, with a word over it: above the plot, under the
+/// title, so that the line (often at the top while the alert is open) never hides it.
 fn span(out: &mut String, chart: &Chart, f: &Frame, now: i64, lang: Lang) {
     let (opened, closed) = chart.span;
     let end = closed.unwrap_or(now).min(chart.range.1);
@@ -175,8 +176,8 @@ fn span(out: &mut String, chart: &Chart, f: &Frame, now: i64, lang: Lang) {
     let _ = write!(
         out,
         r#"<text x="{:.1}" y="{}" font-size="10" fill="currentColor">{}</text>"#,
-        x0 + 3.0,
-        Y0 + 11.0,
+        x0.min(X1 - 60.0),
+        Y0 - 4.0,
         words::span_label(closed.is_none(), lang)
     );
 }

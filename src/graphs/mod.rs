@@ -94,3 +94,46 @@ fn missing(g: &StoredGraph) -> NoGraph {
 pub fn is_metric_kind(kind: &str) -> bool {
     matches!(kind, "host" | "service" | "external")
 }
+
+/// Most graphs one HTML digest carries inline: a heavy day stays a readable file.
+pub const DIGEST_GRAPHS: usize = 30;
+
+/// The graphs an HTML digest carries inline, by alert id: its metric alerts with a
+/// stored series, those to decide first (open, closed by a person, flapping),
+/// then the rest in the digest's order, at most [`DIGEST_GRAPHS`].
+pub async fn for_digest(
+    store: &Store,
+    digest: &crate::digest::Digest,
+    tz: Tz,
+    lang: Lang,
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    use crate::alert::State;
+    let mut alerts: Vec<&crate::digest::DigestAlert> = digest
+        .carried_over
+        .iter()
+        .chain(digest.services.iter().flat_map(|s| &s.alerts))
+        .map(|a| a.as_ref())
+        .filter(|a| is_metric_kind(&a.alert.kind))
+        .collect();
+    let to_decide = |a: &crate::digest::DigestAlert| {
+        matches!(a.alert.state, State::Open | State::ClosedManually) || a.flapping
+    };
+    // Stable: the digest's order within each kind.
+    alerts.sort_by_key(|a| !to_decide(a));
+    let now = chrono::Utc::now().timestamp();
+    let mut graphs = std::collections::HashMap::new();
+    for a in alerts {
+        if graphs.len() == DIGEST_GRAPHS {
+            break;
+        }
+        if graphs.contains_key(&a.alert.id) {
+            continue;
+        }
+        if let Some(g) = store.graph_of(&a.alert.id).await? {
+            if let AlertGraph::Svg(svg) = from_stored(&g, tz, lang, now, Style::Inline) {
+                graphs.insert(a.alert.id.clone(), svg);
+            }
+        }
+    }
+    Ok(graphs)
+}

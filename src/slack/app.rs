@@ -32,17 +32,37 @@ pub fn api(settings: &Settings) -> Result<SlackApi, DeliveryError> {
 /// Items whose graph the message shows (Slack fetches each image).
 const GRAPHS_SHOWN: usize = 3;
 
-/// The graphs of the first items to decide that have one, as Slack fetches them
-/// (graph.png with its token), by item key: none without `[server] public_url`.
+/// A graph Slack fetches for an item (graph.png with its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphImage {
+    /// The item it is the graph of.
+    pub key: String,
+    pub url: String,
+    /// What it shows: the monitor and host, for those who cannot see it.
+    pub alt: String,
+}
+
+impl GraphImage {
+    /// Its image block.
+    pub fn block(&self) -> Value {
+        json!({"type": "image", "image_url": self.url, "alt_text": self.alt,
+               "title": {"type": "plain_text", "text": self.alt}})
+    }
+}
+
+/// The graphs of the first items to decide that have one, as Slack fetches them:
+/// none without `[server] public_url`.
 pub async fn graph_images(
     store: &Store,
     settings: &Settings,
     queue: &Queue,
-) -> Vec<(String, String)> {
+    lang: Lang,
+) -> Vec<GraphImage> {
     let mut images = Vec::new();
     if settings.server.public_url.is_none() {
         return images;
     }
+    let l = lang.labels();
     for item in items_to_decide(queue) {
         if images.len() == GRAPHS_SHOWN {
             break;
@@ -63,10 +83,36 @@ pub async fn graph_images(
             continue;
         }
         if let Some(url) = crate::web::png_url(store, settings, id).await {
-            images.push((item.key.clone(), url));
+            let monitor = crate::digest::monitor_name(
+                item.monitor.as_deref(),
+                item.monitor_id.as_deref(),
+                &item.kind,
+                l,
+            );
+            let alt = format!("{monitor} {}", item.host.as_deref().unwrap_or_default());
+            images.push(GraphImage {
+                key: item.key.clone(),
+                url,
+                alt: alt.trim().to_owned(),
+            });
         }
     }
     images
+}
+
+/// An incoming webhook's message (no menus there) with the graphs of its top
+/// items at its end, within Slack's 50 blocks.
+pub fn with_images(mut message: Value, images: &[GraphImage]) -> Value {
+    if images.is_empty() {
+        return message;
+    }
+    if let Some(blocks) = message["blocks"].as_array_mut() {
+        let room = MAX_BLOCKS.saturating_sub(images.len() + 1);
+        blocks.truncate(room);
+        blocks.push(json!({"type": "divider"}));
+        blocks.extend(images.iter().map(GraphImage::block));
+    }
+    message
 }
 
 /// The message of a team's digest: its Block Kit, then the items to decide with a
@@ -78,7 +124,7 @@ pub fn message(
     window: &Window,
     lang: Lang,
     queue: &Queue,
-    images: &[(String, String)],
+    images: &[GraphImage],
 ) -> Result<Value, crate::digest::RenderError> {
     let templates = settings.file.templates_dir.as_deref();
     let text = render(digest, window, Format::Slack, lang, templates)?;
@@ -97,15 +143,8 @@ pub fn message(
     }
     for i in shown {
         extra.push(item_block(i, lang));
-        if let Some((_, url)) = images.iter().find(|(key, _)| *key == i.key) {
-            let monitor = crate::digest::monitor_name(
-                i.monitor.as_deref(),
-                i.monitor_id.as_deref(),
-                &i.kind,
-                l,
-            );
-            let alt = format!("{monitor} {}", i.host.as_deref().unwrap_or_default());
-            extra.push(json!({"type": "image", "image_url": url, "alt_text": alt.trim()}));
+        if let Some(image) = images.iter().find(|g| g.key == i.key) {
+            extra.push(image.block());
         }
     }
     if to_decide.len() > shown.len() || settings.server.public_url.is_some() {

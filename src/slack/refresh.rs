@@ -48,7 +48,8 @@ pub async fn one(app: &App, post: &SlackPost) {
         let team = app.settings.teams.iter().find(|t| t.name == post.team);
         let lang = team.map_or(app.settings.digest.lang, |t| t.lang);
         let window = window_of(app, post);
-        let images = super::app::graph_images(&app.store, &app.settings, shared.queue()).await;
+        let images =
+            super::app::graph_images(&app.store, &app.settings, shared.queue(), lang).await;
         let msg = message(
             &app.settings,
             &shared.digest,

@@ -326,3 +326,74 @@ async fn the_digest_loads_alerts_exactly_as_the_store_reads_them() {
         .any(|a| !a.services.is_empty() && !a.roles.is_empty()));
     assert_eq!(digest, stored);
 }
+
+/// The alert id of each graph an HTML digest carries: the first link of its line.
+fn graphed_ids(html: &str) -> Vec<String> {
+    html.split("<li>")
+        .filter(|li| li.contains("<figure class=\"graph\">"))
+        .map(|li| {
+            let link = &li[..li.find("</a>").unwrap()];
+            link[link.rfind('>').unwrap() + 1..].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_html_digest_carries_its_metric_alerts_graphs_inline() {
+    let (_dir, db) = synced_db().await;
+    let args = |format| {
+        [
+            "digest",
+            "--date",
+            "2025-11-25",
+            "--tz",
+            "Asia/Tokyo",
+            "--format",
+            format,
+        ]
+    };
+    let out = asakai(&db, &args("html"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = String::from_utf8(out.stdout).unwrap();
+    for figure in html.split("<figure class=\"graph\">").skip(1) {
+        let svg = &figure[..figure.find("</figure>").unwrap()];
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+        assert!(svg.contains("role=\"img\"") && svg.contains("<title>"));
+        assert!(svg.contains("<path d=\"M"), "a drawn series");
+    }
+    // Self-contained: nothing to fetch, nothing to run.
+    for outside in ["<script", "<img", "graph.svg", "graph.png"] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+    // Every alert of the digest with a stored series has its graph (up to the
+    // cap), and only those.
+    let json: Value = serde_json::from_slice(&asakai(&db, &args("json"), &[]).stdout).unwrap();
+    let mut listed: Vec<String> = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["alerts"].as_array().unwrap())
+        .chain(json["carried_over"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    listed.dedup();
+    let store = Store::open_reader(&db).await.unwrap();
+    let mut with_series = std::collections::BTreeSet::new();
+    for id in &listed {
+        if let Some(g) = store.graph_of(id).await.unwrap() {
+            if g.points.is_some() {
+                with_series.insert(id.clone());
+            }
+        }
+    }
+    let graphed: std::collections::BTreeSet<String> = graphed_ids(&html).into_iter().collect();
+    assert!(!graphed.is_empty(), "the simulator's sync read some series");
+    assert!(graphed.is_subset(&with_series), "{graphed:?}");
+    assert_eq!(
+        graphed.len(),
+        with_series.len().min(asakai::graphs::DIGEST_GRAPHS)
+    );
+    let markdown = asakai(&db, &args("markdown"), &[]);
+    assert!(!String::from_utf8_lossy(&markdown.stdout).contains("<svg"));
+}

@@ -271,3 +271,57 @@ async fn a_claim_left_by_a_crash_is_not_posted_again_unless_forced() {
     assert_eq!(kept[0].channel, "#ops");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_incoming_webhook_post_shows_the_top_items_graphs_when_slack_can_fetch_them() {
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&hook)
+        .await;
+    let env = Env {
+        slack_webhook_url: Some(Secret::new(format!("{}/services/T0/B0/x", hook.uri()))),
+        ..Env::default()
+    };
+    let config = "[server]\npublic_url = \"https://asakai.example.internal/\"\n";
+    let app = crate::serve::spawn_app_polling("1h", config, env).await;
+    eventually("the first pass", || async {
+        app.store.last_good_pass().await.unwrap().is_some()
+    })
+    .await;
+    // aMaint (cpu on db01, open) has a series; the other alerts have none.
+    crate::graphs_draw::store_cpu_series(&app.store, "aMaint").await;
+    let settings = &app.app.settings;
+    let spec = meeting::spec(settings, settings.timezone);
+    let window = spec.for_meeting(MEETING.parse().unwrap());
+    let now = chrono::Utc::now().timestamp();
+    let digest = meeting::digest_of(&app.store, &spec, &window, now)
+        .await
+        .unwrap();
+    let team = &settings.teams[0];
+    meeting::post_to_slack(
+        &app.store, settings, &digest, &window, team.lang, false, team,
+    )
+    .await
+    .unwrap();
+    let requests = hook.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let blocks = body["blocks"].as_array().unwrap();
+    assert!(blocks.len() <= 50);
+    let images: Vec<&Value> = blocks.iter().filter(|b| b["type"] == "image").collect();
+    assert_eq!(images.len(), 1, "{body}");
+    let url = images[0]["image_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://asakai.example.internal/alerts/aMaint/graph.png?t="),
+        "{url}"
+    );
+    assert!(images[0]["alt_text"].as_str().unwrap().contains("db01"));
+    // No menus: a webhook's message cannot be answered.
+    assert!(!body.to_string().contains("static_select"));
+    let r = app
+        .get(url.trim_start_matches("https://asakai.example.internal"))
+        .await;
+    assert_eq!(r.status(), 200);
+    app.stop().await;
+}
