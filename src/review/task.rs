@@ -86,15 +86,11 @@ pub async fn open(store: &Store, req: &NewTask, now: i64) -> Result<Opened, Revi
     let body = body::markdown(&alerts, &notes);
     // A concurrent `task new` for the same key may win the insert; then this one joins it.
     match write_open(store, req, &alerts, &key, &body, now).await {
-        Err(ReviewError::Store(e)) if is_unique_violation(&e) => {
+        Err(ReviewError::Store(StoreError::Conflict(_))) => {
             write_open(store, req, &alerts, &key, &body, now).await
         }
         other => other,
     }
-}
-
-fn is_unique_violation(e: &crate::store::StoreError) -> bool {
-    matches!(e, crate::store::StoreError::Sql(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
 async fn write_open(

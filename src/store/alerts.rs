@@ -43,7 +43,7 @@ pub(crate) use alert_object;
 
 /// The JSON array a [`SELECT_ALERTS`] query returns.
 pub(crate) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)).into())
 }
 
 /// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool

@@ -10,6 +10,7 @@ pub(crate) mod alert_logs;
 pub(crate) mod alerts;
 pub mod deliveries;
 pub(crate) mod digest;
+mod error;
 mod graph_view;
 pub mod graphs;
 pub(crate) mod links;
@@ -36,6 +37,8 @@ use sqlx::{ConnectOptions, Connection, SqlitePool};
 pub use alert_logs::StoredLog;
 pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
 pub use digest::FIRED_BEFORE_CAP;
+pub use error::StoreError;
+use error::{describe, is_busy};
 pub use graph_view::StoredGraph;
 pub use graphs::{GraphJob, GraphOutcome};
 pub use lock::{FileLock, LockError};
@@ -54,48 +57,6 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long opening waits for another process that is creating or migrating the file.
 const OPEN_PATIENCE: Duration = Duration::from_secs(30);
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open the database {path}: {cause}")]
-    Open { path: PathBuf, cause: String },
-    #[error("no database at {0}: run `asakai poll` first (or pass --db)")]
-    Missing(PathBuf),
-    #[error("cannot bring the database {path} up to date: {cause}")]
-    Migrate { path: PathBuf, cause: String },
-    #[error(
-        "the database {0} was made by an older asakai and is read-only here; \
-         run `asakai poll` once with write access to bring it up to date"
-    )]
-    Outdated(PathBuf),
-    #[error(
-        "the database is busy: another write has held it for over {}s; \
-         try again in a moment",
-        BUSY_TIMEOUT.as_secs()
-    )]
-    Busy,
-    #[error("database error: {0}")]
-    Sql(sqlx::Error),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        // The writer connection stayed taken as long as SQLite would have waited.
-        if is_busy(&e) || matches!(e, sqlx::Error::PoolTimedOut) {
-            StoreError::Busy
-        } else {
-            StoreError::Sql(e)
-        }
-    }
-}
-
-/// SQLITE_BUSY (5) and its extended codes, and SQLITE_LOCKED (6): a writer held on too long.
-fn is_busy(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .and_then(|d| d.code())
-        .and_then(|c| c.parse::<i32>().ok())
-        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
-}
 
 /// A handle on the database file; cheap to clone.
 #[derive(Clone)]
@@ -300,12 +261,4 @@ async fn open_pool(
         .execute(&pool)
         .await?;
     Ok(pool)
-}
-
-/// SQLite's own words, once (sqlx's error chain repeats them).
-fn describe(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(d) => d.message().to_owned(),
-        None => e.to_string(),
-    }
 }
