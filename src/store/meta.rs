@@ -104,7 +104,7 @@ impl Store {
 }
 
 /// One host as stored, read inside the caller's transaction (a webhook updates it in place).
-pub async fn host_in(
+pub(super) async fn host_in(
     conn: &mut SqliteConnection,
     id: &str,
 ) -> Result<Option<HostRecord>, StoreError> {

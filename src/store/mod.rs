@@ -11,6 +11,7 @@ pub(crate) mod alerts;
 pub mod deliveries;
 pub(crate) mod digest;
 mod error;
+mod events;
 mod graph_view;
 pub mod graphs;
 pub(crate) mod links;
@@ -39,6 +40,7 @@ pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
 pub use digest::FIRED_BEFORE_CAP;
 pub use error::StoreError;
 use error::{describe, is_busy};
+pub use events::Update;
 pub use graph_view::StoredGraph;
 pub use graphs::{GraphJob, GraphOutcome};
 pub use lock::{FileLock, LockError};
@@ -49,7 +51,7 @@ pub use slack_posts::SlackPost;
 pub use state::{clear_state, set_state, StateKey};
 pub use tasks::{Task, TaskState};
 pub use thresholds::Threshold;
-pub use webhook_marks::WebhookMarks;
+pub use webhook_marks::{MarkedAlert, WebhookMarks};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
