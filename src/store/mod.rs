@@ -46,10 +46,10 @@ pub use graphs::{GraphJob, GraphOutcome};
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
-pub use reviews::ReviewRow;
+pub use reviews::{NewReview, ReviewRow};
 pub use slack_posts::SlackPost;
 pub use state::{clear_state, set_state, StateKey};
-pub use tasks::{Task, TaskState};
+pub use tasks::{Task, TaskRequest, TaskState};
 pub use thresholds::Threshold;
 pub use webhook_marks::{MarkedAlert, WebhookMarks};
 
