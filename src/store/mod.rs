@@ -8,6 +8,7 @@
 
 pub(crate) mod alert_logs;
 pub(crate) mod alerts;
+mod checkpoint;
 pub mod deliveries;
 pub(crate) mod digest;
 mod error;
@@ -37,6 +38,7 @@ use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
 pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
+pub use checkpoint::{Checkpoint, MetadataWrite, StateChange};
 pub use digest::FIRED_BEFORE_CAP;
 pub use error::StoreError;
 use error::{describe, is_busy};
