@@ -120,6 +120,15 @@ pub struct AlertFilter {
 pub const NO_SERVICE: &str = "(no service)";
 
 impl Store {
+    /// Writes these alerts as they are, in one transaction: insert or replace every
+    /// field (what a copy of a store, or a test, needs; sync merges first).
+    pub async fn write_alerts(&self, alerts: &[StoredAlert], now: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        upsert_alerts(&mut tx, alerts, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The stored alerts with these ids.
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());

@@ -24,6 +24,8 @@ pub mod slack_posts;
 pub mod state;
 mod task_issues;
 pub(crate) mod tasks;
+#[doc(hidden)]
+pub mod testing;
 mod text_search;
 pub(crate) mod thresholds;
 pub(crate) mod webhook_marks;
@@ -194,7 +196,7 @@ impl Store {
     /// Begins a short write transaction on the writer connection: writers in this
     /// process queue for it, and `BEGIN IMMEDIATE` takes SQLite's write lock at once,
     /// so a writer in another process is waited for instead of failing mid-way.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
