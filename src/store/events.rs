@@ -2,9 +2,10 @@
 //! and writes under the same lock, so a sync pass writing at the same moment is never
 //! overwritten with what was read before it. Nothing is written when nothing changes.
 
+use super::alerts::upsert_alerts;
 use super::meta::{host_in, upsert_host};
 use super::webhook_marks::{alert_with_marks, set_webhook_marks, MarkedAlert};
-use super::{upsert_alerts, HostRecord, Store, StoreError};
+use super::{HostRecord, Store, StoreError};
 
 /// What an update found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,7 +39,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
-pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
+pub use alerts::{AlertFilter, StoredAlert};
 pub use checkpoint::{Checkpoint, MetadataWrite, StateChange};
 pub use digest::FIRED_BEFORE_CAP;
 pub use error::StoreError;
@@ -52,7 +52,7 @@ pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
 pub use reviews::{NewReview, ReviewRow};
 pub use slack_posts::SlackPost;
-pub use state::{clear_state, set_state, StateKey};
+pub use state::StateKey;
 pub use tasks::{Task, TaskRequest, TaskState};
 pub use thresholds::Threshold;
 pub use webhook_marks::{MarkedAlert, WebhookMarks};
@@ -169,7 +169,8 @@ impl Store {
         }
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    /// The read pool, for the store's own queries.
+    fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
@@ -196,7 +197,7 @@ impl Store {
     /// Begins a short write transaction on the writer connection: writers in this
     /// process queue for it, and `BEGIN IMMEDIATE` takes SQLite's write lock at once,
     /// so a writer in another process is waited for instead of failing mid-way.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 }

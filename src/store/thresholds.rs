@@ -19,7 +19,7 @@ pub struct Threshold {
 
 /// [`Store::save_thresholds`] inside the caller's transaction: where a sync pass
 /// that reads the monitors list can keep their thresholds too.
-pub async fn save_thresholds_in(
+async fn save_thresholds_in(
     conn: &mut SqliteConnection,
     list: &[Threshold],
     now: i64,
