@@ -25,6 +25,7 @@ mod serve_process;
 mod sim;
 mod sim_realism;
 mod slack;
+mod store;
 mod sync;
 mod task;
 mod teams;
