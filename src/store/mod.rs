@@ -1,6 +1,12 @@
 //! The SQLite store: one file holds every alert and what was known around it.
 //! Every SQL statement asakai runs is here; the other modules call the store.
 //!
+//! The store is sealed, as atuin's `Database` trait is: each public method is a whole
+//! unit of work with its transaction inside (a sync checkpoint, a review, a webhook's
+//! update), plain Rust types go in and out, and database errors become [`StoreError`]
+//! in one place (`error`). That surface is what another backend (PostgreSQL, design
+//! §13) implements; no pool, transaction or connection leaves this module.
+//!
 //! SQL is written as plain strings with `query_as` + `FromRow`, so neither CI nor a
 //! contributor needs sqlx-cli or a prepared database. Writers open the file with
 //! [`Store::open`] (creating and migrating it under a lock); readers with
