@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use asakai::mackerel::{Client, ClientConfig};
 use asakai::sim::{self, SimOptions, DAY};
-use asakai::store::{AlertFilter, Store};
+use asakai::store::{testing, AlertFilter, Store};
 use asakai::sync::{run_pass, SyncOptions};
 
 const ANCHOR: i64 = 1_764_000_000;
@@ -68,40 +68,39 @@ async fn storage_ratio(source: &Path, dir: &Path) -> f64 {
 
     let ours = Store::open(&dir.join("ours.db")).await.unwrap();
     let started = Instant::now();
-    let mut tx = ours.begin().await.unwrap();
-    asakai::store::upsert_alerts(&mut tx, &records, ANCHOR)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    ours.write_alerts(&records, ANCHOR).await.unwrap();
     let ours_took = started.elapsed();
 
     let raw = Store::open(&dir.join("raw.db")).await.unwrap();
-    sqlx::query("CREATE TABLE raw (id TEXT, type TEXT, status TEXT, severity TEXT, monitor_id TEXT, monitor_name TEXT, host_id TEXT, host_name TEXT, opened_at INTEGER, closed_at INTEGER, reason TEXT, message TEXT, roles TEXT, services TEXT, url TEXT)")
-        .execute(raw.pool())
+    testing::execute(&raw, "CREATE TABLE raw (id TEXT, type TEXT, status TEXT, severity TEXT, monitor_id TEXT, monitor_name TEXT, host_id TEXT, host_name TEXT, opened_at INTEGER, closed_at INTEGER, reason TEXT, message TEXT, roles TEXT, services TEXT, url TEXT)", &[])
         .await
         .unwrap();
     let started = Instant::now();
-    let mut tx = raw.pool().begin().await.unwrap();
+    let mut tx = testing::hold_writer(&raw).await.unwrap();
     for r in &records {
-        sqlx::query("INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(&r.id)
-            .bind(&r.kind)
-            .bind(&r.status)
-            .bind(&r.severity)
-            .bind(&r.monitor_id)
-            .bind(&r.monitor_name)
-            .bind(&r.host_id)
-            .bind(&r.host_name)
-            .bind(r.opened_at)
-            .bind(r.closed_at)
-            .bind(&r.reason)
-            .bind(&r.message)
-            .bind(serde_json::to_string(&r.roles).unwrap())
-            .bind(serde_json::to_string(&r.services).unwrap())
-            .bind(&r.url)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        let row: [testing::Arg; 15] = [
+            r.id.as_str().into(),
+            r.kind.as_str().into(),
+            r.status.as_str().into(),
+            r.severity.as_deref().into(),
+            r.monitor_id.as_deref().into(),
+            r.monitor_name.as_deref().into(),
+            r.host_id.as_deref().into(),
+            r.host_name.as_deref().into(),
+            r.opened_at.into(),
+            r.closed_at.into(),
+            r.reason.as_deref().into(),
+            r.message.as_deref().into(),
+            serde_json::to_string(&r.roles).unwrap().into(),
+            serde_json::to_string(&r.services).unwrap().into(),
+            r.url.as_deref().into(),
+        ];
+        tx.execute(
+            "INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &row,
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     ours_took.as_secs_f64() / started.elapsed().as_secs_f64()

@@ -15,7 +15,7 @@ mod render;
 mod sections;
 mod window;
 
-pub use crate::store::digest::{meeting_sql, Reach};
+pub use crate::store::digest::Reach;
 pub use build::{
     build, percentile, DigestInput, HostInMaintenance, MeetingNotes, Pair, STATE_ORDER,
 };

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::mackerel::{Monitor, MonitorKind};
 
 /// Where a monitor's series lives and what it is compared with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricTarget {
     pub monitor_id: String,
     /// `host`: `GET /hosts/{alert.hostId}/metrics`; `service`: `GET /services/{service}/metrics`.

@@ -52,10 +52,3 @@ pub enum ReviewError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
-
-impl From<sqlx::Error> for ReviewError {
-    /// Through the store's mapping: a busy database says so, not "database error".
-    fn from(e: sqlx::Error) -> Self {
-        ReviewError::Store(e.into())
-    }
-}

@@ -4,13 +4,11 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::{Outcome, ReviewError};
 use crate::alert::rfc3339;
 use crate::digest::Window;
-use crate::store::reviews::{insert_review, known_alert_ids};
-use crate::store::{ReviewRow, Store, StoreError, StoredAlert};
+use crate::store::{NewReview, ReviewRow, Store, StoreError, StoredAlert};
 
 /// A review as the alert object and `POST /api/reviews` show it (design §7).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,14 +65,18 @@ pub async fn record(
     if ids.is_empty() {
         return Err(ReviewError::NoAlerts);
     }
-    let mut tx = store.begin().await?;
-    check_known(&mut tx, &ids).await?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let by = by.map(str::trim).filter(|b| !b.is_empty());
-    for id in &ids {
-        insert(&mut tx, id, outcome, note, by, now).await?;
+    let by = reviewer(by);
+    let review = NewReview {
+        outcome: outcome.as_str(),
+        note,
+        by,
+        at: now,
+    };
+    let unknown = store.add_reviews(&ids, review).await?;
+    if !unknown.is_empty() {
+        return Err(ReviewError::UnknownAlerts(unknown));
     }
-    tx.commit().await?;
     Ok(ids
         .into_iter()
         .map(|alert_id| ReviewView {
@@ -96,31 +98,9 @@ pub(crate) fn distinct(ids: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Fails, naming them, when some of `ids` are not stored alerts.
-pub(crate) async fn check_known(
-    conn: &mut SqliteConnection,
-    ids: &[String],
-) -> Result<(), ReviewError> {
-    let known = known_alert_ids(conn, ids).await?;
-    let unknown: Vec<String> = ids.iter().filter(|i| !known.contains(i)).cloned().collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(ReviewError::UnknownAlerts(unknown))
-    }
-}
-
-/// Adds a review inside the caller's transaction; a blank reviewer is none.
-pub(crate) async fn insert(
-    conn: &mut SqliteConnection,
-    alert_id: &str,
-    outcome: Outcome,
-    note: Option<&str>,
-    by: Option<&str>,
-    now: i64,
-) -> Result<(), ReviewError> {
-    let by = by.map(str::trim).filter(|b| !b.is_empty());
-    Ok(insert_review(conn, alert_id, outcome.as_str(), note, by, now).await?)
+/// Who wrote a review; a blank name is none.
+pub(crate) fn reviewer(by: Option<&str>) -> Option<&str> {
+    by.map(str::trim).filter(|b| !b.is_empty())
 }
 
 /// The outcome of every reviewed alert (the newest review each). Reviews are

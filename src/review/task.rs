@@ -2,14 +2,10 @@
 //! one open per key. Alerts of the key that open while a task is open belong to
 //! it ("fired again"); a done task takes no new alerts.
 
-use sqlx::SqliteConnection;
-
-use super::record::{distinct, insert};
+use super::record::{distinct, reviewer};
 pub use super::task_view::{alert_ids, view, TaskView};
 use super::{body, latest_reviews, Outcome, ReviewError};
-use crate::store::reviews::latest_outcome_in;
-use crate::store::tasks::{attach_alert, insert_task, open_task_of_key, task_in, want_issue};
-use crate::store::{Store, StoreError, StoredAlert};
+use crate::store::{NewReview, Store, StoreError, StoredAlert, TaskRequest};
 pub use crate::store::{Task, TaskState};
 
 /// What `task new` and `POST /api/tasks` ask for.
@@ -86,15 +82,11 @@ pub async fn open(store: &Store, req: &NewTask, now: i64) -> Result<Opened, Revi
     let body = body::markdown(&alerts, &notes);
     // A concurrent `task new` for the same key may win the insert; then this one joins it.
     match write_open(store, req, &alerts, &key, &body, now).await {
-        Err(ReviewError::Store(e)) if is_unique_violation(&e) => {
+        Err(ReviewError::Store(StoreError::Conflict(_))) => {
             write_open(store, req, &alerts, &key, &body, now).await
         }
         other => other,
     }
-}
-
-fn is_unique_violation(e: &crate::store::StoreError) -> bool {
-    matches!(e, crate::store::StoreError::Sql(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
 async fn write_open(
@@ -105,46 +97,29 @@ async fn write_open(
     body: &str,
     now: i64,
 ) -> Result<Opened, ReviewError> {
-    let mut tx = store.begin().await?;
-    let existing = open_task_of_key(&mut tx, key).await?;
-    let joined = existing.is_some();
-    let id = match existing {
-        Some(t) => t.id,
-        None => {
-            let title = req
-                .title
-                .clone()
-                .unwrap_or_else(|| default_title(&alerts[0]));
-            insert_task(&mut tx, title.trim(), body, key, &alerts[0], now).await?
-        }
-    };
-    if req.github {
-        want_issue(&mut tx, id).await?;
-    }
-    for a in alerts {
-        link(&mut tx, id, a, req.by.as_deref(), now).await?;
-    }
-    let task = task_in(&mut tx, id)
-        .await?
-        .ok_or(ReviewError::UnknownTask(id))?;
-    tx.commit().await?;
+    let title = req
+        .title
+        .clone()
+        .unwrap_or_else(|| default_title(&alerts[0]));
+    let alert_ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
+    let (task, joined) = store
+        .open_task(TaskRequest {
+            key,
+            monitor_id: alerts[0].monitor_id.as_deref(),
+            host_id: alerts[0].host_id.as_deref(),
+            title: title.trim(),
+            body,
+            alert_ids: &alert_ids,
+            github: req.github,
+            review: NewReview {
+                outcome: Outcome::FollowUp.as_str(),
+                note: None,
+                by: reviewer(req.by.as_deref()),
+                at: now,
+            },
+        })
+        .await?;
     Ok(Opened { task, joined })
-}
-
-/// Attaches one alert to a task and makes its outcome `follow_up` (unless it already is).
-async fn link(
-    conn: &mut SqliteConnection,
-    task_id: i64,
-    a: &StoredAlert,
-    by: Option<&str>,
-    now: i64,
-) -> Result<(), ReviewError> {
-    attach_alert(&mut *conn, task_id, &a.id, now).await?;
-    let latest = latest_outcome_in(&mut *conn, &a.id).await?;
-    if latest.as_deref() != Some(Outcome::FollowUp.as_str()) {
-        insert(conn, &a.id, Outcome::FollowUp, None, by, now).await?;
-    }
-    Ok(())
 }
 
 /// Task `id`, or an error naming it.

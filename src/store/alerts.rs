@@ -42,13 +42,13 @@ macro_rules! alert_object {
 pub(crate) use alert_object;
 
 /// The JSON array a [`SELECT_ALERTS`] query returns.
-pub(crate) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+pub(super) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)).into())
 }
 
 /// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool
 /// or inside a transaction.
-pub(crate) async fn fetch_alerts<'c, E>(
+pub(super) async fn fetch_alerts<'c, E>(
     mut q: QueryBuilder<'_, Sqlite>,
     executor: E,
 ) -> Result<Vec<StoredAlert>, StoreError>
@@ -81,7 +81,7 @@ fn by_id(ids: &[String]) -> QueryBuilder<'_, Sqlite> {
 /// The stored alerts with these ids, read inside the caller's write transaction, so
 /// that the rows written after are made from what is stored now: a webhook that
 /// wrote in between is never overwritten with the row as it was before.
-pub async fn alerts_by_id_in(
+pub(super) async fn alerts_by_id_in(
     conn: &mut SqliteConnection,
     ids: &[String],
 ) -> Result<Vec<StoredAlert>, StoreError> {
@@ -120,6 +120,15 @@ pub struct AlertFilter {
 pub const NO_SERVICE: &str = "(no service)";
 
 impl Store {
+    /// Writes these alerts as they are, in one transaction: insert or replace every
+    /// field (what a copy of a store, or a test, needs; sync merges first).
+    pub async fn write_alerts(&self, alerts: &[StoredAlert], now: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        upsert_alerts(&mut tx, alerts, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The stored alerts with these ids.
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
@@ -440,7 +449,7 @@ const BATCH: usize = 500;
 /// Writes alerts inside the caller's transaction: insert or replace every field,
 /// a batch of rows per statement. Their entries in `alert_services` follow from the
 /// `services` column, by the table's triggers.
-pub async fn upsert_alerts(
+pub(super) async fn upsert_alerts(
     conn: &mut SqliteConnection,
     alerts: &[StoredAlert],
     now: i64,
@@ -495,7 +504,7 @@ pub async fn upsert_alerts(
 
 /// Sets an alert's logs aside after a body that did not parse: tried again after a
 /// day, then after longer and longer waits (at most 30 days), not on every pass.
-pub async fn set_logs_aside(
+pub(super) async fn set_logs_aside(
     conn: &mut SqliteConnection,
     alert_id: &str,
     now: i64,
@@ -512,7 +521,7 @@ pub async fn set_logs_aside(
 }
 
 /// Replaces an alert's log entries (inside the caller's transaction).
-pub async fn replace_logs(
+pub(super) async fn replace_logs(
     conn: &mut SqliteConnection,
     alert_id: &str,
     logs: &[crate::mackerel::AlertLog],

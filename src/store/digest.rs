@@ -78,10 +78,9 @@ fn meeting_conditions(reach: Reach) -> [&'static str; 3] {
     ]
 }
 
-/// The window query (`?1` start, `?2` end, `?3` earliest opening): public so a
-/// test can check its plan. Rows are sorted in Rust.
-#[doc(hidden)]
-pub fn meeting_sql(reach: Reach) -> String {
+/// The window query (`?1` start, `?2` end, `?3` earliest opening); a test checks its
+/// plan (`testing::window_query`). Rows are sorted in Rust.
+pub(super) fn meeting_sql(reach: Reach) -> String {
     format!(
         "SELECT coalesce(json_group_array(json(x)), '[]') FROM ({})",
         meeting_branches(alert_object!(), reach)

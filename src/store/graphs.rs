@@ -82,7 +82,7 @@ pub enum GraphOutcome {
 }
 
 /// Keeps what a graph needs of each of these monitors (inside the caller's transaction).
-pub async fn save_monitor_metrics(
+pub(super) async fn save_monitor_metrics(
     conn: &mut SqliteConnection,
     targets: &[MetricTarget],
     now: i64,
@@ -109,7 +109,7 @@ pub async fn save_monitor_metrics(
 }
 
 /// Writes what a read found for one alert (inside the caller's transaction).
-pub async fn write_graph(
+async fn write_graph(
     conn: &mut SqliteConnection,
     alert_id: &str,
     outcome: &GraphOutcome,
@@ -164,6 +164,20 @@ pub async fn write_graph(
 }
 
 impl Store {
+    /// Writes what the reads of a batch found, each `(alert id, outcome)`, in one transaction.
+    pub async fn write_graphs(
+        &self,
+        outcomes: &[(String, GraphOutcome)],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for (id, outcome) in outcomes {
+            write_graph(&mut tx, id, outcome, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Queues every alert of a metric monitor stored since the last call; returns how many.
     pub async fn queue_graphs(&self) -> Result<u64, StoreError> {
         let mut queued = 0;

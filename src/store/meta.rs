@@ -104,7 +104,7 @@ impl Store {
 }
 
 /// One host as stored, read inside the caller's transaction (a webhook updates it in place).
-pub async fn host_in(
+pub(super) async fn host_in(
     conn: &mut SqliteConnection,
     id: &str,
 ) -> Result<Option<HostRecord>, StoreError> {
@@ -116,7 +116,7 @@ pub async fn host_in(
     .await?)
 }
 
-pub async fn upsert_monitor(
+pub(super) async fn upsert_monitor(
     conn: &mut SqliteConnection,
     m: &MonitorRecord,
     now: i64,
@@ -139,7 +139,7 @@ pub async fn upsert_monitor(
 }
 
 /// Writes a host and, when its status is new or changed, a line of its status history.
-pub async fn upsert_host(
+pub(super) async fn upsert_host(
     conn: &mut SqliteConnection,
     h: &HostRecord,
     now: i64,
@@ -185,7 +185,7 @@ pub async fn upsert_host(
     Ok(())
 }
 
-pub async fn upsert_service(
+pub(super) async fn upsert_service(
     conn: &mut SqliteConnection,
     s: &Service,
     now: i64,
@@ -205,7 +205,7 @@ pub async fn upsert_service(
 
 /// After a full list of monitors: those missing from it were deleted (check monitors
 /// are never listed).
-pub async fn mark_unlisted_monitors(
+pub(super) async fn mark_unlisted_monitors(
     conn: &mut SqliteConnection,
     monitors: &[String],
 ) -> Result<(), StoreError> {
@@ -219,7 +219,7 @@ pub async fn mark_unlisted_monitors(
 }
 
 /// After a full list of hosts in all four statuses: those missing from it were retired.
-pub async fn mark_unlisted_hosts(
+pub(super) async fn mark_unlisted_hosts(
     conn: &mut SqliteConnection,
     hosts: &[String],
 ) -> Result<(), StoreError> {

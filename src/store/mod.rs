@@ -1,6 +1,12 @@
 //! The SQLite store: one file holds every alert and what was known around it.
 //! Every SQL statement asakai runs is here; the other modules call the store.
 //!
+//! The store is sealed, as atuin's `Database` trait is: each public method is a whole
+//! unit of work with its transaction inside (a sync checkpoint, a review, a webhook's
+//! update), plain Rust types go in and out, and database errors become [`StoreError`]
+//! in one place (`error`). That surface is what another backend (PostgreSQL, design
+//! §13) implements; no pool, transaction or connection leaves this module.
+//!
 //! SQL is written as plain strings with `query_as` + `FromRow`, so neither CI nor a
 //! contributor needs sqlx-cli or a prepared database. Writers open the file with
 //! [`Store::open`] (creating and migrating it under a lock); readers with
@@ -8,8 +14,11 @@
 
 pub(crate) mod alert_logs;
 pub(crate) mod alerts;
+mod checkpoint;
 pub mod deliveries;
 pub(crate) mod digest;
+mod error;
+mod events;
 mod graph_view;
 pub mod graphs;
 pub(crate) mod links;
@@ -21,6 +30,8 @@ pub mod slack_posts;
 pub mod state;
 mod task_issues;
 pub(crate) mod tasks;
+#[doc(hidden)]
+pub mod testing;
 mod text_search;
 pub(crate) mod thresholds;
 pub(crate) mod webhook_marks;
@@ -34,19 +45,23 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
-pub use alerts::{upsert_alerts, AlertFilter, StoredAlert};
+pub use alerts::{AlertFilter, StoredAlert};
+pub use checkpoint::{Checkpoint, MetadataWrite, StateChange};
 pub use digest::FIRED_BEFORE_CAP;
+pub use error::StoreError;
+use error::{describe, is_busy};
+pub use events::Update;
 pub use graph_view::StoredGraph;
 pub use graphs::{GraphJob, GraphOutcome};
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
 pub use passes::PassRecord;
-pub use reviews::ReviewRow;
+pub use reviews::{NewReview, ReviewRow};
 pub use slack_posts::SlackPost;
-pub use state::{clear_state, set_state, StateKey};
-pub use tasks::{Task, TaskState};
+pub use state::StateKey;
+pub use tasks::{Task, TaskRequest, TaskState};
 pub use thresholds::Threshold;
-pub use webhook_marks::WebhookMarks;
+pub use webhook_marks::{MarkedAlert, WebhookMarks};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -54,48 +69,6 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long opening waits for another process that is creating or migrating the file.
 const OPEN_PATIENCE: Duration = Duration::from_secs(30);
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open the database {path}: {cause}")]
-    Open { path: PathBuf, cause: String },
-    #[error("no database at {0}: run `asakai poll` first (or pass --db)")]
-    Missing(PathBuf),
-    #[error("cannot bring the database {path} up to date: {cause}")]
-    Migrate { path: PathBuf, cause: String },
-    #[error(
-        "the database {0} was made by an older asakai and is read-only here; \
-         run `asakai poll` once with write access to bring it up to date"
-    )]
-    Outdated(PathBuf),
-    #[error(
-        "the database is busy: another write has held it for over {}s; \
-         try again in a moment",
-        BUSY_TIMEOUT.as_secs()
-    )]
-    Busy,
-    #[error("database error: {0}")]
-    Sql(sqlx::Error),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        // The writer connection stayed taken as long as SQLite would have waited.
-        if is_busy(&e) || matches!(e, sqlx::Error::PoolTimedOut) {
-            StoreError::Busy
-        } else {
-            StoreError::Sql(e)
-        }
-    }
-}
-
-/// SQLITE_BUSY (5) and its extended codes, and SQLITE_LOCKED (6): a writer held on too long.
-fn is_busy(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .and_then(|d| d.code())
-        .and_then(|c| c.parse::<i32>().ok())
-        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
-}
 
 /// A handle on the database file; cheap to clone.
 #[derive(Clone)]
@@ -202,7 +175,8 @@ impl Store {
         }
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    /// The read pool, for the store's own queries.
+    fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
@@ -229,7 +203,7 @@ impl Store {
     /// Begins a short write transaction on the writer connection: writers in this
     /// process queue for it, and `BEGIN IMMEDIATE` takes SQLite's write lock at once,
     /// so a writer in another process is waited for instead of failing mid-way.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
@@ -300,12 +274,4 @@ async fn open_pool(
         .execute(&pool)
         .await?;
     Ok(pool)
-}
-
-/// SQLite's own words, once (sqlx's error chain repeats them).
-fn describe(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(d) => d.message().to_owned(),
-        None => e.to_string(),
-    }
 }

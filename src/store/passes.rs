@@ -23,7 +23,7 @@ pub struct PassRecord {
     pub attribution_left: i64,
 }
 
-pub async fn record_pass(conn: &mut SqliteConnection, p: &PassRecord) -> Result<(), StoreError> {
+async fn record_pass(conn: &mut SqliteConnection, p: &PassRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sync_passes (started_at, finished_at, requests, new_alerts, changed, skipped, logs_read, outcome, message, \
          logs_left, backfill_left, attribution_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

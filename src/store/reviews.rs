@@ -16,9 +16,18 @@ pub struct ReviewRow {
     pub reviewed_at: i64,
 }
 
+/// A review to add: the outcome's name, the note, and who wrote it when.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewReview<'a> {
+    pub outcome: &'a str,
+    pub note: Option<&'a str>,
+    pub by: Option<&'a str>,
+    pub at: i64,
+}
+
 /// Which of `ids` are stored alerts, read inside the caller's transaction so that
 /// the reviews written after are of alerts known now.
-pub async fn known_alert_ids(
+async fn known_alert_ids(
     conn: &mut SqliteConnection,
     ids: &[String],
 ) -> Result<Vec<String>, StoreError> {
@@ -31,29 +40,26 @@ pub async fn known_alert_ids(
 }
 
 /// Adds a review of one alert inside the caller's transaction.
-pub async fn insert_review(
+pub(super) async fn insert_review(
     conn: &mut SqliteConnection,
     alert_id: &str,
-    outcome: &str,
-    note: Option<&str>,
-    by: Option<&str>,
-    now: i64,
+    review: NewReview<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO reviews (alert_id, outcome, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(alert_id)
-    .bind(outcome)
-    .bind(note)
-    .bind(by)
-    .bind(now)
+    .bind(review.outcome)
+    .bind(review.note)
+    .bind(review.by)
+    .bind(review.at)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// The outcome of one alert (its newest review), inside the caller's transaction.
-pub async fn latest_outcome_in(
+pub(super) async fn latest_outcome_in(
     conn: &mut SqliteConnection,
     alert_id: &str,
 ) -> Result<Option<String>, StoreError> {
@@ -71,6 +77,27 @@ const UNREVIEWED: &str = "FROM alerts a WHERE a.opened_at >= ?1 AND a.opened_at 
      AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.alert_id = a.id)";
 
 impl Store {
+    /// Adds `review` to each alert of `ids` in one transaction, all or nothing: when
+    /// some are not stored alerts, nothing is written and their ids are returned (in
+    /// the order given). Empty: every review was written.
+    pub async fn add_reviews(
+        &self,
+        ids: &[String],
+        review: NewReview<'_>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.begin().await?;
+        let known = known_alert_ids(&mut tx, ids).await?;
+        let unknown: Vec<String> = ids.iter().filter(|i| !known.contains(i)).cloned().collect();
+        if !unknown.is_empty() {
+            return Ok(unknown);
+        }
+        for id in ids {
+            insert_review(&mut tx, id, review).await?;
+        }
+        tx.commit().await?;
+        Ok(unknown)
+    }
+
     /// The newest review of every reviewed alert. Reviews are written by people, so
     /// there are few enough to hold in memory.
     pub async fn latest_reviews(&self) -> Result<Vec<ReviewRow>, StoreError> {

@@ -61,7 +61,7 @@ impl Store {
 }
 
 /// Sets a value inside the caller's transaction.
-pub async fn set_state(
+pub(super) async fn set_state(
     conn: &mut SqliteConnection,
     key: StateKey,
     value: &str,
@@ -75,7 +75,10 @@ pub async fn set_state(
 }
 
 /// Removes a value inside the caller's transaction.
-pub async fn clear_state(conn: &mut SqliteConnection, key: StateKey) -> Result<(), StoreError> {
+pub(super) async fn clear_state(
+    conn: &mut SqliteConnection,
+    key: StateKey,
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sync_state WHERE key = ?")
         .bind(key.as_str())
         .execute(conn)

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
-use super::{Store, StoreError, StoredAlert};
+use super::reviews::{insert_review, latest_outcome_in, NewReview};
+use super::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,11 +54,29 @@ pub struct Task {
     pub last_commented_at: Option<i64>,
 }
 
+/// What opening a task asks for (see [`Store::open_task`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TaskRequest<'a> {
+    pub key: &'a str,
+    /// The monitor and host the key names.
+    pub monitor_id: Option<&'a str>,
+    pub host_id: Option<&'a str>,
+    /// The title and body a new task gets; a task joined keeps its own.
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The alerts it takes.
+    pub alert_ids: &'a [String],
+    /// Ask for the task's GitHub issue.
+    pub github: bool,
+    /// The review each alert gets, unless its latest outcome already is this one.
+    pub review: NewReview<'a>,
+}
+
 const COLUMNS: &str = "id, title, body, state, key, monitor_id, host_id, created_at, closed_at, \
      github_wanted, github_number, github_url, github_error, last_commented_at";
 
 /// The open task of `key`, inside the caller's transaction.
-pub async fn open_task_of_key(
+async fn open_task_of_key(
     conn: &mut SqliteConnection,
     key: &str,
 ) -> Result<Option<Task>, StoreError> {
@@ -69,42 +88,39 @@ pub async fn open_task_of_key(
     .await?)
 }
 
-/// Task `id`, inside the caller's transaction.
-pub async fn task_in(conn: &mut SqliteConnection, id: i64) -> Result<Option<Task>, StoreError> {
+/// Task `id`, which is stored, inside the caller's transaction.
+async fn task_in(conn: &mut SqliteConnection, id: i64) -> Result<Task, StoreError> {
     Ok(
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM tasks WHERE id = ?"))
             .bind(id)
-            .fetch_optional(conn)
+            .fetch_one(conn)
             .await?,
     )
 }
 
-/// Adds an open task of `key`, following the monitor and host of its `first` alert;
-/// its id. A second open task of a key breaks a unique index.
-pub async fn insert_task(
+/// Adds the open task `req` asks for; its id. A second open task of a key breaks a
+/// unique index.
+async fn insert_task(
     conn: &mut SqliteConnection,
-    title: &str,
-    body: &str,
-    key: &str,
-    first: &StoredAlert,
+    req: &TaskRequest<'_>,
     now: i64,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO tasks (title, body, state, key, monitor_id, host_id, created_at) \
          VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id",
     )
-    .bind(title)
-    .bind(body)
-    .bind(key)
-    .bind(&first.monitor_id)
-    .bind(&first.host_id)
+    .bind(req.title)
+    .bind(req.body)
+    .bind(req.key)
+    .bind(req.monitor_id)
+    .bind(req.host_id)
     .bind(now)
     .fetch_one(conn)
     .await?)
 }
 
 /// Asks for task `id`'s GitHub issue, inside the caller's transaction.
-pub async fn want_issue(conn: &mut SqliteConnection, id: i64) -> Result<(), StoreError> {
+async fn want_issue(conn: &mut SqliteConnection, id: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE tasks SET github_wanted = 1 WHERE id = ?")
         .bind(id)
         .execute(conn)
@@ -113,7 +129,7 @@ pub async fn want_issue(conn: &mut SqliteConnection, id: i64) -> Result<(), Stor
 }
 
 /// Attaches an alert to a task (once), inside the caller's transaction.
-pub async fn attach_alert(
+async fn attach_alert(
     conn: &mut SqliteConnection,
     task_id: i64,
     alert_id: &str,
@@ -129,10 +145,41 @@ pub async fn attach_alert(
 }
 
 impl Store {
+    /// Opens a task of `req.key`, or joins the open one, in one transaction: its
+    /// alerts attached, each reviewed as asked. The task, and whether it was open
+    /// already. Two at once for a key with no open task: one of them gets
+    /// [`StoreError::Conflict`] (the key's unique index) and may try again, to join.
+    pub async fn open_task(&self, req: TaskRequest<'_>) -> Result<(Task, bool), StoreError> {
+        let mut tx = self.begin().await?;
+        let existing = open_task_of_key(&mut tx, req.key).await?;
+        let joined = existing.is_some();
+        let id = match existing {
+            Some(t) => t.id,
+            None => insert_task(&mut tx, &req, req.review.at).await?,
+        };
+        if req.github {
+            want_issue(&mut tx, id).await?;
+        }
+        for alert_id in req.alert_ids {
+            attach_alert(&mut tx, id, alert_id, req.review.at).await?;
+            let latest = latest_outcome_in(&mut tx, alert_id).await?;
+            if latest.as_deref() != Some(req.review.outcome) {
+                insert_review(&mut tx, alert_id, req.review).await?;
+            }
+        }
+        let task = task_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok((task, joined))
+    }
+
     /// Task `id`, if there is one.
     pub async fn task(&self, id: i64) -> Result<Option<Task>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        task_in(&mut conn, id).await
+        Ok(
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM tasks WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     /// Tasks in `state` (every task when `None`), newest first.

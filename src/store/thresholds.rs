@@ -17,9 +17,8 @@ pub struct Threshold {
     pub critical: Option<f64>,
 }
 
-/// [`Store::save_thresholds`] inside the caller's transaction: where a sync pass
-/// that reads the monitors list can keep their thresholds too.
-pub async fn save_thresholds_in(
+/// The statements of [`Store::save_thresholds`], inside its transaction.
+async fn save_thresholds_in(
     conn: &mut SqliteConnection,
     list: &[Threshold],
     now: i64,

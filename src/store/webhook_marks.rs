@@ -16,12 +16,19 @@ pub struct WebhookMarks {
     pub status_at: Option<i64>,
 }
 
+/// An alert row with the columns only webhooks write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkedAlert {
+    pub alert: StoredAlert,
+    pub marks: WebhookMarks,
+}
+
 /// One alert and its marks, read inside the caller's transaction so that the
 /// update that follows is made against what is stored now.
-pub async fn alert_with_marks(
+pub(super) async fn alert_with_marks(
     conn: &mut SqliteConnection,
     id: &str,
-) -> Result<Option<(StoredAlert, WebhookMarks)>, StoreError> {
+) -> Result<Option<MarkedAlert>, StoreError> {
     let Some(alert) = alerts_by_id_in(&mut *conn, &[id.to_owned()]).await?.pop() else {
         return Ok(None);
     };
@@ -30,11 +37,11 @@ pub async fn alert_with_marks(
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-    Ok(Some((alert, marks)))
+    Ok(Some(MarkedAlert { alert, marks }))
 }
 
 /// Sets an alert's marks inside the caller's transaction (its row must exist).
-pub async fn set_webhook_marks(
+pub(super) async fn set_webhook_marks(
     conn: &mut SqliteConnection,
     id: &str,
     marks: &WebhookMarks,

@@ -1,6 +1,7 @@
 //! A pass in progress, and its checkpoints: each batch of alerts it read is merged
 //! with the store and written, with what the pass must remember, in one short
-//! transaction. A pass killed between two batches keeps the first; never half of one.
+//! transaction (`Store::write_checkpoint`). A pass killed between two batches keeps
+//! the first; never half of one.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -8,14 +9,7 @@ use std::time::Instant;
 use super::metadata::Metadata;
 use super::{merge, PassSummary, SyncError, SyncOptions};
 use crate::mackerel::{Alert, Client};
-use crate::store::{self, StateKey, Store, StoredAlert};
-
-/// A change to what the sync remembers, written with a batch.
-#[derive(Debug, Clone)]
-pub(super) enum Remember {
-    Set(StateKey, String),
-    Forget(StateKey),
-}
+use crate::store::{Checkpoint, StateChange, StateKey, Store, StoredAlert};
 
 pub(super) struct Pass<'a> {
     pub client: &'a Client,
@@ -61,7 +55,7 @@ impl<'a> Pass<'a> {
         self.write(
             Vec::new(),
             Vec::new(),
-            vec![Remember::Set(StateKey::WebBase, self.web_base.clone())],
+            vec![StateChange::Set(StateKey::WebBase, self.web_base.clone())],
         )
         .await
     }
@@ -72,50 +66,34 @@ impl<'a> Pass<'a> {
         &mut self,
         alerts: Vec<Alert>,
         gone: Vec<String>,
-        remember: Vec<Remember>,
+        remember: Vec<StateChange>,
     ) -> Result<(), SyncError> {
         self.meta.resolve(self.client, &alerts).await?;
-        let ids: Vec<String> = alerts
-            .iter()
-            .map(|a| a.id.clone())
-            .chain(gone.iter().cloned())
-            .collect();
-        // Read under the write lock: a webhook may have written these rows since the
-        // pass last looked, and the merge must start from what is stored now.
-        let mut tx = self.store.begin().await?;
-        let existing: HashMap<String, StoredAlert> = store::alerts::alerts_by_id_in(&mut tx, &ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id.clone(), a))
-            .collect();
-        let mut rows: HashMap<String, StoredAlert> = HashMap::with_capacity(ids.len());
-        for a in &alerts {
-            rows.insert(
-                a.id.clone(),
-                merge::merge(existing.get(&a.id), a, &self.meta, &self.web_base),
-            );
-        }
-        for id in &gone {
-            if let Some(e) = existing.get(id) {
-                rows.insert(id.clone(), merge::gone(e, self.now));
-            }
-        }
-        let changed = changed_rows(rows, &existing);
-        let new = changed
-            .iter()
-            .filter(|r| !existing.contains_key(&r.id))
-            .count();
-        self.meta.save(&mut tx, self.now).await?;
-        store::upsert_alerts(&mut tx, &changed, self.now).await?;
-        for r in remember {
-            match r {
-                Remember::Set(key, value) => store::set_state(&mut tx, key, &value).await?,
-                Remember::Forget(key) => store::clear_state(&mut tx, key).await?,
-            }
-        }
-        tx.commit().await?;
+        let (metadata, mut state) = self.meta.take_writes(self.now);
+        state.extend(remember);
+        let checkpoint = Checkpoint {
+            alert_ids: alerts
+                .iter()
+                .map(|a| a.id.clone())
+                .chain(gone.iter().cloned())
+                .collect(),
+            metadata,
+            state,
+            ..Checkpoint::default()
+        };
+        let batch = Batch {
+            alerts: &alerts,
+            gone: &gone,
+            meta: &self.meta,
+            web_base: &self.web_base,
+            now: self.now,
+        };
+        let (new, changed) = self
+            .store
+            .write_checkpoint(&checkpoint, self.now, |stored| batch.merge(stored))
+            .await?;
         self.summary.new_alerts += new;
-        self.summary.changed += changed.len() - new;
+        self.summary.changed += changed - new;
         Ok(())
     }
 
@@ -138,6 +116,41 @@ impl<'a> Pass<'a> {
             self.summary.backfill_left = h;
         }
         self.summary
+    }
+}
+
+/// A batch as the pass read it, and what it is merged with.
+struct Batch<'a> {
+    alerts: &'a [Alert],
+    gone: &'a [String],
+    meta: &'a Metadata,
+    web_base: &'a str,
+    now: i64,
+}
+
+impl Batch<'_> {
+    /// The rows to write, made from the `stored` ones, and how many are new and
+    /// how many written in all.
+    fn merge(&self, stored: Vec<StoredAlert>) -> (Vec<StoredAlert>, (usize, usize)) {
+        let existing: HashMap<String, StoredAlert> =
+            stored.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let mut rows: HashMap<String, StoredAlert> = HashMap::with_capacity(existing.len());
+        for a in self.alerts {
+            let row = merge::merge(existing.get(&a.id), a, self.meta, self.web_base);
+            rows.insert(a.id.clone(), row);
+        }
+        for id in self.gone {
+            if let Some(e) = existing.get(id) {
+                rows.insert(id.clone(), merge::gone(e, self.now));
+            }
+        }
+        let changed = changed_rows(rows, &existing);
+        let new = changed
+            .iter()
+            .filter(|r| !existing.contains_key(&r.id))
+            .count();
+        let written = changed.len();
+        (changed, (new, written))
     }
 }
 

@@ -193,15 +193,12 @@ fn wait_after(failures: i64) -> i64 {
     (FIRST_WAIT << doublings).min(MAX_WAIT)
 }
 
+/// Writes a batch's outcomes in one transaction, and counts them for the summary.
 async fn write(
     pass: &mut Pass<'_>,
     outcomes: Vec<(String, GraphOutcome)>,
 ) -> Result<(), SyncError> {
-    let mut tx = pass.store.begin().await?;
-    for (id, outcome) in &outcomes {
-        crate::store::graphs::write_graph(&mut tx, id, outcome, pass.now).await?;
-    }
-    tx.commit().await?;
+    pass.store.write_graphs(&outcomes, pass.now).await?;
     for (_, outcome) in &outcomes {
         match outcome {
             GraphOutcome::Read { .. } => pass.summary.graphs_read += 1,

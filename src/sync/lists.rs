@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::checkpoint::{Pass, Remember};
+use super::checkpoint::Pass;
 use super::{Progress, Stage, SyncError};
 use crate::mackerel::{Alert, AlertPage, AlertStatus, Client, MackerelError, RecordError};
-use crate::store::StateKey;
+use crate::store::{StateChange, StateKey};
 
 /// Alerts are written every this many, or after `BATCH_TIME` of reading, whichever
 /// comes first: a kill loses little, and from a fast source fewer, larger
@@ -48,39 +48,39 @@ impl ListRead {
     }
 
     /// What the store must hold for this read to resume.
-    fn remember(&self) -> Vec<Remember> {
-        let mut r = vec![Remember::Set(
+    fn remember(&self) -> Vec<StateChange> {
+        let mut r = vec![StateChange::Set(
             StateKey::BackfillHorizon,
             self.horizon.to_string(),
         )];
         r.push(match &self.cursor {
-            Some(c) => Remember::Set(StateKey::BackfillCursor, c.clone()),
-            None => Remember::Forget(StateKey::BackfillCursor),
+            Some(c) => StateChange::Set(StateKey::BackfillCursor, c.clone()),
+            None => StateChange::Clear(StateKey::BackfillCursor),
         });
         r.push(match self.top {
-            Some(t) => Remember::Set(StateKey::BackfillTop, t.to_string()),
-            None => Remember::Forget(StateKey::BackfillTop),
+            Some(t) => StateChange::Set(StateKey::BackfillTop, t.to_string()),
+            None => StateChange::Clear(StateKey::BackfillTop),
         });
         r
     }
 
     /// Done: forget the read, and move the mark to the newest alert it saw. A read
     /// that reached back `deep_window` before `now` is remembered as a deep read.
-    fn complete(&self, mark: Option<i64>, pass: &Pass<'_>) -> Vec<Remember> {
+    fn complete(&self, mark: Option<i64>, pass: &Pass<'_>) -> Vec<StateChange> {
         let newest = [mark, self.top, Some(self.horizon)]
             .into_iter()
             .flatten()
             .max();
         let mut r = vec![
-            Remember::Forget(StateKey::BackfillHorizon),
-            Remember::Forget(StateKey::BackfillCursor),
-            Remember::Forget(StateKey::BackfillTop),
+            StateChange::Clear(StateKey::BackfillHorizon),
+            StateChange::Clear(StateKey::BackfillCursor),
+            StateChange::Clear(StateKey::BackfillTop),
         ];
         if let Some(m) = newest {
-            r.push(Remember::Set(StateKey::HighWaterMark, m.to_string()));
+            r.push(StateChange::Set(StateKey::HighWaterMark, m.to_string()));
         }
         if self.horizon <= deep_horizon(pass) {
-            r.push(Remember::Set(StateKey::DeepReadAt, pass.now.to_string()));
+            r.push(StateChange::Set(StateKey::DeepReadAt, pass.now.to_string()));
         }
         r
     }
@@ -165,7 +165,7 @@ impl Reader {
     async fn write(
         &mut self,
         pass: &mut Pass<'_>,
-        remember: Vec<Remember>,
+        remember: Vec<StateChange>,
     ) -> Result<(), SyncError> {
         let batch = std::mem::take(&mut self.batch);
         pass.write(batch, Vec::new(), remember).await?;

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::checkpoint::Pass;
 use super::{elapsed_past, merge, Progress, Stage, SyncError};
 use crate::mackerel::{AlertLog, MackerelError};
-use crate::store::{self, StoredAlert};
+use crate::store::{Checkpoint, StoredAlert};
 
 /// Logs read before their rows are written.
 const BATCH: u32 = 20;
@@ -62,10 +62,30 @@ async fn write_logs(
     got: Vec<(String, Vec<AlertLog>)>,
     aside: Vec<String>,
 ) -> Result<(), SyncError> {
-    let ids: Vec<String> = got.iter().map(|(id, _)| id.clone()).collect();
-    // Read under the write lock, so that a webhook written meanwhile is kept.
-    let mut tx = pass.store.begin().await?;
-    let rows: Vec<StoredAlert> = store::alerts::alerts_by_id_in(&mut tx, &ids).await?;
+    let checkpoint = Checkpoint {
+        alert_ids: got.iter().map(|(id, _)| id.clone()).collect(),
+        logs: got,
+        logs_aside: aside,
+        ..Checkpoint::default()
+    };
+    let logs = &checkpoint.logs;
+    let updated = pass
+        .store
+        .write_checkpoint(&checkpoint, pass.now, |rows| {
+            let updated = with_logs(rows, logs);
+            let n = updated.len();
+            (updated, n)
+        })
+        .await?;
+    pass.summary.logs_read += checkpoint.logs.len();
+    pass.summary.skipped += checkpoint.logs_aside.len();
+    pass.summary.changed += updated;
+    Ok(())
+}
+
+/// The stored rows (read under the write lock, so that a webhook written meanwhile
+/// is kept) with what their logs tell.
+fn with_logs(rows: Vec<StoredAlert>, got: &[(String, Vec<AlertLog>)]) -> Vec<StoredAlert> {
     let mut updated = Vec::with_capacity(rows.len());
     for mut row in rows {
         if let Some((_, logs)) = got.iter().find(|(id, _)| *id == row.id) {
@@ -73,16 +93,5 @@ async fn write_logs(
             updated.push(row);
         }
     }
-    store::upsert_alerts(&mut tx, &updated, pass.now).await?;
-    for (id, logs) in &got {
-        store::alerts::replace_logs(&mut tx, id, logs).await?;
-    }
-    for id in &aside {
-        store::alerts::set_logs_aside(&mut tx, id, pass.now).await?;
-    }
-    tx.commit().await?;
-    pass.summary.logs_read += got.len();
-    pass.summary.skipped += aside.len();
-    pass.summary.changed += updated.len();
-    Ok(())
+    updated
 }

@@ -7,11 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::SqliteConnection;
-
 use crate::graphs::MetricTarget;
 use crate::mackerel::{Alert, Client, MackerelError, Service};
-use crate::store::{self, HostRecord, MonitorRecord, StateKey, Store, StoreError};
+use crate::store::{
+    HostRecord, MetadataWrite, MonitorRecord, StateChange, StateKey, Store, StoreError,
+};
 
 /// What sync knows around alerts, and what it learnt in this pass (to be written).
 pub struct Metadata {
@@ -196,35 +196,27 @@ impl Metadata {
         self.hosts.insert(h.id.clone(), h);
     }
 
-    /// Writes what was learnt since the last save, inside the caller's transaction.
-    pub async fn save(&mut self, conn: &mut SqliteConnection, now: i64) -> Result<(), StoreError> {
-        // First: what the full lists no longer hold is deleted or retired. Then the
-        // upserts below restore anything looked up one by one this pass.
-        if let Some(monitors) = self.listed_monitors.take() {
-            store::meta::mark_unlisted_monitors(conn, &monitors).await?;
-        }
-        if let Some(hosts) = self.listed_hosts.take() {
-            store::meta::mark_unlisted_hosts(conn, &hosts).await?;
-        }
-        for m in self.new_monitors.drain(..) {
-            store::meta::upsert_monitor(conn, &m, now).await?;
-        }
-        for h in self.new_hosts.drain(..) {
-            store::meta::upsert_host(conn, &h, now).await?;
-        }
-        let metrics = std::mem::take(&mut self.new_metrics);
-        store::graphs::save_monitor_metrics(conn, &metrics, now).await?;
-        for s in self.services.drain(..) {
-            store::meta::upsert_service(conn, &s, now).await?;
-        }
+    /// What was learnt since the last checkpoint, to be written with the next one,
+    /// and the state that goes with it. Once taken, it is not given again.
+    pub fn take_writes(&mut self, now: i64) -> (MetadataWrite, Vec<StateChange>) {
+        let write = MetadataWrite {
+            listed_monitors: self.listed_monitors.take(),
+            listed_hosts: self.listed_hosts.take(),
+            monitors: std::mem::take(&mut self.new_monitors),
+            hosts: std::mem::take(&mut self.new_hosts),
+            metrics: std::mem::take(&mut self.new_metrics),
+            services: std::mem::take(&mut self.services),
+        };
+        let mut state = Vec::new();
         if std::mem::take(&mut self.refreshed_fully) {
-            store::set_state(conn, StateKey::MetadataRefreshedAt, &now.to_string()).await?;
+            let at = now.to_string();
+            state.push(StateChange::Set(StateKey::MetadataRefreshedAt, at));
             self.refreshed_at = Some(now);
         }
         if let Some(org) = &self.org {
-            store::set_state(conn, StateKey::OrgName, org).await?;
+            state.push(StateChange::Set(StateKey::OrgName, org.clone()));
         }
-        Ok(())
+        (write, state)
     }
 }
 

@@ -38,12 +38,6 @@ pub enum SyncError {
     FutureSince(String),
 }
 
-impl From<sqlx::Error> for SyncError {
-    fn from(e: sqlx::Error) -> Self {
-        SyncError::Store(e.into())
-    }
-}
-
 /// What a pass is doing, for a progress bar: the stage and a count so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {

@@ -6,16 +6,9 @@
 //! a row: a closed alert stays closed, and an event older than the status held is dropped.
 
 use crate::mackerel::{max_severity, AlertStatus};
-use crate::store::{StoredAlert, WebhookMarks};
+use crate::store::{MarkedAlert, StoredAlert, WebhookMarks};
 
 use super::event::AlertEvent;
-
-/// An alert row with the columns only webhooks write.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub alert: StoredAlert,
-    pub marks: WebhookMarks,
-}
 
 /// Alert types whose service comes from their host's roles (as sync attributes them).
 fn files_under_host(kind: &str) -> bool {
@@ -83,7 +76,7 @@ fn raise(known: Option<&str>, status: AlertStatus) -> Option<String> {
 }
 
 /// The row of an alert the store does not hold yet, from the event alone.
-pub fn new_row(ev: &AlertEvent, now: i64) -> Row {
+pub fn new_row(ev: &AlertEvent, now: i64) -> MarkedAlert {
     let s = said(ev, now);
     let kind = ev.kind.clone().unwrap_or_else(|| "unknown".to_owned());
     let (services, roles) = attribution(ev, &kind);
@@ -120,7 +113,7 @@ pub fn new_row(ev: &AlertEvent, now: i64) -> Row {
         attribution_pending: false,
         kind,
     };
-    Row {
+    MarkedAlert {
         alert,
         marks: WebhookMarks {
             closed_by: closing_user(ev, &s),
@@ -130,7 +123,7 @@ pub fn new_row(ev: &AlertEvent, now: i64) -> Row {
 }
 
 /// The stored row after the event: unchanged when the event would regress it.
-pub fn updated_row(stored: &Row, ev: &AlertEvent, now: i64) -> Row {
+pub fn updated_row(stored: &MarkedAlert, ev: &AlertEvent, now: i64) -> MarkedAlert {
     let s = said(ev, now);
     let mut row = stored.clone();
     if stored.alert.closed_at.is_some() {
@@ -161,7 +154,7 @@ pub fn updated_row(stored: &Row, ev: &AlertEvent, now: i64) -> Row {
 
 /// A close event for a row already closed (by polling, or by this same event before):
 /// only what the row lacks is added.
-fn fill_close(row: &mut Row, ev: &AlertEvent, s: &Said) {
+fn fill_close(row: &mut MarkedAlert, ev: &AlertEvent, s: &Said) {
     let a = &mut row.alert;
     if a.close_cause.is_none() {
         a.close_cause = trigger_cause(ev);

@@ -630,11 +630,7 @@ async fn an_alert_open_for_weeks_that_closes_in_the_window_is_in_it() {
         closed_at: Some(NOW - 60),
         ..later
     };
-    let mut tx = store.begin().await.unwrap();
-    asakai::store::upsert_alerts(&mut tx, &[closed], NOW)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    store.write_alerts(&[closed], NOW).await.unwrap();
     // A window that ended before it closed, a month after it opened.
     let met = store.alerts_meeting(start - DAY, start).await.unwrap();
     assert_eq!(ids(met), HashSet::from(["later".into()]));

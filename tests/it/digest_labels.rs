@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use asakai::digest::{self, Counts, Format, Lang, OffDay, Window};
-use asakai::store::{upsert_alerts, Store, StoredAlert};
+use asakai::store::{testing, Store, StoredAlert};
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -30,30 +30,27 @@ fn render_all(d: &digest::Digest, w: &Window) -> Vec<(Format, Lang, String)> {
 async fn store_with(alerts: &[StoredAlert]) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
-    upsert_alerts(&mut conn, alerts, now()).await.unwrap();
-    drop(conn);
+    store.write_alerts(alerts, now()).await.unwrap();
     (store, dir)
 }
 
 /// A host whose status asakai observed as `changes` (time, status), the last one current.
 async fn host(store: &Store, id: &str, changes: &[(i64, &str)]) {
     let status = changes.last().map(|c| c.1);
-    sqlx::query("INSERT INTO hosts (id, name, status, roles, fetched_at) VALUES (?, ?, ?, '{\"shop\":[\"db\"]}', 0)")
-        .bind(id)
-        .bind(id.trim_start_matches("h-"))
-        .bind(status)
-        .execute(store.pool())
-        .await
-        .unwrap();
+    testing::execute(
+        store,
+        "INSERT INTO hosts (id, name, status, roles, fetched_at) \
+         VALUES (?, ?, ?, '{\"shop\":[\"db\"]}', 0)",
+        &[id.into(), id.trim_start_matches("h-").into(), status.into()],
+    )
+    .await
+    .unwrap();
     for (at, status) in changes {
-        sqlx::query(
+        testing::execute(
+            store,
             "INSERT INTO host_status_changes (host_id, status, observed_at) VALUES (?, ?, ?)",
+            &[id.into(), (*status).into(), (*at).into()],
         )
-        .bind(id)
-        .bind(status)
-        .bind(at)
-        .execute(store.pool())
         .await
         .unwrap();
     }

@@ -403,12 +403,13 @@ async fn a_create_in_flight_elsewhere_is_not_repeated() {
     let server = MockServer::start().await;
     let (store, _dir, id) = store_with_task().await;
     // Another process claimed the create a minute ago and has not answered yet.
-    sqlx::query("UPDATE tasks SET github_claimed_at = ? WHERE id = ?")
-        .bind(NOW - 60)
-        .bind(id)
-        .execute(store.pool())
-        .await
-        .unwrap();
+    asakai::store::testing::execute(
+        &store,
+        "UPDATE tasks SET github_claimed_at = ? WHERE id = ?",
+        &[(NOW - 60).into(), id.into()],
+    )
+    .await
+    .unwrap();
     let err = issues::create_issue(&store, &client(&server), &labels(), id, NOW)
         .await
         .unwrap_err();

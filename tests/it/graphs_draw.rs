@@ -188,11 +188,10 @@ pub async fn store_cpu_series(store: &asakai::store::Store, id: &str) {
             critical: Some(90.0),
         },
     };
-    let mut tx = store.begin().await.unwrap();
-    asakai::store::graphs::write_graph(&mut tx, id, &outcome, g.opened_at + 7200)
+    store
+        .write_graphs(&[(id.to_owned(), outcome)], g.opened_at + 7200)
         .await
         .unwrap();
-    tx.commit().await.unwrap();
 }
 
 mod served {

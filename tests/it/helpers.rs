@@ -397,11 +397,7 @@ pub async fn store_with(
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("asakai.db");
     let store = Store::open(&db).await.unwrap();
-    let mut tx = store.pool().begin().await.unwrap();
-    asakai::store::upsert_alerts(&mut tx, alerts, NOW)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    store.write_alerts(alerts, NOW).await.unwrap();
     (store, dir, db)
 }
 

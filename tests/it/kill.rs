@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use asakai::sim::{self, Faults, RunningSim, SimOptions};
-use asakai::store::{AlertFilter, Store};
+use asakai::store::{testing, AlertFilter, Store};
 
 use crate::sim::assert_matches_truth;
 
@@ -85,7 +85,7 @@ async fn converge(sim: &RunningSim, db: &Path, config: &Path, tries: usize) {
 }
 
 /// Every stored field of every alert, and every log entry.
-async fn rows(db: &Path) -> (Vec<String>, Vec<(String, i64, i64, String, String)>) {
+async fn rows(db: &Path) -> (Vec<String>, Vec<String>) {
     let store = Store::open_reader(db).await.unwrap();
     let alerts = store
         .find_alerts(&AlertFilter::default())
@@ -94,10 +94,12 @@ async fn rows(db: &Path) -> (Vec<String>, Vec<(String, i64, i64, String, String)
         .iter()
         .map(|a| format!("{a:?}"))
         .collect();
-    let logs = sqlx::query_as(
-        "SELECT alert_id, seq, created_at, status, trigger FROM alert_logs ORDER BY alert_id, seq",
+    let logs = testing::strings(
+        &store,
+        "SELECT json_array(alert_id, seq, created_at, status, trigger) FROM alert_logs \
+         ORDER BY alert_id, seq",
+        &[],
     )
-    .fetch_all(store.pool())
     .await
     .unwrap();
     store.close().await;
@@ -204,11 +206,13 @@ async fn a_killed_backfill_is_remembered_and_finished_by_plain_polls() {
         .await
     );
     let store = Store::open_reader(&db).await.unwrap();
-    let left: Option<String> =
-        sqlx::query_scalar("SELECT value FROM sync_state WHERE key = 'backfill_horizon'")
-            .fetch_optional(store.pool())
-            .await
-            .unwrap();
+    let left = testing::optional_string(
+        &store,
+        "SELECT value FROM sync_state WHERE key = 'backfill_horizon'",
+        &[],
+    )
+    .await
+    .unwrap();
     assert!(
         left.is_some(),
         "the unfinished backfill's horizon is in the store"

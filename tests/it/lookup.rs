@@ -4,7 +4,7 @@ use std::process::Command;
 
 use asakai::alert::State;
 use asakai::lookup::{self, Format};
-use asakai::store::{AlertFilter, Store};
+use asakai::store::{testing, AlertFilter, Store};
 use asakai::sync::{run_pass, SyncOptions};
 use serde_json::{json, Value};
 
@@ -404,17 +404,14 @@ async fn the_window_query_reads_index_ranges_not_the_whole_table() {
         (Reach::ByClose, "alerts_closed_at"),
         (Reach::ByOpen, "alerts_opened_at"),
     ] {
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
-            "EXPLAIN QUERY PLAN {}",
-            asakai::digest::meeting_sql(reach)
-        ))
-        .bind(NOW - DAY)
-        .bind(NOW)
-        .bind(NOW - 30 * DAY)
-        .fetch_all(store.pool())
+        let plan = testing::query_plan(
+            &store,
+            &testing::window_query(reach),
+            &[(NOW - DAY).into(), NOW.into(), (NOW - 30 * DAY).into()],
+        )
         .await
         .unwrap();
-        let steps: Vec<&str> = plan.iter().map(|p| p.3.as_str()).collect();
+        let steps: Vec<&str> = plan.iter().map(String::as_str).collect();
         assert!(steps.iter().all(|s| !s.starts_with("SCAN a")), "{steps:?}");
         for index in [index, "alerts_opened_at", "alerts_still_open"] {
             assert!(
@@ -544,10 +541,7 @@ async fn the_service_index_follows_every_change_of_an_alerts_services() {
     let rows = || async {
         let q =
             "SELECT service || ' ' || opened_at || ' ' || alert_id FROM alert_services ORDER BY 1";
-        sqlx::query_scalar::<_, String>(q)
-            .fetch_all(store.pool())
-            .await
-            .unwrap()
+        testing::strings(&store, q, &[]).await.unwrap()
     };
     let opened = NOW - 3 * DAY;
     assert_eq!(
@@ -561,11 +555,7 @@ async fn the_service_index_follows_every_change_of_an_alerts_services() {
 
     a.services = vec!["shop".into(), "wiki".into()];
     a.opened_at = NOW - 2 * DAY;
-    let mut tx = store.pool().begin().await.unwrap();
-    asakai::store::upsert_alerts(&mut tx, &[a.clone()], NOW)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    store.write_alerts(&[a.clone()], NOW).await.unwrap();
     let moved = NOW - 2 * DAY;
     assert_eq!(
         rows().await,
@@ -599,14 +589,9 @@ async fn the_service_index_follows_every_change_of_an_alerts_services() {
     }
 
     // Written again unchanged: nothing moves. Deleted: its entries go with it.
-    let mut tx = store.pool().begin().await.unwrap();
-    asakai::store::upsert_alerts(&mut tx, &[a], NOW)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    store.write_alerts(&[a], NOW).await.unwrap();
     assert_eq!(rows().await.len(), 3);
-    sqlx::query("DELETE FROM alerts WHERE id = 'a1'")
-        .execute(store.pool())
+    testing::execute(&store, "DELETE FROM alerts WHERE id = 'a1'", &[])
         .await
         .unwrap();
     assert_eq!(rows().await, [format!("blog {} b1", NOW - DAY)]);

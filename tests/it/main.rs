@@ -26,6 +26,7 @@ mod sim;
 mod sim_realism;
 mod slack;
 mod slack_posts;
+mod store;
 mod sync;
 mod task;
 mod teams;

@@ -1,63 +1,33 @@
 //! A store written by an older asakai opens in this one with its data intact: the
 //! migrations that move data are run on a file made by the earlier ones.
 
-use std::path::Path;
-
+use asakai::store::testing::{self, store_before};
 use asakai::store::Store;
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
-
-/// A database made by the migrations before `version`, from the project's own files.
-async fn store_before(version: i64, db: &Path) -> SqlitePool {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let number: i64 = name.split('_').next().unwrap().parse().unwrap();
-        if number < version {
-            std::fs::copy(&path, dir.path().join(name)).unwrap();
-        }
-    }
-    let options = SqliteConnectOptions::new()
-        .filename(db)
-        .create_if_missing(true);
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    Migrator::new(dir.path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
-    pool
-}
 
 #[tokio::test]
 async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.db");
-    let old = store_before(21, &db).await;
+    let old = store_before(21, &db).await.unwrap();
     for (id, opened, closed) in [
         ("a1", 1_000, Some(1_000 + 40 * 86_400)),
         ("a2", 5_000, Some(6_000)),
     ] {
-        sqlx::query(
+        testing::execute(
+            &old,
             "INSERT INTO alerts (id, type, status, opened_at, closed_at, ingested_at, updated_at) \
              VALUES (?, 'host', 'OK', ?, ?, 0, 0)",
+            &[id.into(), opened.into(), closed.into()],
         )
-        .bind(id)
-        .bind(opened)
-        .bind(closed)
-        .execute(&old)
         .await
         .unwrap();
     }
     for service in ["shop", "blog"] {
-        sqlx::query(
+        testing::execute(
+            &old,
             "INSERT INTO alert_services (alert_id, service, opened_at) VALUES ('a1', ?, 1000)",
+            &[service.into()],
         )
-        .bind(service)
-        .execute(&old)
         .await
         .unwrap();
     }
@@ -86,12 +56,13 @@ async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
 async fn alerts_stored_before_short_search_are_found_by_short_terms() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.db");
-    let old = store_before(24, &db).await;
-    sqlx::query(
+    let old = store_before(24, &db).await.unwrap();
+    testing::execute(
+        &old,
         "INSERT INTO alerts (id, type, status, opened_at, monitor_name, host_name, message, \
          ingested_at, updated_at) VALUES ('a1', 'host', 'OK', 1000, 'disk', 'db', 'code zq', 0, 0)",
+        &[],
     )
-    .execute(&old)
     .await
     .unwrap();
     old.close().await;
@@ -112,59 +83,16 @@ async fn alerts_stored_before_short_search_are_found_by_short_terms() {
         );
     }
     // Edits after the move keep the index current.
-    sqlx::query("UPDATE alerts SET message = 'gone now' WHERE id = 'a1'")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    testing::execute(
+        &store,
+        "UPDATE alerts SET message = 'gone now' WHERE id = 'a1'",
+        &[],
+    )
+    .await
+    .unwrap();
     let zq = asakai::store::AlertFilter {
         search: Some("zq".into()),
         ..Default::default()
     };
     assert!(store.find_alerts(&zq).await.unwrap().is_empty());
-}
-
-/// Rows are read back through positional column lists (`alert_array!`): two columns
-/// of one type in the wrong order would swap data silently. Every field distinct,
-/// each flag set alone, read back by every path that reads alerts.
-#[tokio::test]
-async fn an_alert_with_every_field_distinct_reads_back_equal() {
-    use asakai::store::{AlertFilter, StoredAlert};
-    let alert = |id: &str, flags: [bool; 3]| StoredAlert {
-        id: id.into(),
-        kind: "host".into(),
-        status: "WARNING".into(),
-        severity: Some("CRITICAL".into()),
-        monitor_id: Some("monitor-id".into()),
-        monitor_name: Some("monitor name".into()),
-        host_id: Some("host-id".into()),
-        host_name: Some("host name".into()),
-        opened_at: 1_700_000_001,
-        closed_at: Some(1_700_000_002),
-        close_cause: Some("manual".into()),
-        reason: Some("the reason".into()),
-        message: Some("the message".into()),
-        value: Some(12.5),
-        memo: Some("the memo".into()),
-        series: Some(r#"{"name":"series"}"#.into()),
-        roles: vec!["blog:app".into()],
-        services: vec!["blog".into(), "shop".into()],
-        url: Some("https://mackerel.io/orgs/o/alerts/x".into()),
-        image_url: Some("https://mackerel.io/image.png".into()),
-        gone: flags[0],
-        logs_read: flags[1],
-        attribution_pending: flags[2],
-    };
-    let written = vec![
-        alert("gone", [true, false, false]),
-        alert("logs-read", [false, true, false]),
-        alert("pending", [false, false, true]),
-    ];
-    let (store, _dir, _db) = crate::helpers::store_with(&written).await;
-    let ids: Vec<String> = written.iter().map(|a| a.id.clone()).collect();
-    let mut by_id = store.alerts_by_id(&ids).await.unwrap();
-    by_id.sort_by(|a, b| a.id.cmp(&b.id));
-    assert_eq!(by_id, written);
-    let mut found = store.find_alerts(&AlertFilter::default()).await.unwrap();
-    found.sort_by(|a, b| a.id.cmp(&b.id));
-    assert_eq!(found, written);
 }

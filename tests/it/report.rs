@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use asakai::review::{self, task, NewTask, Outcome};
-use asakai::store::Store;
+use asakai::store::{testing, Store};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -23,18 +23,23 @@ fn recovered(
 }
 
 async fn add_maintenance_host(store: &Store) {
-    sqlx::query("INSERT INTO hosts (id, name, status, roles, fetched_at) VALUES ('h-app09', 'app09', 'maintenance', '{\"blog\":[\"app\"]}', ?)")
-        .bind(NOW)
-        .execute(store.pool())
+    testing::execute(
+        store,
+        "INSERT INTO hosts (id, name, status, roles, fetched_at) \
+         VALUES ('h-app09', 'app09', 'maintenance', '{\"blog\":[\"app\"]}', ?)",
+        &[NOW.into()],
+    )
+    .await
+    .unwrap();
+    for (status, at) in [("working", S - 10 * DAY), ("maintenance", S - 2 * DAY)] {
+        testing::execute(
+            store,
+            "INSERT INTO host_status_changes (host_id, status, observed_at) \
+             VALUES ('h-app09', ?, ?)",
+            &[status.into(), at.into()],
+        )
         .await
         .unwrap();
-    for (status, at) in [("working", S - 10 * DAY), ("maintenance", S - 2 * DAY)] {
-        sqlx::query("INSERT INTO host_status_changes (host_id, status, observed_at) VALUES ('h-app09', ?, ?)")
-            .bind(status)
-            .bind(at)
-            .execute(store.pool())
-            .await
-            .unwrap();
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use asakai::store::{Store, StoreError};
+use asakai::store::{testing, Store, StoreError};
 use asakai::sync::{run_pass, SyncError, SyncOptions};
 use serde_json::json;
 use wiremock::matchers::{method, path, path_regex};
@@ -404,9 +404,12 @@ async fn a_post_while_a_writer_holds_the_database_waits_posts_once_and_records_i
     let db = synced(dir.path()).await;
     let (slack, hook) = slack().await;
     let store = Store::open(&db).await.unwrap();
-    let mut writer = store.begin().await.unwrap();
-    sqlx::query("UPDATE sync_state SET value = value WHERE key = 'org_name'")
-        .execute(&mut *writer)
+    let mut writer = testing::hold_writer(&store).await.unwrap();
+    writer
+        .execute(
+            "UPDATE sync_state SET value = value WHERE key = 'org_name'",
+            &[],
+        )
         .await
         .unwrap();
     let args = [
@@ -456,19 +459,16 @@ async fn a_post_while_a_writer_holds_the_database_waits_posts_once_and_records_i
 async fn writes_in_one_process_queue_for_the_writer_and_a_long_wait_is_reported_busy() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
-    let mut first = store.begin().await.unwrap();
+    let mut first = testing::hold_writer(&store).await.unwrap();
     // A write transaction runs on the writer connection: its undo records stay in
     // memory (a backfill wrote gigabytes of them to temporary files before).
-    let temp: i64 = sqlx::query_scalar("PRAGMA temp_store")
-        .fetch_one(&mut *first)
-        .await
-        .unwrap();
+    let temp = first.int("PRAGMA temp_store").await.unwrap();
     assert_eq!(temp, 2, "temp_store = MEMORY on the writer");
 
     // A second write waits for the first, then goes ahead.
     let second = {
         let store = store.clone();
-        tokio::spawn(async move { store.begin().await.map(|_| ()) })
+        tokio::spawn(async move { testing::hold_writer(&store).await.map(|_| ()) })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!second.is_finished(), "it waits while the first is open");
@@ -476,8 +476,8 @@ async fn writes_in_one_process_queue_for_the_writer_and_a_long_wait_is_reported_
     second.await.unwrap().unwrap();
 
     // One that waits past the busy timeout gets the clear message, not a pool error.
-    let _held = store.begin().await.unwrap();
-    let Err(err) = store.begin().await else {
+    let _held = testing::hold_writer(&store).await.unwrap();
+    let Err(err) = testing::hold_writer(&store).await else {
         panic!("the writer stays taken");
     };
     assert!(matches!(err, StoreError::Busy), "{err}");
@@ -525,13 +525,14 @@ async fn a_post_of_unknown_outcome_is_not_sent_again_without_force() {
     let end = chrono::DateTime::parse_from_rfc3339(digest["window"]["end"].as_str().unwrap())
         .unwrap()
         .timestamp();
-    sqlx::query("INSERT INTO deliveries (window_start, window_end, channel, delivered_at, state) VALUES (?, ?, 'slack', ?, 'claimed')")
-        .bind(start)
-        .bind(end)
-        .bind(NOW)
-        .execute(store.pool())
-        .await
-        .unwrap();
+    testing::execute(
+        &store,
+        "INSERT INTO deliveries (window_start, window_end, channel, delivered_at, state) \
+         VALUES (?, ?, 'slack', ?, 'claimed')",
+        &[start.into(), end.into(), NOW.into()],
+    )
+    .await
+    .unwrap();
     store.close().await;
 
     let refused = asakai(&args, &env).output().unwrap();

@@ -3,6 +3,7 @@
 
 use asakai::digest::Window;
 use asakai::review::{self, task, NewTask, Outcome, ReviewError, TaskState};
+use asakai::store::testing;
 
 use crate::helpers::*;
 
@@ -205,12 +206,11 @@ async fn a_new_alert_of_the_key_counts_as_fired_again_until_the_task_is_done() {
 
     let (done, changed) = task::done(&store, opened.task.id, NOW + 10).await.unwrap();
     assert!(changed && done.state == TaskState::Done);
-    let mut tx = store.pool().begin().await.unwrap();
     let later = stored_alert("a3", "disk", Some("app01"), NOW + 3600, None);
-    asakai::store::upsert_alerts(&mut tx, std::slice::from_ref(&later), NOW)
+    store
+        .write_alerts(std::slice::from_ref(&later), NOW)
         .await
         .unwrap();
-    tx.commit().await.unwrap();
     let notes = review::Annotations::load(&store).await.unwrap();
     assert!(
         notes.task(&later).is_none(),
@@ -446,11 +446,13 @@ async fn a_review_while_another_process_holds_the_database_says_it_is_busy() {
     let (store, dir, db) = store_with(&disk_day()).await;
     // Another process's write: a second store on the same file, with its own writer.
     let other = asakai::store::Store::open(&db).await.unwrap();
-    let mut held = other.begin().await.unwrap();
-    sqlx::query("INSERT INTO sync_state (key, value) VALUES ('held', '1')")
-        .execute(&mut *held)
-        .await
-        .unwrap();
+    let mut held = testing::hold_writer(&other).await.unwrap();
+    held.execute(
+        "INSERT INTO sync_state (key, value) VALUES ('held', '1')",
+        &[],
+    )
+    .await
+    .unwrap();
     let err = review::record(&store, &ids(&["a1"]), Outcome::Noise, None, None, NOW)
         .await
         .unwrap_err();
@@ -461,17 +463,7 @@ async fn a_review_while_another_process_holds_the_database_says_it_is_busy() {
     assert!(err.to_string().contains("database is busy"), "{err}");
 
     // SQLite's own busy answer, as a review's commit would get it, maps the same way.
-    use sqlx::ConnectOptions;
-    let mut impatient = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&db)
-        .busy_timeout(std::time::Duration::ZERO)
-        .connect()
-        .await
-        .unwrap();
-    let busy = sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut impatient)
-        .await
-        .unwrap_err();
+    let busy = testing::begin_without_waiting(&db).await.unwrap_err();
     let err = ReviewError::from(busy);
     assert!(
         matches!(err, ReviewError::Store(asakai::store::StoreError::Busy)),

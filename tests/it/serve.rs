@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use asakai::config::{Env, Settings};
 use asakai::secret::Secret;
 use asakai::server::{self, Access, App};
-use asakai::store::Store;
+use asakai::store::{testing, Store};
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -388,10 +388,11 @@ async fn healthz_turns_stale_when_mackerel_is_down() {
     app.wait_for("/healthz", |v| v["status"] == "ok").await;
     // Mackerel goes down, and the last good pass is long ago.
     app.mackerel.server.reset().await;
-    sqlx::query(
+    testing::execute(
+        &app.store,
         "UPDATE sync_passes SET finished_at = finished_at - 3600, started_at = started_at - 3600",
+        &[],
     )
-    .execute(app.store.pool())
     .await
     .unwrap();
     eventually("healthz never turned stale", || async {
@@ -602,10 +603,13 @@ async fn a_webhook_without_credentials_bad_or_too_big_is_refused_and_changes_not
     );
     let huge = vec![b' '; 2 * 1024 * 1024];
     assert_eq!(push(&app, huge, Some("hook-s3cret")).await.status(), 413);
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM alerts WHERE id = '2bj...'")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let stored = testing::int(
+        &app.store,
+        "SELECT count(*) FROM alerts WHERE id = '2bj...'",
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(stored, 0, "nothing was stored from refused bodies");
     app.stop().await;
 }
@@ -623,8 +627,7 @@ async fn an_alert_webhook_asks_for_a_reconciling_pass_within_seconds() {
     let app = spawn_app_polling("1h", "", hook_env()).await;
     app.wait_for("/healthz", |v| v["status"] == "ok").await;
     let passes = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sync_passes")
-            .fetch_one(app.store.pool())
+        testing::int(&app.store, "SELECT count(*) FROM sync_passes", &[])
             .await
             .unwrap()
     };
@@ -841,9 +844,8 @@ async fn writes_through_the_api_wait_for_a_pass_holding_the_database() {
         ),
     ] {
         // Another writer (a pass) holds the write lock for a moment, then commits.
-        let mut tx = other.begin().await.unwrap();
-        sqlx::query("UPDATE alerts SET updated_at = updated_at + 1")
-            .execute(&mut *tx)
+        let mut tx = testing::hold_writer(&other).await.unwrap();
+        tx.execute("UPDATE alerts SET updated_at = updated_at + 1", &[])
             .await
             .unwrap();
         let held = async move {

@@ -1,7 +1,7 @@
 //! Mackerel's webhooks taken into a real SQLite file: every fixture, ordering and
 //! redelivery, bad bodies, untrusted text.
 
-use asakai::store::Store;
+use asakai::store::{testing, Store};
 use asakai::webhook::{receive, Received};
 use serde_json::{json, Value};
 
@@ -49,7 +49,7 @@ pub async fn dump(store: &Store) -> Vec<String> {
     ];
     let mut out = Vec::new();
     for q in queries {
-        let rows: Vec<String> = sqlx::query_scalar(q).fetch_all(store.pool()).await.unwrap();
+        let rows = testing::strings(store, q, &[]).await.unwrap();
         out.extend(rows);
     }
     out
@@ -58,9 +58,7 @@ pub async fn dump(store: &Store) -> Vec<String> {
 /// One alert column as text (`None` for NULL).
 pub async fn column(store: &Store, id: &str, col: &str) -> Option<String> {
     let q = format!("SELECT CAST({col} AS TEXT) FROM alerts WHERE id = ?");
-    sqlx::query_scalar(&q)
-        .bind(id)
-        .fetch_one(store.pool())
+    testing::optional_string(store, &q, &[id.into()])
         .await
         .unwrap()
 }
@@ -341,10 +339,11 @@ async fn a_host_status_event_updates_the_host_and_keeps_a_status_line() {
     assert_eq!(h.status.as_deref(), Some("standby"));
     assert_eq!(h.roles["MY_SERVICE2"], ["MY_ROLE2"]);
     assert!(!h.is_retired);
-    let lines: Vec<String> = sqlx::query_scalar(
+    let lines = testing::strings(
+        &store,
         "SELECT status || ' ' || observed_at FROM host_status_changes ORDER BY observed_at",
+        &[],
     )
-    .fetch_all(store.pool())
     .await
     .unwrap();
     assert_eq!(
