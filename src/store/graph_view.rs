@@ -20,6 +20,8 @@ pub struct StoredGraph {
     pub to_at: Option<i64>,
     pub service: Option<String>,
     pub metric: Option<String>,
+    /// The thresholds the alert fired against when its webhook said them, else
+    /// the monitor's at the first read of the series.
     pub operator: Option<String>,
     pub warning: Option<f64>,
     pub critical: Option<f64>,
@@ -31,8 +33,12 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT a.id AS alert_id, a.type AS kind, coalesce(a.monitor_name, m.name) AS monitor_name, \
              a.host_name, a.opened_at, a.closed_at, g.state, g.reason, g.points, g.from_at, g.to_at, \
-             g.service, g.metric, g.operator, g.warning, g.critical \
+             g.service, g.metric, \
+             CASE WHEN t.alert_id IS NULL THEN g.operator ELSE coalesce(t.operator, g.operator) END AS operator, \
+             CASE WHEN t.alert_id IS NULL THEN g.warning ELSE t.warning END AS warning, \
+             CASE WHEN t.alert_id IS NULL THEN g.critical ELSE t.critical END AS critical \
              FROM alerts a LEFT JOIN alert_graphs g ON g.alert_id = a.id \
+             LEFT JOIN alert_thresholds t ON t.alert_id = a.id \
              LEFT JOIN monitors m ON m.id = a.monitor_id WHERE a.id = ?",
         )
         .bind(alert_id)

@@ -13,6 +13,7 @@
 //! [`Store::open_reader`], which needs no write access when the schema is current.
 
 pub(crate) mod alert_logs;
+mod alert_thresholds;
 pub(crate) mod alerts;
 mod checkpoint;
 pub mod deliveries;
@@ -45,6 +46,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use alert_logs::StoredLog;
+pub use alert_thresholds::AlertThresholds;
 pub use alerts::{AlertFilter, StoredAlert};
 pub use checkpoint::{Checkpoint, MetadataWrite, StateChange};
 pub use digest::FIRED_BEFORE_CAP;

@@ -2,7 +2,7 @@
 //! transaction (see `Store::update_marked_alert`); what the event makes of the row is
 //! decided here, by the pure functions of `alert` and `host`.
 
-use crate::store::{Store, StoreError};
+use crate::store::{AlertThresholds, Store, StoreError};
 
 use super::alert::{new_row, updated_row};
 use super::event::{AlertEvent, EventHost, HostEventKind};
@@ -17,10 +17,32 @@ pub async fn alert_event(store: &Store, ev: &AlertEvent, now: i64) -> Result<Rec
             None => new_row(ev, now),
         })
         .await?;
+    if let Some(t) = thresholds(ev) {
+        store.keep_alert_thresholds(&id, &t, now).await?;
+    }
     Ok(Received::AlertUpdated {
         id,
         new: !update.existed,
         changed: update.changed,
+    })
+}
+
+/// The thresholds a metric alert fired against, when its webhook gives them.
+fn thresholds(ev: &AlertEvent) -> Option<AlertThresholds> {
+    let a = &ev.alert;
+    if a.critical_threshold.is_none() && a.warning_threshold.is_none() {
+        return None;
+    }
+    let operator = a
+        .monitor_operator
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| matches!(*o, ">" | "<"))
+        .map(str::to_owned);
+    Some(AlertThresholds {
+        operator,
+        warning: a.warning_threshold.filter(|v| v.is_finite()),
+        critical: a.critical_threshold.filter(|v| v.is_finite()),
     })
 }
 

@@ -79,6 +79,14 @@ pub struct EventAlert {
     pub monitor_name: Option<String>,
     #[serde(default)]
     pub metric_value: Option<f64>,
+    /// The monitor's thresholds when the alert fired (metric monitors only).
+    #[serde(default)]
+    pub critical_threshold: Option<f64>,
+    #[serde(default)]
+    pub warning_threshold: Option<f64>,
+    /// `>` or `<`.
+    #[serde(default)]
+    pub monitor_operator: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

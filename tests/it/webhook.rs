@@ -46,6 +46,8 @@ pub async fn dump(store: &Store) -> Vec<String> {
          'roles', roles, 'is_retired', is_retired, 'retired_at', retired_at, 'gone', gone, 'fetched_at', fetched_at) \
          FROM hosts ORDER BY id",
         "SELECT host_id || ' ' || status || ' ' || observed_at FROM host_status_changes ORDER BY 1",
+        "SELECT json_object('alert_id', alert_id, 'operator', operator, 'warning', warning, \
+         'critical', critical, 'seen_at', seen_at) FROM alert_thresholds ORDER BY alert_id",
     ];
     let mut out = Vec::new();
     for q in queries {
@@ -364,4 +366,41 @@ async fn a_retired_host_stays_retired_whatever_comes_after() {
     let hosts = store.hosts().await.unwrap();
     assert!(hosts["HOST_ID"].is_retired);
     assert_eq!(hosts["HOST_ID"].retired_at, Some(NOW));
+}
+
+#[tokio::test]
+async fn a_graph_draws_the_thresholds_the_alert_fired_against_from_its_webhook() {
+    let (store, _dir) = temp_store().await;
+    take(&store, &hook("alert-service-open.json"), NOW).await;
+    // A polled alert has none: its graph keeps the monitor's as read later.
+    let polled = hook("alert-connectivity-open.json");
+    assert_eq!(polled["alert"]["criticalThreshold"], Value::Null);
+    store.queue_graphs().await.unwrap();
+    // The series read later, with the monitor's thresholds edited since (90/80).
+    crate::graphs_draw::store_cpu_series(&store, "ALERT_ID").await;
+    let g = store.graph_of("ALERT_ID").await.unwrap().unwrap();
+    assert_eq!(
+        (g.operator.as_deref(), g.warning, g.critical),
+        (Some(">"), Some(1.0), Some(2.0)),
+        "the webhook's, not the monitor's at the read"
+    );
+    let tz: chrono_tz::Tz = "UTC".parse().unwrap();
+    let Some(asakai::graphs::AlertGraph::Svg(svg)) =
+        asakai::graphs::svg_for_alert(&store, "ALERT_ID", tz, asakai::digest::Lang::En)
+            .await
+            .unwrap()
+    else {
+        panic!("no graph");
+    };
+    assert!(
+        svg.contains(">critical 2<") && svg.contains(">warning 1<"),
+        "{svg}"
+    );
+    assert!(!svg.contains("critical 90"));
+    // A later event of the same alert keeps the thresholds it opened against.
+    let mut later = hook("alert-service-open.json");
+    later["alert"]["criticalThreshold"] = serde_json::json!(50);
+    take(&store, &later, NOW + 60).await;
+    let g = store.graph_of("ALERT_ID").await.unwrap().unwrap();
+    assert_eq!(g.critical, Some(2.0));
 }
