@@ -56,28 +56,20 @@ pub async fn team_digest_of(
             .retain(|h| scope.keeps(&h.services).is_some());
     }
     input.off_day = window.meeting.and_then(|d| spec.calendar.off_day(d));
-    input.notes = crate::review::meeting_notes(store, window, &input.alerts).await?;
+    input.notes = crate::review::meeting_notes(store, window, &input.alerts, scope).await?;
     if let Some(scope) = scope {
         narrow_notes(store, &mut input.notes, scope).await?;
     }
     Ok(build(input, window, now))
 }
 
-/// The meeting's memory as the team sees it: its earlier unreviewed alerts and the
-/// tasks of its alerts.
+/// The meeting's memory as the team sees it: the tasks of its alerts (its earlier
+/// unreviewed alerts are the team's already).
 async fn narrow_notes(
     store: &Store,
     notes: &mut super::MeetingNotes,
     scope: &Scope,
 ) -> Result<(), StoreError> {
-    let before = notes.unreviewed_earlier.len();
-    notes
-        .unreviewed_earlier
-        .retain(|a| scope.keeps(&a.services).is_some());
-    // The total counts every service's; the team's is known for the alerts shown.
-    if notes.unreviewed_earlier.len() < before {
-        notes.unreviewed_earlier_total = notes.unreviewed_earlier.len() as i64;
-    }
     let mut kept = Vec::new();
     for t in std::mem::take(&mut notes.open_tasks) {
         let alerts = store.alerts_by_id(&t.alert_ids).await?;

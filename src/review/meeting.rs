@@ -5,17 +5,20 @@ use super::annotate::{Annotations, TaskRef};
 use super::task::{self, TaskState};
 use crate::digest::{MeetingNotes, Window};
 use crate::store::{Store, StoreError, StoredAlert};
+use crate::teams::Scope;
 
 /// How far back "still unreviewed from earlier meetings" looks.
 const EARLIER: i64 = 7 * 86_400;
 /// The most of them a digest lists (the total is always given).
 const EARLIER_SHOWN: i64 = 50;
 
-/// The notes for a digest of `window`, whose alerts are `alerts`.
+/// The notes for a digest of `window`, whose alerts are `alerts`, of a team's
+/// services (`scope`; `None`: every service).
 pub async fn meeting_notes(
     store: &Store,
     window: &Window,
     alerts: &[StoredAlert],
+    scope: Option<&Scope>,
 ) -> Result<MeetingNotes, StoreError> {
     let annotations = Annotations::load(store).await?;
     let mut notes = MeetingNotes::default();
@@ -33,7 +36,7 @@ pub async fn meeting_notes(
             notes.tasks.insert(a.id.clone(), task);
         }
     }
-    let (earlier, total) = unreviewed_before(store, window.start).await?;
+    let (earlier, total) = unreviewed_before(store, window.start, scope).await?;
     notes.unreviewed_earlier = earlier;
     notes.unreviewed_earlier_total = total;
     for t in task::list(store, Some(TaskState::Open)).await? {
@@ -46,10 +49,18 @@ pub async fn meeting_notes(
 async fn unreviewed_before(
     store: &Store,
     start: i64,
+    scope: Option<&Scope>,
 ) -> Result<(Vec<StoredAlert>, i64), StoreError> {
-    let (ids, total) = store
-        .unreviewed_between(start - EARLIER, start, EARLIER_SHOWN)
-        .await?;
+    let from = start - EARLIER;
+    let (ids, total) = match scope {
+        None => store.unreviewed_between(from, start, EARLIER_SHOWN).await?,
+        Some(s) => {
+            let services: Vec<String> = s.services.iter().cloned().collect();
+            store
+                .unreviewed_between_of(from, start, EARLIER_SHOWN, &services, s.no_service)
+                .await?
+        }
+    };
     let mut alerts = store.alerts_by_id(&ids).await?;
     alerts.sort_by(|a, b| (b.opened_at, &b.id).cmp(&(a.opened_at, &a.id)));
     Ok((alerts, total))

@@ -163,4 +163,50 @@ impl Store {
         .await?;
         Ok((ids, total))
     }
+
+    /// [`Store::unreviewed_between`] of a team: the alerts of any of `services`, and
+    /// those of no service when `no_service`.
+    pub async fn unreviewed_between_of(
+        &self,
+        from: i64,
+        to: i64,
+        shown: i64,
+        services: &[String],
+        no_service: bool,
+    ) -> Result<(Vec<String>, i64), StoreError> {
+        // The services bound as one JSON array: one statement for any number of them.
+        let list = serde_json::to_string(services).expect("names serialize");
+        let team = "(EXISTS (SELECT 1 FROM json_each(a.services) j \
+                       WHERE j.value IN (SELECT value FROM json_each(?3))) \
+                     OR (?4 AND a.services = '[]'))";
+        // The team's alerts of the range through the (service, opened_at) index, the
+        // service-less ones through opened_at, minus the reviewed (people write few).
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT (SELECT count(DISTINCT s.alert_id) FROM alert_services s \
+                     WHERE s.service IN (SELECT value FROM json_each(?3)) \
+                     AND s.opened_at >= ?1 AND s.opened_at < ?2) \
+                  + (SELECT CASE WHEN ?4 THEN (SELECT count(*) FROM alerts \
+                     WHERE opened_at >= ?1 AND opened_at < ?2 AND services = '[]') ELSE 0 END) \
+                  - (SELECT count(*) FROM (SELECT DISTINCT alert_id FROM reviews) r \
+                     CROSS JOIN alerts a ON a.id = r.alert_id \
+                     WHERE a.opened_at >= ?1 AND a.opened_at < ?2 AND {team})"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(&list)
+        .bind(no_service)
+        .fetch_one(self.pool())
+        .await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT a.id {UNREVIEWED} AND {team} ORDER BY a.opened_at DESC LIMIT ?5"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(&list)
+        .bind(no_service)
+        .bind(shown)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((ids, total))
+    }
 }

@@ -308,3 +308,69 @@ async fn a_team_service_the_organisation_does_not_have_is_named() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_teams_unreviewed_earlier_alerts_are_counted_in_full_not_only_those_shown() {
+    use crate::helpers::{store_with, stored_alert};
+    let start = crate::helpers::NOW;
+    let mut alerts = Vec::new();
+    let mut add = |id: String, services: &[&str], ago: i64| {
+        let mut a = stored_alert(&id, "cpu", Some("web01"), start - ago, None);
+        a.services = services.iter().map(|s| s.to_string()).collect();
+        alerts.push(a);
+    };
+    for i in 0..60 {
+        add(format!("blog{i:02}"), &["blog"], 3600 + i * 60);
+    }
+    for i in 0..5 {
+        add(format!("shop{i}"), &["shop"], 7200 + i * 60);
+    }
+    for i in 0..2 {
+        add(format!("both{i}"), &["blog", "shop"], 9000 + i * 60);
+    }
+    for i in 0..3 {
+        add(format!("none{i}"), &[], 4000 + i * 60);
+    }
+    add("old".into(), &["blog"], 8 * 86_400);
+    let (store, _dir, _db) = store_with(&alerts).await;
+    let ids: Vec<String> = (0..4).map(|i| format!("blog{i:02}")).collect();
+    let review = asakai::store::NewReview {
+        outcome: "noise",
+        note: None,
+        by: Some("sato"),
+        at: start,
+    };
+    assert!(store.add_reviews(&ids, review).await.unwrap().is_empty());
+    let week = |services: &[&str], no_service| {
+        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+        let store = store.clone();
+        async move {
+            store
+                .unreviewed_between_of(start - 7 * 86_400, start, 50, &services, no_service)
+                .await
+                .unwrap()
+        }
+    };
+    let (shown, total) = week(&["blog"], false).await;
+    assert_eq!(
+        total,
+        60 + 2 - 4,
+        "every unreviewed blog alert, not the 50 shown"
+    );
+    assert_eq!(shown.len(), 50);
+    assert!(shown
+        .iter()
+        .all(|id| id.starts_with("blog") || id.starts_with("both")));
+    assert_eq!(shown[0], "blog04", "newest first");
+    let (shown, total) = week(&["shop"], true).await;
+    assert_eq!(total, 5 + 2 + 3);
+    assert_eq!(shown.len(), 10);
+    let (_, total) = week(&["api"], false).await;
+    assert_eq!(total, 0);
+    // Everyone's count stays the sum over the organisation.
+    let (_, all) = store
+        .unreviewed_between(start - 7 * 86_400, start, 50)
+        .await
+        .unwrap();
+    assert_eq!(all, 60 + 5 + 2 + 3 - 4);
+}
