@@ -104,7 +104,9 @@ pub struct AlertLine {
     pub monitor: String,
     pub host: Option<String>,
     pub host_url: Option<String>,
+    /// In words ("Critical", 重大); `severity_value` as Mackerel spells it.
     pub severity: String,
+    pub severity_value: String,
     pub opened: String,
     pub closed: Option<String>,
     pub duration: String,
@@ -190,7 +192,11 @@ pub fn line(a: &DigestAlert, w: &Window, l: &'static Labels) -> AlertLine {
         monitor: monitor_name(v.monitor.as_deref(), v.monitor_id.as_deref(), &v.kind, l),
         host: v.host.clone(),
         host_url: a.host_url.clone(),
-        severity: v.severity.clone().unwrap_or_else(|| "-".into()),
+        severity: v
+            .severity
+            .as_deref()
+            .map_or_else(|| "-".into(), |s| l.severity(s).to_owned()),
+        severity_value: v.severity.clone().unwrap_or_else(|| "-".into()),
         opened: local(w, a.opened_secs, l),
         closed: a.closed_secs.map(|c| local(w, c, l)),
         duration: duration(a.duration_secs, l),

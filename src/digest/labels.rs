@@ -97,9 +97,25 @@ pub struct Labels {
     pub outcomes: [&'static str; 5],
     pub weekdays: [&'static str; 7],
     pub units: [&'static str; 4],
+    /// CRITICAL, WARNING, UNKNOWN, OK in words, as every page says them.
+    pub severities: [&'static str; 4],
 }
 
+/// Mackerel's severities, in the order of [`Labels::severities`].
+const SEVERITIES: [&str; 4] = ["CRITICAL", "WARNING", "UNKNOWN", "OK"];
+
 impl Labels {
+    /// A severity in words; one asakai does not know stays as Mackerel spells it.
+    pub fn severity<'a>(&self, value: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        SEVERITIES
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(value))
+            .map_or(value, |i| self.severities[i])
+    }
+
     pub fn state(&self, s: State) -> &'static str {
         match s {
             State::Open => self.open,
@@ -159,6 +175,7 @@ pub static EN: Labels = Labels {
     note_holiday: "{date} is a holiday, not a business day: no standup is expected on it.",
     note_future: "This window has not ended yet (it ends {end}): alerts are as of {now}.",
     reviewed_of: "{reviewed} of {total} reviewed",
+    severities: ["Critical", "Warning", "Unknown", "OK"],
     unreviewed_earlier: "Still unreviewed from earlier meetings",
     open_tasks: "Open follow-up tasks",
     fired_again: "fired again",
@@ -217,6 +234,7 @@ pub static JA: Labels = Labels {
     note_holiday: "{date}は祝日で営業日ではありません(朝会は想定されていません)。",
     note_future: "この対象期間はまだ終わっていません(終了 {end})。{now}時点のアラートです。",
     reviewed_of: "{total}件中{reviewed}件レビュー済み",
+    severities: ["重大", "警告", "不明", "正常"],
     unreviewed_earlier: "以前の朝会で未レビューのアラート",
     open_tasks: "未完了のフォローアップタスク",
     fired_again: "再発",

@@ -118,8 +118,8 @@ pub(crate) fn level(critical: bool, lang: Lang) -> &'static str {
     match (critical, lang) {
         (true, Lang::En) => "critical",
         (false, Lang::En) => "warning",
-        (true, Lang::Ja) => "CRITICAL",
-        (false, Lang::Ja) => "WARNING",
+        (true, Lang::Ja) => "重大",
+        (false, Lang::Ja) => "警告",
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::meeting_words::MeetingWords;
 use crate::digest::queue::{Item, Queue, QueueSection};
-use crate::digest::{duration, fired_before, monitor_name, Labels};
+use crate::digest::{duration, fired_before, monitor_name, Labels, Lang};
 
 /// The queue as rows, and which one is selected.
 #[derive(Debug, Serialize)]
@@ -47,7 +47,9 @@ pub struct RowView {
     pub key: String,
     /// Space-separated: what tools and tests read (`data-alert-ids`).
     pub alert_ids: String,
+    /// Mackerel's value (the badge's class), and it in the page's words.
     pub severity: Option<String>,
+    pub severity_label: Option<String>,
     pub state: &'static str,
     pub state_label: &'static str,
     pub monitor: String,
@@ -90,6 +92,12 @@ pub struct RowMaker<'a> {
 }
 
 impl RowMaker<'_> {
+    /// A severity in the page's words, as every page says it ("Critical", 重大).
+    pub fn severity(&self, value: Option<&str>) -> Option<String> {
+        let lang = Lang::parse(self.labels.lang).unwrap_or(Lang::En);
+        value.map(|v| crate::web::words::words(lang).status(v).to_owned())
+    }
+
     pub fn queue(&self, q: &Queue, earlier_link: String) -> QueueView {
         let sections: Vec<SectionView> = q.sections.iter().map(|s| self.section(s)).collect();
         let earlier: Vec<RowView> = q.earlier.iter().map(|i| self.row(i, None)).collect();
@@ -174,6 +182,7 @@ impl RowMaker<'_> {
             key: i.key.clone(),
             alert_ids: i.alert_ids.join(" "),
             severity: i.severity.clone(),
+            severity_label: self.severity(i.severity.as_deref()),
             state: i.state.as_str(),
             state_label: l.state(i.state),
             monitor: monitor_name(i.monitor.as_deref(), i.monitor_id.as_deref(), &i.kind, l),

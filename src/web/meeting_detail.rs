@@ -52,6 +52,7 @@ pub struct Moment {
     pub at: String,
     pub what: String,
     pub severity: Option<String>,
+    pub severity_label: Option<String>,
     pub detail: Option<String>,
 }
 
@@ -60,6 +61,7 @@ pub struct AlertLine {
     pub id: String,
     pub when: String,
     pub severity: Option<String>,
+    pub severity_label: Option<String>,
     pub duration: String,
     pub state: &'static str,
     pub outcome: Option<String>,
@@ -233,6 +235,7 @@ fn alert_line(a: &StoredAlert, review: Option<&ReviewView>, rows: &RowMaker<'_>)
         id: a.id.clone(),
         when: rows.span(a.opened_at, a.closed_at),
         severity: a.severity.clone(),
+        severity_label: rows.severity(a.severity.as_deref()),
         duration: duration(end - a.opened_at, l),
         state: l.state(state),
         outcome: review.map(|r| l.outcomes[r.outcome.index()].to_owned()),
@@ -251,10 +254,12 @@ async fn timeline(
     let logs = store.alert_logs(&a.id).await?;
     let mut changes = logs.iter().filter(|g| g.status != "OK");
     let first: Option<&StoredLog> = changes.next();
+    let opened_as = first.map(|g| g.status.clone()).or(a.severity.clone());
     let mut out = vec![Moment {
         at: rows.time(a.opened_at),
         what: w.opened.to_owned(),
-        severity: first.map(|g| g.status.clone()).or(a.severity.clone()),
+        severity_label: rows.severity(opened_as.as_deref()),
+        severity: opened_as,
         detail: first.and_then(|g| g.target_value).map(number),
     }];
     let mut last = first.map(|g| g.status.as_str());
@@ -267,6 +272,7 @@ async fn timeline(
             at: rows.time(g.created_at),
             what: w.changed_to.to_owned(),
             severity: Some(g.status.clone()),
+            severity_label: rows.severity(Some(&g.status)),
             detail: g.target_value.map(number),
         });
     }
@@ -276,6 +282,7 @@ async fn timeline(
             at: rows.time(closed),
             what,
             severity: None,
+            severity_label: None,
             detail,
         });
     }

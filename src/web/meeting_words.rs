@@ -244,3 +244,24 @@ pub fn meeting_words(lang: Lang) -> &'static MeetingWords {
         Lang::Ja => &JA,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::digest::Lang;
+
+    /// One rule for severities: the pages, the meeting screen, the digests and the
+    /// graphs say them in the same words.
+    #[test]
+    fn the_pages_and_the_digests_say_severities_alike() {
+        for lang in [Lang::En, Lang::Ja] {
+            for s in ["CRITICAL", "WARNING", "UNKNOWN", "OK", "NEW"] {
+                assert_eq!(
+                    crate::web::words::words(lang).status(s),
+                    lang.labels().severity(s),
+                    "{s} in {lang:?}"
+                );
+            }
+        }
+        assert_eq!(Lang::Ja.labels().severity("critical"), "重大");
+    }
+}
