@@ -11,7 +11,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::alerts_page::{store_error, AlertRow, Clock, Rows, Stamp};
+use super::alert_rows::{AlertRow, Rows};
+use super::alerts_page::store_error;
+use super::clock::{Clock, Stamp};
 use super::lists::{lang_suffix, task_title};
 use super::render::{Page, PageError};
 use super::words::{fill, Words};
