@@ -11,7 +11,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::alerts_page::{store_error, AlertRow, Clock, Rows, Stamp};
+use super::alert_rows::Rows;
+use super::alerts_page::store_error;
+use super::clock::{Clock, Stamp};
 use super::lists::{lang_suffix, task_title};
 use super::render::{Page, PageError};
 use super::words::{fill, Words};
@@ -67,7 +69,7 @@ async fn body(app: &App, page: &Page, id: &str) -> Result<Value, PageError> {
         url: t.github_url.clone(),
     });
     let opened: Vec<i64> = earlier.iter().map(|e| e.opened_at).collect();
-    let earlier_rows: Vec<AlertRow> = earlier.iter().map(|e| rows.row(e)).collect();
+    let earlier_html = rows.html(&earlier, &page.lang_query);
     // asakai's own drawing of the metric around the alert (safe markup), or why none.
     let (graph_svg, no_graph) =
         match crate::graphs::svg_for_alert(&app.store, &a.id, clock.tz, page.lang)
@@ -90,7 +92,8 @@ async fn body(app: &App, page: &Page, id: &str) -> Result<Value, PageError> {
         "timeline": timeline(app, a, words, clock).await.map_err(err)?,
         "reviews": reviews(app, &a.id, clock).await.map_err(err)?,
         "task": task,
-        "earlier": earlier_rows,
+        // asakai's own markup, every value in it escaped (see alert_rows).
+        "earlier_html": earlier_html,
         "chart_svg": monthly_svg(&opened, a.opened_at, clock.tz, words),
         "github": app.settings.github.repo.is_some(),
     }))

@@ -8,19 +8,18 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Datelike;
-use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::alert_rows::Rows;
+use super::clock::Clock;
 use super::render::{Page, PageError};
 use super::words::{fill, Words};
-use crate::alert::{AlertView, State as AlertState};
+use crate::alert::State as AlertState;
 use crate::digest::Lang;
-use crate::review::{Annotations, Outcome};
 use crate::server::api::{filter_from, query_pairs};
 use crate::server::App;
-use crate::store::{StoreError, StoredAlert};
+use crate::store::StoreError;
 use crate::timefmt::{parse_duration, parse_time};
 
 /// The search form's fields, in the order the form shows them.
@@ -45,7 +44,7 @@ pub async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Res
         Ok(body) => page.render(StatusCode::OK, "alerts", title, body),
         // A bad filter keeps the form, with the error that names its field.
         Err(e) => {
-            let body = json!({"error": e.message, "form": form(&q, page.lang), "rows": [],
+            let body = json!({"error": e.message, "form": form(&q, page.lang), "rows_html": "",
                 "next": null, "query": query_of(&q, None), "oldest_first": false,
                 "flip": flipped(&q, false)});
             page.render(e.status, "alerts", title, body)
@@ -79,12 +78,12 @@ async fn results(
         .await
         .map_err(|e| store_error(page.words, e))?;
     let rows = Rows::load(app, page, &alerts, clock).await?;
-    let rows: Vec<AlertRow> = alerts.iter().map(|a| rows.row(a)).collect();
+    let rows_html = rows.html(&alerts, &page.lang_query);
     let next = alerts
         .last()
         .filter(|_| alerts.len() == limit)
         .map(|last| format!("/alerts?{}", query_of(q, Some(&last.id))));
-    let mut body = json!({
+    Ok(json!({
         "error": null,
         "form": form(q, page.lang),
         "next": next,
@@ -92,9 +91,9 @@ async fn results(
         "query": query_of(&resolved, None),
         "oldest_first": filter.oldest_first,
         "flip": flipped(q, filter.oldest_first),
-    });
-    body["rows"] = serde_json::to_value(rows).expect("rows are JSON");
-    Ok(body)
+        // asakai's own markup, every value in it escaped (see alert_rows).
+        "rows_html": rows_html,
+    }))
 }
 
 /// The query with every field checked in the page's language, and `from` / `to`
@@ -152,7 +151,7 @@ fn moment(text: &str, clock: Clock) -> Option<i64> {
 }
 
 /// Mackerel's name of a severity, as the form and the API take it (any case).
-fn severity(s: &str) -> Option<&'static str> {
+pub(super) fn severity(s: &str) -> Option<&'static str> {
     ["CRITICAL", "WARNING", "UNKNOWN"]
         .into_iter()
         .find(|v| v.eq_ignore_ascii_case(s))
@@ -231,168 +230,6 @@ fn form(q: &HashMap<String, Vec<String>>, lang: Lang) -> Value {
     json!({"values": values, "states": states, "severities": severities})
 }
 
-/// The team's zone and the moment a page is made: times are written against it.
-#[derive(Debug, Clone, Copy)]
-pub struct Clock {
-    pub tz: Tz,
-    pub now: i64,
-}
-
-/// A moment on a page: short words for people, RFC 3339 for `<time datetime>`.
-#[derive(Debug, Serialize)]
-pub struct Stamp {
-    pub text: String,
-    pub iso: String,
-}
-
-impl Clock {
-    pub fn now(tz: Tz) -> Clock {
-        Clock {
-            tz,
-            now: chrono::Utc::now().timestamp(),
-        }
-    }
-
-    /// `11-27 16:28` in the team's zone; with the year when it is not this year's.
-    pub fn stamp(&self, secs: i64) -> Stamp {
-        let at = |t: i64| {
-            chrono::DateTime::from_timestamp(t, 0)
-                .unwrap_or_default()
-                .with_timezone(&self.tz)
-        };
-        let t = at(secs);
-        let format = if t.year() == at(self.now).year() {
-            "%m-%d %H:%M"
-        } else {
-            "%Y-%m-%d %H:%M"
-        };
-        Stamp {
-            text: t.format(format).to_string(),
-            iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-        }
-    }
-
-    /// An RFC 3339 time as stored in reviews and tasks; as given when it does not parse.
-    pub fn stamp_rfc3339(&self, text: &str) -> Stamp {
-        match chrono::DateTime::parse_from_rfc3339(text) {
-            Ok(t) => self.stamp(t.timestamp()),
-            Err(_) => Stamp {
-                text: text.to_owned(),
-                iso: text.to_owned(),
-            },
-        }
-    }
-}
-
-/// One alert as a result row: its state now, times in the team's zone, its outcome.
-#[derive(Debug, Serialize)]
-pub struct AlertRow {
-    pub id: String,
-    pub opened: Stamp,
-    pub closed: Option<Stamp>,
-    /// The API's name, for the colour class; `state_label` is what people read.
-    pub state: &'static str,
-    pub state_label: &'static str,
-    /// Mackerel's name, for the badge's class; `severity_label` is what people read.
-    pub severity: Option<&'static str>,
-    pub severity_label: Option<String>,
-    pub monitor: String,
-    pub host: Option<String>,
-    pub services: String,
-    pub text: Option<String>,
-    pub outcome: Option<Outcome>,
-    pub note: Option<String>,
-}
-
-/// What turning stored alerts into rows needs besides the alerts.
-pub struct Rows {
-    notes: Annotations,
-    names: HashMap<String, String>,
-    clock: Clock,
-    lang: Lang,
-}
-
-impl Rows {
-    /// The reviews, tasks and last known monitor names of `alerts`.
-    pub async fn load(
-        app: &App,
-        page: &Page,
-        alerts: &[StoredAlert],
-        clock: Clock,
-    ) -> Result<Rows, PageError> {
-        let err = |e| store_error(page.words, e);
-        let notes = Annotations::load_for(&app.store, alerts)
-            .await
-            .map_err(err)?;
-        let names = monitor_names(app, alerts).await.map_err(err)?;
-        Ok(Rows {
-            notes,
-            names,
-            clock,
-            lang: page.lang,
-        })
-    }
-
-    pub fn notes(&self) -> &Annotations {
-        &self.notes
-    }
-
-    pub fn row(&self, a: &StoredAlert) -> AlertRow {
-        let words = super::words::words(self.lang);
-        let view = AlertView::at(a, self.clock.now);
-        let review = self.notes.review(&a.id);
-        let sev = a.severity.as_deref().and_then(severity);
-        AlertRow {
-            id: a.id.clone(),
-            opened: self.clock.stamp(a.opened_at),
-            closed: a.closed_at.map(|c| self.clock.stamp(c)),
-            state: view.state.as_str(),
-            state_label: self.lang.labels().state(view.state),
-            severity: sev,
-            severity_label: a.severity.as_deref().map(|s| words.status(s).to_owned()),
-            monitor: monitor_title(a, &self.names, words),
-            host: a.host_name.clone(),
-            services: a.services.join(", "),
-            text: a.reason.clone().or_else(|| a.message.clone()),
-            outcome: review.map(|r| r.outcome),
-            note: review.and_then(|r| r.note.clone()),
-        }
-    }
-}
-
-/// The names asakai last knew of the monitors of `alerts` that carry none: a
-/// monitor deleted before an alert of it was read keeps the name it had before.
-async fn monitor_names(
-    app: &App,
-    alerts: &[StoredAlert],
-) -> Result<HashMap<String, String>, StoreError> {
-    if alerts.iter().all(|a| a.monitor_name.is_some()) {
-        return Ok(HashMap::new());
-    }
-    Ok(app
-        .store
-        .monitors()
-        .await?
-        .into_iter()
-        .filter_map(|(id, m)| m.name.map(|n| (id, n)))
-        .collect())
-}
-
-/// An alert's monitor as people know it: its name, else the name asakai last knew,
-/// else "deleted monitor" (never only an id); an alert with no monitor, its type.
-pub fn monitor_title(a: &StoredAlert, names: &HashMap<String, String>, words: &Words) -> String {
-    if let Some(name) = &a.monitor_name {
-        return name.clone();
-    }
-    match &a.monitor_id {
-        Some(id) => names
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| words.deleted_monitor.to_owned()),
-        None => a.kind.clone(),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -427,48 +264,5 @@ pub(crate) mod tests {
         // 2025-11-01 00:00 in Tokyo.
         assert_eq!(moment("2025-11-01", clock), Some(1_761_922_800));
         assert_eq!(moment("last week", clock), None);
-    }
-
-    #[test]
-    fn a_stamp_is_short_this_year_and_names_the_year_otherwise() {
-        let clock = Clock {
-            tz: chrono_tz::Asia::Tokyo,
-            now: 1_764_000_000, // 2025-11-25 01:00 in Tokyo
-        };
-        let s = clock.stamp(clock.now - 3600);
-        assert_eq!(s.text, "11-25 00:00");
-        assert_eq!(s.iso, "2025-11-25T00:00:00+09:00");
-        assert_eq!(
-            clock.stamp(clock.now - 365 * 86_400).text,
-            "2024-11-25 01:00"
-        );
-    }
-
-    #[test]
-    fn a_deleted_monitor_is_titled_by_its_last_known_name_or_in_words() {
-        let words = super::super::words::words(Lang::Ja);
-        let mut a = StoredAlert {
-            monitor_name: None,
-            monitor_id: Some("mGone".into()),
-            ..sample()
-        };
-        let known = HashMap::from([("mGone".to_owned(), "disk usage".to_owned())]);
-        assert_eq!(monitor_title(&a, &known, words), "disk usage");
-        assert_eq!(
-            monitor_title(&a, &HashMap::new(), words),
-            "削除されたモニター"
-        );
-        a.monitor_name = Some("cpu".into());
-        assert_eq!(monitor_title(&a, &known, words), "cpu");
-    }
-
-    pub(crate) fn sample() -> StoredAlert {
-        StoredAlert {
-            id: "a1".into(),
-            kind: "host".into(),
-            status: "OK".into(),
-            severity: Some("CRITICAL".into()),
-            ..StoredAlert::default()
-        }
     }
 }

@@ -11,7 +11,9 @@ use axum::response::Response;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::alerts_page::{monitor_title, store_error, Clock, Stamp};
+use super::alert_rows::monitor_title;
+use super::alerts_page::store_error;
+use super::clock::{Clock, Stamp};
 use super::render::{Page, PageError};
 use super::words::{fill, Words};
 use crate::report::{self, monitors::MonitorStats};
@@ -291,7 +293,7 @@ mod tests {
         let mut a = crate::store::StoredAlert {
             monitor_name: Some("disk".into()),
             host_name: Some("db01".into()),
-            ..crate::web::alerts_page::tests::sample()
+            ..crate::web::alert_rows::tests::sample()
         };
         a.monitor_id = Some("m".into());
         assert_eq!(task_title(&t, Some(&a), words(Lang::Ja)), "disk on db01");

@@ -4,8 +4,10 @@
 //! then 303 back), and one static script adds keys and in-page updates.
 
 mod alert_page;
+mod alert_rows;
 mod alerts_page;
 mod assets;
+mod clock;
 mod digest_page;
 mod forms;
 mod graph;

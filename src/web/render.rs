@@ -1,6 +1,7 @@
 //! One handlebars registry for every page: the layout, its partials and the pages,
 //! embedded in the binary, strict (a missing field is a bug, not a blank) and with
-//! HTML escaping on for everything but the chart markup asakai draws itself.
+//! HTML escaping on for everything but the markup asakai writes itself (charts,
+//! graphs, the alert result rows: each escapes its own values).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,7 +15,7 @@ use super::words::{words, words_json, Words};
 use crate::digest::Lang;
 use crate::server::App;
 
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 11] = [
     ("layout", include_str!("../../templates/web/layout.hbs")),
     (
         "review_form",
@@ -26,10 +27,6 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("tasks", include_str!("../../templates/web/tasks.hbs")),
     ("monitors", include_str!("../../templates/web/monitors.hbs")),
     ("error", include_str!("../../templates/web/error.hbs")),
-    (
-        "alert_row",
-        include_str!("../../templates/web/alert_row.hbs"),
-    ),
     (
         "meeting_row",
         include_str!("../../templates/web/meeting_row.hbs"),

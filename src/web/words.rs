@@ -437,6 +437,11 @@ impl Words {
         label_of(&self.statuses, value)
     }
 
+    /// A review outcome in words (`{{outcome_label}}` of the templates).
+    pub fn outcome(&self, o: crate::review::Outcome) -> &str {
+        label_of(&self.outcomes, o.as_str())
+    }
+
     /// A log trigger or close cause in words, or Mackerel's own name for a new one.
     pub fn trigger<'a>(&'a self, value: &'a str) -> &'a str {
         label_of(&self.triggers, value)
