@@ -197,7 +197,7 @@ pub(crate) fn describe(
             } else {
                 "超えました"
             };
-            format!("{at} に {} の閾値 {value} を{verb}", level(*critical, lang))
+            format!("{at} に{}の閾値 {value} を{verb}", level(*critical, lang))
         }
         (
             Event::Extreme {
@@ -302,7 +302,7 @@ mod tests {
         );
         assert_eq!(
             describe("app01 の CPU %", "16:00", "19:30", &crossed, true, Lang::Ja),
-            "app01 の CPU %、16:00〜19:30。16:28 に CRITICAL の閾値 90 を超えました。発生中です"
+            "app01 の CPU %、16:00〜19:30。16:28 に重大の閾値 90 を超えました。発生中です"
         );
     }
 }

@@ -77,7 +77,7 @@ fn a_plateau_over_warning_says_it_in_japanese() {
         svg.contains("db01 の メモリ使用率、00:28〜06:28。"),
         "{svg}"
     );
-    assert!(svg.contains("警告 の閾値 80 を超えました"), "{svg}");
+    assert!(svg.contains("01:28 に警告の閾値 80 を超えました"), "{svg}");
     assert!(
         svg.contains(">重大 95<") && !svg.contains("CRITICAL"),
         "{svg}"
