@@ -199,17 +199,6 @@ impl Digests {
         self.build(store, spec, window, team, key).await
     }
 
-    /// Whether a digest of `team` and `window` is kept (however old).
-    pub fn holds(&self, team: Option<&Team>, window: &Window) -> bool {
-        let key: Key = (
-            team.map_or(String::new(), |t| t.name.clone()),
-            window.start,
-            window.end,
-        );
-        let built = self.built.lock().expect("the digest cache lock");
-        built.contains_key(&key)
-    }
-
     fn find(&self, key: &Key) -> Found {
         let writes = self.writes.load(Ordering::SeqCst);
         let syncs = self.syncs.load(Ordering::SeqCst);

@@ -37,7 +37,6 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if !pass_until_stopped(&app, &mut stop).await {
             return;
         }
-        warm_todays_digests(&app).await;
         let now = chrono::Utc::now().timestamp();
         super::morning::post_if_due(&app, now).await;
         super::morning::post_week_if_due(&app, now).await;
@@ -47,32 +46,6 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         if last_github_sync.is_none_or(|t| t.elapsed() >= every) {
             last_github_sync = Some(tokio::time::Instant::now());
             super::github_sync::run_once(&app, now).await;
-        }
-    }
-}
-
-/// Builds today's meeting digest after a pass (every service's, and each team's
-/// that someone looked at: the cache keeps a few), so that the first person to
-/// open the meeting screen, or fifty at 9:30, never wait for a build.
-async fn warm_todays_digests(app: &App) {
-    if app.client.is_none() {
-        return;
-    }
-    let settings = &app.settings;
-    let tz = settings.timezone;
-    let now = chrono::Utc::now().timestamp();
-    let Some(today) = chrono::TimeZone::timestamp_opt(&tz, now, 0).single() else {
-        return;
-    };
-    let spec = crate::digest::meeting::spec(settings, tz);
-    let window = spec.for_meeting(today.date_naive());
-    let teams = settings
-        .teams
-        .iter()
-        .filter(|t| settings.teams.len() > 1 && app.digests.holds(Some(t), &window));
-    for team in std::iter::once(None).chain(teams.map(Some)) {
-        if let Err(e) = app.digests.of(&app.store, &spec, &window, team).await {
-            tracing::warn!(error = %e, "could not build today's digest ahead of the meeting");
         }
     }
 }

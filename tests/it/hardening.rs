@@ -446,28 +446,3 @@ async fn a_failed_post_is_not_tried_again_on_every_tick() {
     assert_eq!(metric(&metrics, failed), 1, "{metrics}");
     app.stop().await;
 }
-
-#[tokio::test]
-async fn todays_digest_is_built_after_a_pass_before_anyone_asks() {
-    let app = spawn_app_polling("1h", "", Env::default()).await;
-    crate::serve::eventually("the first pass", || async {
-        app.store.last_good_pass().await.unwrap().is_some()
-    })
-    .await;
-    // Nobody asked for a digest: the worker built today's after the pass.
-    crate::serve::eventually("today's digest built", || async {
-        app.app.digests.builds() >= 1
-    })
-    .await;
-    let built = app.app.digests.builds();
-    let r = app.get("/api/digest").await;
-    assert_eq!(r.status(), 200);
-    let r = app.get("/").await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(
-        app.app.digests.builds(),
-        built,
-        "the first visitors were served the digest built ahead"
-    );
-    app.stop().await;
-}
