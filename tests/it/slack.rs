@@ -56,7 +56,9 @@ async fn app_with(slack: &MockServer) -> TestApp {
 }
 
 /// The meeting's digest posted as the worker would post it.
-async fn post(app: &TestApp) -> Result<asakai::slack::webhook::Delivered, meeting::PostFailure> {
+pub async fn post(
+    app: &TestApp,
+) -> Result<asakai::slack::webhook::Delivered, meeting::PostFailure> {
     let settings = &app.app.settings;
     let spec = meeting::spec(settings, settings.timezone);
     let window = spec.for_meeting(MEETING.parse().unwrap());

@@ -291,19 +291,7 @@ async fn an_incoming_webhook_post_shows_the_top_items_graphs_when_slack_can_fetc
     .await;
     // aMaint (cpu on db01, open) has a series; the other alerts have none.
     crate::graphs_draw::store_cpu_series(&app.store, "aMaint").await;
-    let settings = &app.app.settings;
-    let spec = meeting::spec(settings, settings.timezone);
-    let window = spec.for_meeting(MEETING.parse().unwrap());
-    let now = chrono::Utc::now().timestamp();
-    let digest = meeting::digest_of(&app.store, &spec, &window, now)
-        .await
-        .unwrap();
-    let team = &settings.teams[0];
-    meeting::post_to_slack(
-        &app.store, settings, &digest, &window, team.lang, false, team,
-    )
-    .await
-    .unwrap();
+    crate::slack::post(&app).await.unwrap();
     let requests = hook.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
