@@ -350,3 +350,11 @@ fn earlier_item(alerts: &[&AlertView]) -> Item {
         task: None,
     }
 }
+
+/// What the team decides on at the meeting (design §11): an alert still open, one
+/// a person closed, and one that flapped. Slack's menus and the HTML digest's
+/// graphs go to these first.
+pub fn needs_decision(state: crate::alert::State, flapping: bool) -> bool {
+    use crate::alert::State;
+    matches!(state, State::Open | State::ClosedManually) || flapping
+}

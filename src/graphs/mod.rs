@@ -107,7 +107,7 @@ pub async fn for_digest(
     tz: Tz,
     lang: Lang,
 ) -> Result<std::collections::HashMap<String, String>, StoreError> {
-    use crate::alert::State;
+    use crate::digest::queue::needs_decision;
     let mut alerts: Vec<&crate::digest::DigestAlert> = digest
         .carried_over
         .iter()
@@ -115,11 +115,8 @@ pub async fn for_digest(
         .map(|a| a.as_ref())
         .filter(|a| is_metric_kind(&a.alert.kind))
         .collect();
-    let to_decide = |a: &crate::digest::DigestAlert| {
-        matches!(a.alert.state, State::Open | State::ClosedManually) || a.flapping
-    };
     // Stable: the digest's order within each kind.
-    alerts.sort_by_key(|a| !to_decide(a));
+    alerts.sort_by_key(|a| !needs_decision(a.alert.state, a.flapping));
     let now = chrono::Utc::now().timestamp();
     let mut graphs = std::collections::HashMap::new();
     for a in alerts {

@@ -55,13 +55,11 @@ async fn post_team_if_due(app: &App, team: &Team, now: i64) {
     let outcome = match &result {
         Ok(Delivered::Sent | Delivered::SentUnrecorded) => "sent",
         Ok(Delivered::AlreadySent(_)) => return,
-        Err(PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => {
+        Err(e @ PostFailure::Delivery(DeliveryError::OutcomeUnknown(_))) => {
             // Said (and counted) when that send was made; said again only now and then.
             app.post_backoff.failed(&key, now);
-            if let Err(e) = &result {
-                app.slack_health
-                    .failed(&team.name, Kind::Digest, now, "outcome_unknown", e);
-            }
+            app.slack_health
+                .failed(&team.name, Kind::Digest, now, "outcome_unknown", e);
             tracing::warn!(%date, team = %team.name, "the morning digest's earlier post has an \
                             unknown outcome; not posting again (digest --post --force posts it)");
             return;

@@ -170,13 +170,12 @@ pub fn message(
 
 /// What the team decides in Slack: open, closed by a person, and flapping items.
 fn items_to_decide(queue: &Queue) -> Vec<&Item> {
-    use crate::alert::State;
     queue
         .sections
         .iter()
         .flat_map(|s| &s.states)
         .flat_map(|st| &st.items)
-        .filter(|i| matches!(i.state, State::Open | State::ClosedManually) || i.flapping)
+        .filter(|i| crate::digest::queue::needs_decision(i.state, i.flapping))
         .collect()
 }
 
