@@ -103,7 +103,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     let now = chrono::Utc::now().timestamp();
     let window = window(&args, &spec, now)?;
     if !db.exists() {
-        return Err(crate::store::StoreError::Missing(db.to_owned()).into());
+        return Err(crate::store::StoreError::Missing(db.into()).into());
     }
     warn_if_future(&window, now);
     // Only a post writes (its delivery record); a plain digest reads, also a read-only file.

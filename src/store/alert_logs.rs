@@ -15,11 +15,6 @@ pub struct StoredLog {
 impl Store {
     /// The logs of one alert, in Mackerel's order.
     pub async fn alert_logs(&self, alert_id: &str) -> Result<Vec<StoredLog>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT created_at, status, trigger, target_value FROM alert_logs WHERE alert_id = ? ORDER BY seq",
-        )
-        .bind(alert_id)
-        .fetch_all(self.pool())
-        .await?)
+        on_backend!(self, b => b.alert_logs(alert_id).await)
     }
 }

@@ -21,18 +21,6 @@ impl Store {
         t: &AlertThresholds,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO alert_thresholds (alert_id, operator, warning, critical, seen_at) \
-             SELECT id, ?, ?, ?, ? FROM alerts WHERE id = ? \
-             ON CONFLICT (alert_id) DO NOTHING",
-        )
-        .bind(&t.operator)
-        .bind(t.warning)
-        .bind(t.critical)
-        .bind(now)
-        .bind(id)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        on_backend!(self, b => b.keep_alert_thresholds(id, t, now).await)
     }
 }

@@ -1,96 +1,10 @@
 //! Alerts in the store: the write side used by sync, the read side used by lookup and digest.
 
-use sqlx::types::Json;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use crate::alert::State;
 
-use super::text_search::{Term, TextPlan};
 use super::{Store, StoreError};
+
 pub use crate::alert::StoredAlert;
-use crate::alert::{state_sql, State};
-
-/// Alerts are read as one JSON array per query: sqlx hands SQLite rows over one
-/// at a time between threads, which cost more than the query itself on a day's
-/// worth of alerts. `SELECT_ALERTS` opens the subquery; [`fetch_alerts`] closes it.
-pub(crate) const SELECT_ALERTS: &str = concat!(
-    "SELECT coalesce(json_group_array(json(x)), '[]') FROM (",
-    alert_object!()
-);
-
-/// One alert of `alerts a` as a JSON array: its values in the order of
-/// [`StoredAlert`]'s fields (serde reads a struct from a sequence too), which SQLite
-/// builds and serde reads faster than an object with names.
-macro_rules! alert_array {
-    () => {
-        "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
-     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
-     a.memo, a.series, json(a.roles), json(a.services), \
-     a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
-    };
-}
-pub(crate) use alert_array;
-
-/// One alert as a JSON array, `x`, from `alerts a`.
-macro_rules! alert_object {
-    () => {
-        concat!(
-            "SELECT ",
-            $crate::store::alerts::alert_array!(),
-            " AS x FROM alerts a"
-        )
-    };
-}
-pub(crate) use alert_object;
-
-/// The JSON array a [`SELECT_ALERTS`] query returns.
-pub(super) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
-    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)).into())
-}
-
-/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool
-/// or inside a transaction.
-pub(super) async fn fetch_alerts<'c, E>(
-    mut q: QueryBuilder<'_, Sqlite>,
-    executor: E,
-) -> Result<Vec<StoredAlert>, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Sqlite>,
-{
-    q.push(")");
-    // Not kept in the statement cache: a query with hundreds of bound ids is used once,
-    // and a cached one holds its compiled program (megabytes for a batch) for good.
-    let text: String = q
-        .build_query_scalar()
-        .persistent(false)
-        .fetch_one(executor)
-        .await?;
-    decode_alerts(&text)
-}
-
-/// The query for one chunk of ids.
-fn by_id(ids: &[String]) -> QueryBuilder<'_, Sqlite> {
-    let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
-    q.push(" WHERE a.id IN (");
-    let mut sep = q.separated(", ");
-    for id in ids {
-        sep.push_bind(id);
-    }
-    q.push(")");
-    q
-}
-
-/// The stored alerts with these ids, read inside the caller's write transaction, so
-/// that the rows written after are made from what is stored now: a webhook that
-/// wrote in between is never overwritten with the row as it was before.
-pub(super) async fn alerts_by_id_in(
-    conn: &mut SqliteConnection,
-    ids: &[String],
-) -> Result<Vec<StoredAlert>, StoreError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        out.extend(fetch_alerts(by_id(chunk), &mut *conn).await?);
-    }
-    Ok(out)
-}
 
 /// Filters of `asakai alerts` (design §7); every one is optional.
 #[derive(Debug, Clone, Default)]
@@ -123,28 +37,17 @@ impl Store {
     /// Writes these alerts as they are, in one transaction: insert or replace every
     /// field (what a copy of a store, or a test, needs; sync merges first).
     pub async fn write_alerts(&self, alerts: &[StoredAlert], now: i64) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        upsert_alerts(&mut tx, alerts, now).await?;
-        tx.commit().await?;
-        Ok(())
+        on_backend!(self, b => b.write_alerts(alerts, now).await)
     }
 
     /// The stored alerts with these ids.
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            out.extend(fetch_alerts(by_id(chunk), &self.pool).await?);
-        }
-        Ok(out)
+        on_backend!(self, b => b.alerts_by_id(ids).await)
     }
 
     /// Ids of the alerts the store holds as open (and not gone from Mackerel).
     pub async fn open_alert_ids(&self) -> Result<Vec<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM alerts WHERE closed_at IS NULL AND gone = 0")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        on_backend!(self, b => b.open_alert_ids().await)
     }
 
     /// Closed alerts whose logs were never read, most recently closed first: the alerts
@@ -156,26 +59,12 @@ impl Store {
         now: i64,
         limit: u32,
     ) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND coalesce(logs_retry_at, 0) <= ? \
-             ORDER BY closed_at DESC LIMIT ?",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        on_backend!(self, b => b.alerts_wanting_logs(now, limit).await)
     }
 
     /// How many alerts still want their logs read (as [`Store::alerts_wanting_logs`]).
     pub async fn count_alerts_wanting_logs(&self, now: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM alerts WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0 \
-             AND coalesce(logs_retry_at, 0) <= ?",
-        )
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        on_backend!(self, b => b.count_alerts_wanting_logs(now).await)
     }
 
     /// Alerts stored while their metadata could not be read, oldest first.
@@ -183,369 +72,19 @@ impl Store {
         &self,
         limit: u32,
     ) -> Result<Vec<StoredAlert>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
-        q.push(" WHERE a.attribution_pending = 1 ORDER BY a.opened_at LIMIT ")
-            .push_bind(limit);
-        fetch_alerts(q, &self.pool).await
+        on_backend!(self, b => b.alerts_pending_attribution(limit).await)
     }
 
     pub async fn count_alerts_pending_attribution(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM alerts WHERE attribution_pending = 1")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        on_backend!(self, b => b.count_alerts_pending_attribution().await)
     }
 
     pub async fn count_alerts(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM alerts")
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
-    /// How a service filter is joined: from the services' index entries (few of
-    /// them), or walking the time index newest first and checking each alert's
-    /// services until the limit (many of them: listing every id of a busy
-    /// service before taking 100 cost 90 ms on a million alerts).
-    async fn services_plan(&self, filter: &AlertFilter) -> Result<ServicesPlan, StoreError> {
-        let named: Vec<&String> = filter
-            .services
-            .iter()
-            .filter(|s| *s != NO_SERVICE)
-            .collect();
-        let Some(limit) = filter.limit.filter(|_| !named.is_empty()) else {
-            return Ok(ServicesPlan::FromMatches);
-        };
-        let threshold = 20 * limit as i64;
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT count(*) FROM (SELECT 1 FROM alert_services s WHERE s.service IN (",
-        );
-        let mut sep = q.separated(", ");
-        for s in named {
-            sep.push_bind(s.clone());
-        }
-        q.push(")");
-        push_service_range(&mut q, filter);
-        q.push(" LIMIT ").push_bind(threshold + 1).push(")");
-        let matches: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
-        Ok(if matches > threshold {
-            ServicesPlan::ByTime
-        } else {
-            ServicesPlan::FromMatches
-        })
+        on_backend!(self, b => b.count_alerts().await)
     }
 
     /// History lookup: the alerts that pass `filter`, newest first.
     pub async fn find_alerts(&self, filter: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
-        let search = filter
-            .search
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .map(Term::anywhere);
-        let plan = match &search {
-            Some(term) => term.plan(filter.limit, &self.pool).await?,
-            None => TextPlan::FromMatches,
-        };
-        let services = self.services_plan(filter).await?;
-        // `--monitor` / `--host`: the id, or part of the name; planned once here.
-        let mut names = Vec::new();
-        for (text, id, name) in [
-            (&filter.monitor, "monitor_id", "monitor_name"),
-            (&filter.host, "host_id", "host_name"),
-        ] {
-            if let Some(text) = text {
-                let term = Term::in_column(text, name);
-                let plan = term.plan(filter.limit, &self.pool).await?;
-                names.push((id, text, term, plan));
-            }
-        }
-        let lookup = Lookup {
-            filter,
-            search: search.as_ref(),
-            services,
-            names,
-        };
-        // A common term is first looked for among the first rows of the walk, where
-        // LIKE meets the limit within a few milliseconds; the match list (tens of
-        // milliseconds for a common word) is read only when they hold too few.
-        // Under 50 clients, `/alerts?search=nginx` waited on that list: p99 950 ms.
-        let looks_first = search.as_ref().is_some_and(|t| t.looks_first_by_like(plan));
-        if let (Some(limit), true) = (filter.limit, looks_first) {
-            let walk = WALK_FIRST.saturating_mul(limit);
-            let found = self
-                .fetch(&lookup, TextPlan::ByTimeLike, Some(walk))
-                .await?;
-            if found.len() >= limit as usize {
-                return Ok(found);
-            }
-        }
-        self.fetch(&lookup, plan, None).await
+        on_backend!(self, b => b.find_alerts(filter).await)
     }
-
-    /// The alerts of `lookup`, the text term joined as `plan`, among the first
-    /// `walk` alerts of the listing's range and order if given.
-    async fn fetch(
-        &self,
-        lookup: &Lookup<'_>,
-        plan: TextPlan,
-        walk: Option<u32>,
-    ) -> Result<Vec<StoredAlert>, StoreError> {
-        let filter = lookup.filter;
-        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ALERTS);
-        q.push(" WHERE 1 = 1");
-        push_range(&mut q, filter, "a");
-        push_state(&mut q, filter);
-        if let Some(rows) = walk {
-            push_walk_bound(&mut q, filter, rows);
-        }
-        if let Some(term) = lookup.search {
-            q.push(" AND ");
-            term.push_condition(&mut q, plan);
-        }
-        push_services(&mut q, filter, lookup.services);
-        for (id, text, term, plan) in &lookup.names {
-            q.push(format!(" AND (a.{id} = "))
-                .push_bind((*text).clone())
-                .push(" OR ");
-            term.push_condition(&mut q, *plan);
-            q.push(")");
-        }
-        q.push(if filter.oldest_first {
-            " ORDER BY a.opened_at, a.id"
-        } else {
-            " ORDER BY a.opened_at DESC, a.id DESC"
-        });
-        if let Some(limit) = filter.limit {
-            q.push(" LIMIT ").push_bind(limit);
-        }
-        let mut alerts = fetch_alerts(q, &self.pool).await?;
-        // The aggregate keeps the subquery's order in practice; SQL does not promise it.
-        alerts.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
-        if !filter.oldest_first {
-            alerts.reverse();
-        }
-        Ok(alerts)
-    }
-}
-
-/// A history lookup with its text and services plans decided.
-struct Lookup<'a> {
-    filter: &'a AlertFilter,
-    search: Option<&'a Term<'a>>,
-    services: ServicesPlan,
-    /// `--monitor` / `--host`: the id column, the text, and how its name part is joined.
-    names: Vec<(&'static str, &'a String, Term<'a>, TextPlan)>,
-}
-
-/// A common term is first looked for among this many rows a row of the limit.
-const WALK_FIRST: u32 = 50;
-
-/// `--before` (the page cursor), `--from` and `--to` on the alerts named `alias`.
-fn push_range(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, alias: &str) {
-    if let Some((opened, id)) = &f.before {
-        // Written as a range on opened_at first, so that the time index bounds it.
-        let (cmp, strict) = if f.oldest_first {
-            (">=", ">")
-        } else {
-            ("<=", "<")
-        };
-        q.push(format!(" AND {alias}.opened_at {cmp} "))
-            .push_bind(*opened);
-        q.push(format!(" AND ({alias}.opened_at {strict} "))
-            .push_bind(*opened);
-        q.push(format!(" OR {alias}.id {strict} "))
-            .push_bind(id.clone())
-            .push(")");
-    }
-    if let Some(from) = f.from {
-        q.push(format!(" AND {alias}.opened_at >= "))
-            .push_bind(from);
-    }
-    if let Some(to) = f.to {
-        q.push(format!(" AND {alias}.opened_at < ")).push_bind(to);
-    }
-}
-
-fn push_state(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
-    if let Some(state) = f.state {
-        q.push(" AND ").push(state_sql(state));
-    }
-    if let Some(sev) = &f.severity {
-        q.push(" AND a.severity = ").push_bind(sev.clone());
-    }
-}
-
-/// Only the first `rows` alerts of the listing's range, in its order: a bound on
-/// opened_at, so that alerts opened in the same second as the last stay together
-/// and the alerts kept are always a beginning of the listing. Fewer alerts than
-/// that in the range give no bound and no rows.
-fn push_walk_bound(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, rows: u32) {
-    let (cmp, order) = if f.oldest_first {
-        ("<=", "")
-    } else {
-        (">=", " DESC")
-    };
-    q.push(format!(
-        " AND a.opened_at {cmp} (SELECT b.opened_at FROM alerts b WHERE 1 = 1"
-    ));
-    push_range(q, f, "b");
-    q.push(format!(" ORDER BY b.opened_at{order} LIMIT 1 OFFSET "))
-        .push_bind(rows.saturating_sub(1))
-        .push(")");
-}
-
-fn push_services(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter, plan: ServicesPlan) {
-    let (none, named): (Vec<&String>, Vec<&String>) =
-        f.services.iter().partition(|s| *s == NO_SERVICE);
-    if f.services.is_empty() {
-        return;
-    }
-    q.push(" AND (0");
-    if !named.is_empty() {
-        if plan == ServicesPlan::ByTime {
-            // Checked on the alert's own services while walking by time: no index
-            // seek per alert (a fifth of the time on a busy service).
-            q.push(" OR EXISTS (SELECT 1 FROM json_each(a.services) j WHERE j.value IN (");
-        } else {
-            // Driven by the (service, opened_at) index: a service's alerts in a range are one index range.
-            q.push(" OR a.id IN (SELECT s.alert_id FROM alert_services s WHERE s.service IN (");
-        }
-        let mut sep = q.separated(", ");
-        for s in named {
-            sep.push_bind(s.clone());
-        }
-        q.push(")");
-        if plan != ServicesPlan::ByTime {
-            push_service_range(q, f);
-        }
-        q.push(")");
-    }
-    if !none.is_empty() {
-        q.push(" OR a.services = '[]'");
-    }
-    q.push(")");
-}
-
-/// How a service filter is joined (see [`Store::services_plan`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum ServicesPlan {
-    FromMatches,
-    ByTime,
-}
-
-/// `--from/--to` on alert_services' copy of opened_at.
-fn push_service_range(q: &mut QueryBuilder<'_, Sqlite>, f: &AlertFilter) {
-    if let Some(from) = f.from {
-        q.push(" AND s.opened_at >= ").push_bind(from);
-    }
-    if let Some(to) = f.to {
-        q.push(" AND s.opened_at < ").push_bind(to);
-    }
-}
-
-/// Rows per statement: SQLite round trips, not rows, dominate a backfill.
-const BATCH: usize = 500;
-
-/// Writes alerts inside the caller's transaction: insert or replace every field,
-/// a batch of rows per statement. Their entries in `alert_services` follow from the
-/// `services` column, by the table's triggers.
-pub(super) async fn upsert_alerts(
-    conn: &mut SqliteConnection,
-    alerts: &[StoredAlert],
-    now: i64,
-) -> Result<(), StoreError> {
-    for batch in alerts.chunks(BATCH) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
-             opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, services, url, \
-             image_url, gone, logs_read, attribution_pending, ingested_at, updated_at) ",
-        );
-        q.push_values(batch, |mut row, a| {
-            row.push_bind(&a.id)
-                .push_bind(&a.kind)
-                .push_bind(&a.status)
-                .push_bind(&a.severity)
-                .push_bind(&a.monitor_id)
-                .push_bind(&a.monitor_name)
-                .push_bind(&a.host_id)
-                .push_bind(&a.host_name)
-                .push_bind(a.opened_at)
-                .push_bind(a.closed_at)
-                .push_bind(&a.close_cause)
-                .push_bind(&a.reason)
-                .push_bind(&a.message)
-                .push_bind(a.value)
-                .push_bind(&a.memo)
-                .push_bind(&a.series)
-                .push_bind(Json(&a.roles))
-                .push_bind(Json(&a.services))
-                .push_bind(&a.url)
-                .push_bind(&a.image_url)
-                .push_bind(a.gone)
-                .push_bind(a.logs_read)
-                .push_bind(a.attribution_pending)
-                .push_bind(now)
-                .push_bind(now);
-        });
-        q.push(
-            " ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status, \
-             severity = excluded.severity, monitor_id = excluded.monitor_id, monitor_name = excluded.monitor_name, \
-             host_id = excluded.host_id, host_name = excluded.host_name, opened_at = excluded.opened_at, \
-             closed_at = excluded.closed_at, close_cause = excluded.close_cause, reason = excluded.reason, \
-             message = excluded.message, value = excluded.value, memo = excluded.memo, series = excluded.series, \
-             roles = excluded.roles, services = excluded.services, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
-             logs_read = excluded.logs_read, attribution_pending = excluded.attribution_pending, \
-             updated_at = excluded.updated_at",
-        );
-        q.build().persistent(false).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Sets an alert's logs aside after a body that did not parse: tried again after a
-/// day, then after longer and longer waits (at most 30 days), not on every pass.
-pub(super) async fn set_logs_aside(
-    conn: &mut SqliteConnection,
-    alert_id: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE alerts SET logs_failures = logs_failures + 1, \
-         logs_retry_at = ? + min(86400 * (1 << min(logs_failures, 5)), 30 * 86400) WHERE id = ?",
-    )
-    .bind(now)
-    .bind(alert_id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Replaces an alert's log entries (inside the caller's transaction).
-pub(super) async fn replace_logs(
-    conn: &mut SqliteConnection,
-    alert_id: &str,
-    logs: &[crate::mackerel::AlertLog],
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM alert_logs WHERE alert_id = ?")
-        .bind(alert_id)
-        .execute(&mut *conn)
-        .await?;
-    for (seq, log) in logs.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO alert_logs (alert_id, seq, log_id, created_at, status, trigger, monitor_id, target_value, detail) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(alert_id)
-        .bind(seq as i64)
-        .bind(&log.id)
-        .bind(log.created_at)
-        .bind(log.status.as_str())
-        .bind(&log.trigger)
-        .bind(&log.monitor_id)
-        .bind(log.target_value)
-        .bind(log.status_detail.as_ref().map(|d| d.to_string()))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
 }

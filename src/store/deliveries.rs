@@ -31,64 +31,17 @@ impl Store {
         now: i64,
         force: bool,
     ) -> Result<Claim, StoreError> {
-        let mut tx = self.begin().await?;
-        let found: Option<(String, i64)> = sqlx::query_as(
-            "SELECT state, delivered_at FROM deliveries WHERE window_start = ? AND window_end = ? AND channel = ?",
-        )
-        .bind(key.start)
-        .bind(key.end)
-        .bind(key.channel)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match found {
-            Some((state, at)) if !force => {
-                return Ok(if state == "sent" {
-                    Claim::Sent(at)
-                } else {
-                    Claim::Unknown(at)
-                })
-            }
-            _ => {}
-        }
-        sqlx::query(
-            "INSERT INTO deliveries (window_start, window_end, channel, delivered_at, state) VALUES (?, ?, ?, ?, 'claimed') \
-             ON CONFLICT DO UPDATE SET delivered_at = excluded.delivered_at, state = 'claimed'",
-        )
-        .bind(key.start)
-        .bind(key.end)
-        .bind(key.channel)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Claim::Granted)
+        on_backend!(self, b => b.claim_delivery(key, now, force).await)
     }
 
     /// Records that the claimed window was sent at `at`.
     pub async fn mark_delivered(&self, key: DeliveryKey<'_>, at: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE deliveries SET state = 'sent', delivered_at = ? WHERE window_start = ? AND window_end = ? AND channel = ?",
-        )
-        .bind(at)
-        .bind(key.start)
-        .bind(key.end)
-        .bind(key.channel)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        on_backend!(self, b => b.mark_delivered(key, at).await)
     }
 
     /// Gives a claim back when the send surely did not happen.
     pub async fn release_delivery(&self, key: DeliveryKey<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "DELETE FROM deliveries WHERE window_start = ? AND window_end = ? AND channel = ? AND state = 'claimed'",
-        )
-        .bind(key.start)
-        .bind(key.end)
-        .bind(key.channel)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        on_backend!(self, b => b.release_delivery(key).await)
     }
 
     /// The state of a window's delivery, if any: `("sent" | "claimed", time)`.
@@ -96,13 +49,6 @@ impl Store {
         &self,
         key: DeliveryKey<'_>,
     ) -> Result<Option<(String, i64)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT state, delivered_at FROM deliveries WHERE window_start = ? AND window_end = ? AND channel = ?",
-        )
-        .bind(key.start)
-        .bind(key.end)
-        .bind(key.channel)
-        .fetch_optional(self.pool())
-        .await?)
+        on_backend!(self, b => b.delivery(key).await)
     }
 }

@@ -2,23 +2,21 @@
 //! callers see what went wrong in the store's words (busy, a conflicting write),
 //! never a driver's error type, so another backend can give the same answers.
 
-use std::path::PathBuf;
-
-use super::BUSY_TIMEOUT;
+use super::{Location, BUSY_TIMEOUT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {cause}")]
-    Open { path: PathBuf, cause: String },
+    #[error("cannot open the database {at}: {cause}")]
+    Open { at: Location, cause: String },
     #[error("no database at {0}: run `asakai poll` first (or pass --db)")]
-    Missing(PathBuf),
-    #[error("cannot bring the database {path} up to date: {cause}")]
-    Migrate { path: PathBuf, cause: String },
+    Missing(Location),
+    #[error("cannot bring the database {at} up to date: {cause}")]
+    Migrate { at: Location, cause: String },
     #[error(
         "the database {0} was made by an older asakai and is read-only here; \
          run `asakai poll` once with write access to bring it up to date"
     )]
-    Outdated(PathBuf),
+    Outdated(Location),
     #[error(
         "the database is busy: another write has held it for over {}s; \
          try again in a moment",
@@ -29,6 +27,9 @@ pub enum StoreError {
     /// `task new` for one monitor and host at once): the caller may read and try again.
     #[error("another write stored the same thing first ({0}); try again")]
     Conflict(String),
+    /// The lock that keeps two sync passes apart could not be taken or made.
+    #[error("{0}")]
+    Lock(String),
     /// Anything else the database answered, in its own words.
     #[error("database error: {0}")]
     Sql(String),

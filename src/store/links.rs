@@ -1,19 +1,12 @@
 //! Links into Mackerel's pages: each alert's page and graph, and the web base
 //! that host and organisation links are made from.
 
-use super::state::{clear_state, StateKey};
 use super::{Store, StoreError};
 
 impl Store {
     /// Forgets every link into Mackerel's pages, in one transaction: for a store
     /// whose Mackerel (the demo's simulator) no longer serves them.
     pub async fn forget_links(&self) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query("UPDATE alerts SET url = NULL, image_url = NULL")
-            .execute(&mut *tx)
-            .await?;
-        clear_state(&mut tx, StateKey::WebBase).await?;
-        tx.commit().await?;
-        Ok(())
+        on_backend!(self, b => b.forget_links().await)
     }
 }

@@ -1,9 +1,6 @@
 //! Reviews in the store: every outcome the team recorded is kept (design §8,
 //! "reviews are history"); the newest one per alert is its outcome.
 
-use sqlx::types::Json;
-use sqlx::SqliteConnection;
-
 use super::{Store, StoreError};
 
 /// A review as stored; `review` turns it into what the alert object shows.
@@ -25,57 +22,6 @@ pub struct NewReview<'a> {
     pub at: i64,
 }
 
-/// Which of `ids` are stored alerts, read inside the caller's transaction so that
-/// the reviews written after are of alerts known now.
-async fn known_alert_ids(
-    conn: &mut SqliteConnection,
-    ids: &[String],
-) -> Result<Vec<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM alerts WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(Json(ids))
-            .fetch_all(conn)
-            .await?,
-    )
-}
-
-/// Adds a review of one alert inside the caller's transaction.
-pub(super) async fn insert_review(
-    conn: &mut SqliteConnection,
-    alert_id: &str,
-    review: NewReview<'_>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO reviews (alert_id, outcome, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(alert_id)
-    .bind(review.outcome)
-    .bind(review.note)
-    .bind(review.by)
-    .bind(review.at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// The outcome of one alert (its newest review), inside the caller's transaction.
-pub(super) async fn latest_outcome_in(
-    conn: &mut SqliteConnection,
-    alert_id: &str,
-) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT outcome FROM reviews WHERE alert_id = ? ORDER BY id DESC LIMIT 1",
-    )
-    .bind(alert_id)
-    .fetch_optional(conn)
-    .await?)
-}
-
-/// Alerts opened in `[from, to)` with no review, for "still unreviewed from earlier
-/// meetings".
-const UNREVIEWED: &str = "FROM alerts a WHERE a.opened_at >= ?1 AND a.opened_at < ?2 \
-     AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.alert_id = a.id)";
-
 impl Store {
     /// Adds `review` to each alert of `ids` in one transaction, all or nothing: when
     /// some are not stored alerts, nothing is written and their ids are returned (in
@@ -85,51 +31,24 @@ impl Store {
         ids: &[String],
         review: NewReview<'_>,
     ) -> Result<Vec<String>, StoreError> {
-        let mut tx = self.begin().await?;
-        let known = known_alert_ids(&mut tx, ids).await?;
-        let unknown: Vec<String> = ids.iter().filter(|i| !known.contains(i)).cloned().collect();
-        if !unknown.is_empty() {
-            return Ok(unknown);
-        }
-        for id in ids {
-            insert_review(&mut tx, id, review).await?;
-        }
-        tx.commit().await?;
-        Ok(unknown)
+        on_backend!(self, b => b.add_reviews(ids, review).await)
     }
 
     /// The newest review of every reviewed alert. Reviews are written by people, so
     /// there are few enough to hold in memory.
     pub async fn latest_reviews(&self) -> Result<Vec<ReviewRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT r.alert_id, r.outcome, r.note, r.reviewer, r.reviewed_at FROM reviews r \
-             JOIN (SELECT max(id) AS id FROM reviews GROUP BY alert_id) l ON l.id = r.id",
-        )
-        .fetch_all(self.pool())
-        .await?)
+        on_backend!(self, b => b.latest_reviews().await)
     }
 
     /// The latest review of each of these alerts that has one: a page of alerts
     /// reads its own reviews, not every review the team ever wrote.
     pub async fn latest_reviews_of(&self, ids: &[&str]) -> Result<Vec<ReviewRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT r.alert_id, r.outcome, r.note, r.reviewer, r.reviewed_at FROM reviews r \
-             WHERE r.id IN (SELECT (SELECT max(x.id) FROM reviews x WHERE x.alert_id = j.value) \
-                            FROM json_each(?) j)",
-        )
-        .bind(sqlx::types::Json(ids))
-        .fetch_all(self.pool())
-        .await?)
+        on_backend!(self, b => b.latest_reviews_of(ids).await)
     }
 
     /// Every review of one alert, newest first.
     pub async fn reviews_of(&self, alert_id: &str) -> Result<Vec<ReviewRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT alert_id, outcome, note, reviewer, reviewed_at FROM reviews WHERE alert_id = ? ORDER BY id DESC",
-        )
-        .bind(alert_id)
-        .fetch_all(self.pool())
-        .await?)
+        on_backend!(self, b => b.reviews_of(alert_id).await)
     }
 
     /// How many alerts opened in `[from, to)` have no review, and the ids of the
@@ -140,28 +59,7 @@ impl Store {
         to: i64,
         shown: i64,
     ) -> Result<(Vec<String>, i64), StoreError> {
-        // Counted as all alerts of the range (the opened_at index alone) minus the
-        // reviewed ones, found from the reviews: people write few, a heavy week holds
-        // hundreds of thousands of alerts, and probing reviews for each cost 111 ms.
-        let total: i64 = sqlx::query_scalar(
-            "SELECT (SELECT count(*) FROM alerts WHERE opened_at >= ?1 AND opened_at < ?2) \
-                  - (SELECT count(*) FROM (SELECT DISTINCT alert_id FROM reviews) r \
-                     CROSS JOIN alerts a ON a.id = r.alert_id \
-                     WHERE a.opened_at >= ?1 AND a.opened_at < ?2)",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_one(self.pool())
-        .await?;
-        let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT a.id {UNREVIEWED} ORDER BY a.opened_at DESC LIMIT ?3"
-        ))
-        .bind(from)
-        .bind(to)
-        .bind(shown)
-        .fetch_all(self.pool())
-        .await?;
-        Ok((ids, total))
+        on_backend!(self, b => b.unreviewed_between(from, to, shown).await)
     }
 
     /// [`Store::unreviewed_between`] of a team: the alerts of any of `services`, and
@@ -174,39 +72,6 @@ impl Store {
         services: &[String],
         no_service: bool,
     ) -> Result<(Vec<String>, i64), StoreError> {
-        // The services bound as one JSON array: one statement for any number of them.
-        let list = serde_json::to_string(services).expect("names serialize");
-        let team = "(EXISTS (SELECT 1 FROM json_each(a.services) j \
-                       WHERE j.value IN (SELECT value FROM json_each(?3))) \
-                     OR (?4 AND a.services = '[]'))";
-        // The team's alerts of the range through the (service, opened_at) index, the
-        // service-less ones through opened_at, minus the reviewed (people write few).
-        let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT (SELECT count(DISTINCT s.alert_id) FROM alert_services s \
-                     WHERE s.service IN (SELECT value FROM json_each(?3)) \
-                     AND s.opened_at >= ?1 AND s.opened_at < ?2) \
-                  + (SELECT CASE WHEN ?4 THEN (SELECT count(*) FROM alerts \
-                     WHERE opened_at >= ?1 AND opened_at < ?2 AND services = '[]') ELSE 0 END) \
-                  - (SELECT count(*) FROM (SELECT DISTINCT alert_id FROM reviews) r \
-                     CROSS JOIN alerts a ON a.id = r.alert_id \
-                     WHERE a.opened_at >= ?1 AND a.opened_at < ?2 AND {team})"
-        ))
-        .bind(from)
-        .bind(to)
-        .bind(&list)
-        .bind(no_service)
-        .fetch_one(self.pool())
-        .await?;
-        let ids: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT a.id {UNREVIEWED} AND {team} ORDER BY a.opened_at DESC LIMIT ?5"
-        ))
-        .bind(from)
-        .bind(to)
-        .bind(&list)
-        .bind(no_service)
-        .bind(shown)
-        .fetch_all(self.pool())
-        .await?;
-        Ok((ids, total))
+        on_backend!(self, b => b.unreviewed_between_of(from, to, shown, services, no_service).await)
     }
 }

@@ -20,21 +20,7 @@ pub struct SlackPost {
 impl Store {
     /// Keeps a message asakai posted (Slack answered `ok` with its channel and ts).
     pub async fn record_slack_post(&self, post: &SlackPost) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO slack_posts (channel, ts, team, window_start, window_end, meeting, posted_at, rendered) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, ts) DO NOTHING",
-        )
-        .bind(&post.channel)
-        .bind(&post.ts)
-        .bind(&post.team)
-        .bind(post.window_start)
-        .bind(post.window_end)
-        .bind(&post.meeting)
-        .bind(post.posted_at)
-        .bind(&post.rendered)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        on_backend!(self, b => b.record_slack_post(post).await)
     }
 
     /// The message at `channel` and `ts`, if asakai posted it.
@@ -43,23 +29,12 @@ impl Store {
         channel: &str,
         ts: &str,
     ) -> Result<Option<SlackPost>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT * FROM slack_posts WHERE channel = ? AND ts = ?")
-                .bind(channel)
-                .bind(ts)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_backend!(self, b => b.slack_post(channel, ts).await)
     }
 
     /// Messages posted since `since`, oldest first: those a review may still change.
     pub async fn slack_posts_since(&self, since: i64) -> Result<Vec<SlackPost>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT * FROM slack_posts WHERE posted_at >= ? ORDER BY posted_at")
-                .bind(since)
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        on_backend!(self, b => b.slack_posts_since(since).await)
     }
 
     /// What the message says now, after `chat.update`.
@@ -69,12 +44,6 @@ impl Store {
         ts: &str,
         rendered: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE slack_posts SET rendered = ? WHERE channel = ? AND ts = ?")
-            .bind(rendered)
-            .bind(channel)
-            .bind(ts)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+        on_backend!(self, b => b.set_slack_post_rendered(channel, ts, rendered).await)
     }
 }

@@ -1,7 +1,5 @@
 //! Small facts the sync keeps between passes, each under one named key.
 
-use sqlx::SqliteConnection;
-
 use super::{Store, StoreError};
 
 /// The keys of `sync_state`; nothing else names them.
@@ -46,42 +44,11 @@ impl StateKey {
 impl Store {
     /// A value the sync keeps between passes.
     pub async fn state(&self, key: StateKey) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
-                .bind(key.as_str())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_backend!(self, b => b.state(key).await)
     }
 
     /// A value kept as a number (a time); `None` when absent or not a number.
     pub async fn state_time(&self, key: StateKey) -> Result<Option<i64>, StoreError> {
-        Ok(self.state(key).await?.and_then(|v| v.parse().ok()))
+        on_backend!(self, b => b.state_time(key).await)
     }
-}
-
-/// Sets a value inside the caller's transaction.
-pub(super) async fn set_state(
-    conn: &mut SqliteConnection,
-    key: StateKey,
-    value: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(key.as_str())
-        .bind(value)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Removes a value inside the caller's transaction.
-pub(super) async fn clear_state(
-    conn: &mut SqliteConnection,
-    key: StateKey,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sync_state WHERE key = ?")
-        .bind(key.as_str())
-        .execute(conn)
-        .await?;
-    Ok(())
 }

@@ -12,8 +12,17 @@ use sqlx::migrate::{Migration, MigrationSource, Migrator};
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions};
 use sqlx::{Arguments, ConnectOptions, Connection, Row, Sqlite, Transaction};
 
-use super::digest::{meeting_sql, Reach};
-use super::{connect, Store, StoreError, MIGRATOR};
+use super::digest::Reach;
+use super::sqlite::digest::meeting_sql;
+use super::sqlite::{connect, MIGRATOR};
+use super::{sqlite, Backend, Store, StoreError};
+
+/// The SQLite backend of a test's store: the SQL here is SQLite's.
+fn sqlite(store: &Store) -> &sqlite::Backend {
+    match &store.backend {
+        Backend::Sqlite(b) => b,
+    }
+}
 
 /// A value bound to a `?` of a statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +86,7 @@ fn arguments(args: &[Arg]) -> Result<SqliteArguments<'static>, StoreError> {
 /// Runs a statement; how many rows it changed.
 pub async fn execute(store: &Store, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
     let done = sqlx::query_with(sql, arguments(args)?)
-        .execute(&store.pool)
+        .execute(&sqlite(store).pool)
         .await?;
     Ok(done.rows_affected())
 }
@@ -85,7 +94,7 @@ pub async fn execute(store: &Store, sql: &str, args: &[Arg]) -> Result<u64, Stor
 /// The first column of every row, as text.
 pub async fn strings(store: &Store, sql: &str, args: &[Arg]) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar_with(sql, arguments(args)?)
-        .fetch_all(&store.pool)
+        .fetch_all(&sqlite(store).pool)
         .await?)
 }
 
@@ -96,7 +105,7 @@ pub async fn optional_string(
     args: &[Arg],
 ) -> Result<Option<String>, StoreError> {
     let value: Option<Option<String>> = sqlx::query_scalar_with(sql, arguments(args)?)
-        .fetch_optional(&store.pool)
+        .fetch_optional(&sqlite(store).pool)
         .await?;
     Ok(value.flatten())
 }
@@ -104,14 +113,14 @@ pub async fn optional_string(
 /// The one number a query returns (a count, a pragma).
 pub async fn int(store: &Store, sql: &str, args: &[Arg]) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar_with(sql, arguments(args)?)
-        .fetch_one(&store.pool)
+        .fetch_one(&sqlite(store).pool)
         .await?)
 }
 
 /// What SQLite's planner does with a query: the detail of each step.
 pub async fn query_plan(store: &Store, sql: &str, args: &[Arg]) -> Result<Vec<String>, StoreError> {
     let rows = sqlx::query_with(&format!("EXPLAIN QUERY PLAN {sql}"), arguments(args)?)
-        .fetch_all(&store.pool)
+        .fetch_all(&sqlite(store).pool)
         .await?;
     Ok(rows
         .iter()
@@ -131,7 +140,7 @@ pub struct HeldWrite(Transaction<'static, Sqlite>);
 
 /// Takes the store's writer (waiting for it as any write does).
 pub async fn hold_writer(store: &Store) -> Result<HeldWrite, StoreError> {
-    Ok(HeldWrite(store.begin().await?))
+    Ok(HeldWrite(sqlite(store).begin().await?))
 }
 
 impl HeldWrite {
@@ -189,9 +198,11 @@ pub async fn store_before(version: i64, path: &Path) -> Result<Store, StoreError
         .await
         .map_err(|e| StoreError::Sql(e.to_string()))?;
     Ok(Store {
-        writer: pool.clone(),
-        pool,
-        path: path.to_owned(),
+        backend: Backend::Sqlite(sqlite::Backend {
+            writer: pool.clone(),
+            pool,
+            path: path.to_owned(),
+        }),
     })
 }
 

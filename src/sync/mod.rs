@@ -13,15 +13,13 @@ mod metadata;
 mod reattribute;
 mod summary;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use attribution::{attribute, Attribution};
 pub use summary::PassSummary;
 
 use crate::mackerel::{Client, MackerelError};
-use crate::store::lock::{lock_path, FileLock, LockError};
-use crate::store::{Store, StoreError};
+use crate::store::{Location, PassLock, Store, StoreError};
 use checkpoint::Pass;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +29,7 @@ pub enum SyncError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("another sync pass is running on {0}; wait for it to finish (is another `asakai poll` or the demo running on this database?)")]
-    Busy(PathBuf),
+    Busy(Location),
     #[error("{0}")]
     Lock(String),
     #[error("--since {0} is in the future; give a time in the past, or a duration such as 30d")]
@@ -123,7 +121,7 @@ pub async fn run_pass(
         let since = crate::alert::rfc3339(opts.since.unwrap_or_default());
         return Err(SyncError::FutureSince(since));
     }
-    let _lock = acquire_pass_lock(store)?;
+    let _lock = acquire_pass_lock(store).await?;
     let mut pass = Pass::new(client, store, opts, now).await?;
     let result = phases(&mut pass).await;
     let summary = pass.finish().await;
@@ -151,15 +149,13 @@ async fn phases(pass: &mut Pass<'_>) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Two passes never run at once on one database: a lock file beside it.
-fn acquire_pass_lock(store: &Store) -> Result<FileLock, SyncError> {
-    let path = lock_path(store.path(), ".sync-lock");
-    FileLock::try_acquire(&path).map_err(|e| match e {
-        LockError::Held => SyncError::Busy(store.path().to_owned()),
-        LockError::Io { path, cause } => {
-            SyncError::Lock(format!("cannot lock {}: {cause}", path.display()))
-        }
-    })
+/// Two passes never run at once on one store.
+async fn acquire_pass_lock(store: &Store) -> Result<PassLock, SyncError> {
+    match store.try_lock_passes().await {
+        Ok(Some(held)) => Ok(held),
+        Ok(None) => Err(SyncError::Busy(store.location())),
+        Err(e) => Err(SyncError::Lock(e.to_string())),
+    }
 }
 
 /// How long a pass has been running.

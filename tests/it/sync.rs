@@ -736,8 +736,11 @@ async fn a_pass_cut_off_midway_keeps_what_it_wrote_and_the_next_pass_converges()
 #[tokio::test]
 async fn a_second_pass_on_the_same_database_is_refused_while_one_runs() {
     let (store, _dir) = temp_store().await;
-    let lock = asakai::store::lock::lock_path(store.path(), ".sync-lock");
-    let _held = asakai::store::FileLock::try_acquire(&lock).unwrap();
+    let _held = store
+        .try_lock_passes()
+        .await
+        .unwrap()
+        .expect("no pass holds it yet");
     let mackerel = Mackerel::start(org()).await;
     let err = run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
