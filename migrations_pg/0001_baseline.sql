@@ -5,9 +5,10 @@
 -- SQLite, migrations_pg/ for PostgreSQL), numbered the same.
 --
 -- Times are Unix seconds (UTC), as Mackerel gives them. Types: SQLite INTEGER is BIGINT,
--- REAL is DOUBLE PRECISION, BLOB is BYTEA, TEXT is TEXT; the flags the Rust code binds
--- and reads as `bool` are BOOLEAN (sqlx's PostgreSQL driver does not turn bool into
--- bigint or back). JSON held as text (roles, services, series) stays TEXT.
+-- REAL is DOUBLE PRECISION, BLOB is BYTEA, TEXT is TEXT. Flags stay 0/1 BIGINTs, as in
+-- SQLite, so the shared SQL's `gone = 0` reads the same on both (and matches the partial
+-- indexes below); the code binds them as integers and reads them as `gone <> 0`. JSON
+-- held as text (roles, services, series) stays TEXT.
 --
 -- Left out, having no PostgreSQL counterpart: the FTS5 text index (alerts_text, its
 -- fts5vocab table alerts_text_terms, the view alerts_text_source it was built from,
@@ -38,12 +39,12 @@ CREATE TABLE alerts (
     roles                TEXT NOT NULL DEFAULT '[]', -- JSON array of "service:role"
     url                  TEXT,
     image_url            TEXT,
-    gone                 BOOLEAN NOT NULL DEFAULT false, -- Mackerel answered 404 for it
-    logs_read            BOOLEAN NOT NULL DEFAULT false,
+    gone                 BIGINT NOT NULL DEFAULT 0, -- Mackerel answered 404 for it
+    logs_read            BIGINT NOT NULL DEFAULT 0,
     ingested_at          BIGINT NOT NULL,
     updated_at           BIGINT NOT NULL,
     -- 0004: its service could not be attributed (metadata was failing): attributed again later.
-    attribution_pending  BOOLEAN NOT NULL DEFAULT false,
+    attribution_pending  BIGINT NOT NULL DEFAULT 0,
     -- 0004: a log body that did not parse sets the alert aside until this time.
     logs_retry_at        BIGINT,
     logs_failures        BIGINT NOT NULL DEFAULT 0,
@@ -62,12 +63,11 @@ CREATE INDEX alerts_opened_at ON alerts (opened_at);
 -- 0023: the closed index also holds the opening time.
 CREATE INDEX alerts_closed_at ON alerts (closed_at, opened_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX alerts_still_open ON alerts (opened_at) WHERE closed_at IS NULL;
--- 0021: the log backlog (SQLite: `logs_read = 0 AND gone = 0`). A query uses it when its
--- WHERE says `NOT logs_read AND NOT gone` (or `= false` as literals), not bound parameters.
+-- 0021: the log backlog.
 CREATE INDEX alerts_logs_backlog ON alerts (closed_at, logs_retry_at)
-    WHERE closed_at IS NOT NULL AND NOT logs_read AND NOT gone;
--- 0004 (SQLite: `attribution_pending = 1`).
-CREATE INDEX alerts_attribution_pending ON alerts (opened_at) WHERE attribution_pending;
+    WHERE closed_at IS NOT NULL AND logs_read = 0 AND gone = 0;
+-- 0004.
+CREATE INDEX alerts_attribution_pending ON alerts (opened_at) WHERE attribution_pending = 1;
 -- 0011: one monitor on one host over time.
 CREATE INDEX alerts_pair ON alerts (monitor_id, host_id, opened_at);
 -- 0012: `alerts --host ID`.
@@ -100,7 +100,7 @@ CREATE TABLE monitors (
     type        TEXT NOT NULL,
     name        TEXT,
     service     TEXT,
-    gone        BOOLEAN NOT NULL DEFAULT false,
+    gone        BIGINT NOT NULL DEFAULT 0,
     fetched_at  BIGINT NOT NULL
 );
 
@@ -110,9 +110,9 @@ CREATE TABLE hosts (
     display_name  TEXT,
     status        TEXT,
     roles         TEXT NOT NULL DEFAULT '{}', -- JSON object: service -> [role]
-    is_retired    BOOLEAN NOT NULL DEFAULT false,
+    is_retired    BIGINT NOT NULL DEFAULT 0,
     retired_at    BIGINT,
-    gone          BOOLEAN NOT NULL DEFAULT false, -- 404 from Mackerel
+    gone          BIGINT NOT NULL DEFAULT 0, -- 404 from Mackerel
     fetched_at    BIGINT NOT NULL
 );
 
@@ -186,7 +186,7 @@ CREATE TABLE tasks (
     host_id            TEXT,
     created_at         BIGINT NOT NULL,
     closed_at          BIGINT,
-    github_wanted      BOOLEAN NOT NULL DEFAULT false, -- someone asked for an issue: retried until GitHub answers 201
+    github_wanted      BIGINT NOT NULL DEFAULT 0, -- someone asked for an issue: retried until GitHub answers 201
     github_number      BIGINT,                   -- set only once GitHub answered 201
     github_url         TEXT,
     github_error       TEXT,                     -- the last failure, cleared by a success
