@@ -75,10 +75,11 @@ CREATE INDEX alerts_host ON alerts (host_id, opened_at);
 -- Free-text search over monitor, host, message and reason (trigram: substring match),
 -- in place of SQLite's FTS5 alerts_text. A query uses it when it matches (LIKE/ILIKE,
 -- similarity, ~) exactly this expression:
---   (coalesce(monitor_name,'') || ' ' || coalesce(host_name,'') || ' ' || coalesce(message,'') || ' ' || coalesce(reason,''))
--- Terms shorter than three characters give pg_trgm no trigram to look up (SQLite's
+--   (coalesce(monitor_name,'') || E'\x01' || coalesce(host_name,'') || E'\x01' || coalesce(message,'') || E'\x01' || coalesce(reason,''))
+-- The columns are parted by U+0001, which no search term holds, so a term never matches
+-- across two of them. Terms shorter than three characters give pg_trgm no trigram to look up (SQLite's
 -- migration 0024 answered them from the FTS vocabulary; there is no table to port).
-CREATE INDEX alerts_text_trgm ON alerts USING gin ((coalesce(monitor_name,'') || ' ' || coalesce(host_name,'') || ' ' || coalesce(message,'') || ' ' || coalesce(reason,'')) gin_trgm_ops);
+CREATE INDEX alerts_text_trgm ON alerts USING gin ((coalesce(monitor_name,'') || E'\x01' || coalesce(host_name,'') || E'\x01' || coalesce(message,'') || E'\x01' || coalesce(reason,'')) gin_trgm_ops);
 
 -- The status history of one alert, from /api/v0/alerts/<id>/logs.
 CREATE TABLE alert_logs (

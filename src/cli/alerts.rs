@@ -1,10 +1,8 @@
-use std::path::Path;
-
 use crate::alert::State;
 use crate::config::Settings;
 use crate::lookup::{self, Format};
 use crate::review::Annotations;
-use crate::store::{AlertFilter, Store};
+use crate::store::{AlertFilter, Location, Store};
 use crate::timefmt::{parse_time, parse_zone};
 
 #[derive(Debug, clap::Args)]
@@ -65,7 +63,7 @@ fn parse_severity(s: &str) -> Result<String, String> {
 /// Rows read from the store at a time: memory stays flat however long the listing.
 const CHUNK: u32 = 5_000;
 
-pub async fn run(db: &Path, settings: &Settings, args: AlertsArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: AlertsArgs) -> anyhow::Result<()> {
     let tz = match &args.tz {
         Some(name) => parse_zone(name)?,
         None => settings.timezone,

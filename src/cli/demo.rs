@@ -12,7 +12,7 @@ use crate::mackerel::{Client, ClientConfig};
 use crate::server;
 use crate::sim::{self, SimOptions, DAY};
 use crate::slack::health::Kind;
-use crate::store::Store;
+use crate::store::{Location, Store};
 use crate::sync::{run_pass, Progress, Stage, SyncOptions};
 use crate::teams;
 
@@ -32,7 +32,7 @@ pub struct DemoArgs {
     pub once: bool,
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     fresh_demo_db(db).await?;
     let opts = SimOptions {
         seed: args.seed,
@@ -69,11 +69,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
     };
     let summary = run_pass(&client, &store, &sync, now).await?;
     bar.0.finish_and_clear();
-    eprintln!(
-        "Backfilled {} days into {}: {summary}\n",
-        args.days,
-        db.display()
-    );
+    eprintln!("Backfilled {} days into {}: {summary}\n", args.days, db);
 
     if args.once {
         // The simulator stops with this process: links to it would be dead.
@@ -89,7 +85,7 @@ pub async fn run(db: &Path, settings: &Settings, args: DemoArgs) -> anyhow::Resu
 
 /// What to try next, as commands that run from where the user is: the path of
 /// this binary (after `cargo run`, `asakai` is not on PATH).
-fn follow_up(db: &Path, running: &sim::RunningSim, once: bool) -> String {
+fn follow_up(db: &Location, running: &sim::RunningSim, once: bool) -> String {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| {
@@ -98,7 +94,7 @@ fn follow_up(db: &Path, running: &sim::RunningSim, once: bool) -> String {
         })
         .map(|p| shell_word(&p.display().to_string()))
         .unwrap_or_else(|| "asakai".to_owned());
-    let db = shell_word(&db.display().to_string());
+    let db = shell_word(&db.to_string());
     let mut text = format!(
         "\nLook further with, for example:\n  {exe} --db {db} digest --format html --output digest.html\n  \
          {exe} --db {db} alerts --service blog --state closed_manually\n  \
@@ -126,9 +122,13 @@ fn shell_word(s: &str) -> String {
     }
 }
 
-/// The demo owns its database: an old demo database is replaced, anything else refused.
-async fn fresh_demo_db(db: &Path) -> anyhow::Result<()> {
-    if !db.exists() {
+/// The demo owns its database: an old demo database is replaced, anything else
+/// refused. It is a SQLite file: a demo has no business in a shared PostgreSQL.
+async fn fresh_demo_db(db: &Location) -> anyhow::Result<()> {
+    let Some(file) = db.file() else {
+        anyhow::bail!("the demo keeps its alerts in a SQLite file of its own; give --db a path");
+    };
+    if !file.exists() {
         return Ok(());
     }
     let store = Store::open(db).await?;
@@ -138,11 +138,11 @@ async fn fresh_demo_db(db: &Path) -> anyhow::Result<()> {
     if alerts > 0 && !org.as_deref().is_some_and(|o| o.starts_with("sim-")) {
         anyhow::bail!(
             "{} holds alerts of a real organisation; give the demo its own file with --db",
-            db.display()
+            db
         );
     }
     for suffix in ["", "-wal", "-shm"] {
-        let mut path = db.as_os_str().to_owned();
+        let mut path = file.as_os_str().to_owned();
         path.push(suffix);
         let _ = std::fs::remove_file(path);
     }

@@ -1,11 +1,11 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::TimeZone;
 
 use crate::config::Settings;
 use crate::digest::{self, meeting, Format, Lang, Window, WindowSpec};
 use crate::slack::webhook::Delivered;
-use crate::store::Store;
+use crate::store::{Location, Store};
 use crate::teams;
 use crate::timefmt::{parse_date, parse_time, parse_zone, InputError};
 
@@ -74,7 +74,7 @@ fn warn_if_future(window: &Window, now: i64) {
     }
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: DigestArgs) -> anyhow::Result<()> {
     let tz = match &args.tz {
         Some(name) => parse_zone(name).map_err(|e| anyhow::anyhow!("--tz: {e}"))?,
         None => settings.timezone,
@@ -102,8 +102,8 @@ pub async fn run(db: &Path, settings: &Settings, args: DigestArgs) -> anyhow::Re
     let spec = meeting::spec(settings, tz);
     let now = chrono::Utc::now().timestamp();
     let window = window(&args, &spec, now)?;
-    if !db.exists() {
-        return Err(crate::store::StoreError::Missing(db.into()).into());
+    if db.file().is_some_and(|f| !f.exists()) {
+        return Err(crate::store::StoreError::Missing(db.clone()).into());
     }
     warn_if_future(&window, now);
     // Only a post writes (its delivery record); a plain digest reads, also a read-only file.

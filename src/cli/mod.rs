@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Env, Settings, DEFAULT_DB};
+use crate::store::Location;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,9 +25,10 @@ use crate::config::{Env, Settings, DEFAULT_DB};
     about = "Every Mackerel alert in SQLite, and the morning digest for your standup"
 )]
 pub struct Cli {
-    /// The SQLite database file [default: asakai.db; asakai-demo.db for `demo`].
+    /// The store: a SQLite file, or a postgres:// URL [default: asakai.db;
+    /// asakai-demo.db for `demo`].
     #[arg(long, global = true, env = "ASAKAI_DB")]
-    pub db: Option<PathBuf>,
+    pub db: Option<Location>,
     /// A TOML config file (see asakai.example.toml).
     #[arg(long, global = true, env = "ASAKAI_CONFIG")]
     pub config: Option<PathBuf>,
@@ -96,7 +98,10 @@ fn memory_policy(command: &Command) -> Option<crate::memory::Policy> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), &Env::from_process())?;
-    let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(|| Location::File(DEFAULT_DB.into()));
     match cli.command {
         Command::Poll(args) => poll::run(&db, &settings, args).await,
         Command::Alerts(args) => alerts::run(&db, &settings, args).await,
@@ -107,7 +112,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&db, &settings, args).await,
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => {
-            let db = cli.db.unwrap_or_else(|| PathBuf::from(demo::DEMO_DB));
+            let db = cli
+                .db
+                .unwrap_or_else(|| Location::File(demo::DEMO_DB.into()));
             demo::run(&db, &settings, args).await
         }
     }

@@ -1,8 +1,6 @@
-use std::path::Path;
-
 use crate::config::Settings;
 use crate::mackerel::Client;
-use crate::store::Store;
+use crate::store::{Location, Store};
 use crate::sync::{run_pass, SyncError};
 use crate::timefmt::parse_since;
 
@@ -14,7 +12,7 @@ pub struct PollArgs {
     pub since: Option<String>,
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: PollArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: PollArgs) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
     let mut opts = settings.sync.clone();
     if let Some(since) = &args.since {
@@ -31,14 +29,14 @@ pub async fn run(db: &Path, settings: &Settings, args: PollArgs) -> anyhow::Resu
     store.close().await;
     match result {
         Ok(summary) => {
-            eprintln!("poll: {summary}; {total} alerts stored in {}", db.display());
+            eprintln!("poll: {summary}; {total} alerts stored in {}", db);
             Ok(())
         }
         // What the pass wrote before Mackerel failed stays: say so, so nobody starts over.
         Err(e @ SyncError::Mackerel(_)) => Err(anyhow::anyhow!(
             "{e}\n{total} alerts are stored in {}; what this pass read before it stopped is kept, \
              and the next `asakai poll` resumes from there",
-            db.display()
+            db
         )),
         // The store refused a write: the batch that failed, and what came after, is not
         // kept, and on a read-only file or a full disk that may be all of it.
@@ -46,7 +44,7 @@ pub async fn run(db: &Path, settings: &Settings, args: PollArgs) -> anyhow::Resu
             "{e}\nthis pass could not write to {}; {total} alerts are stored there. Fix what \
              stopped the write (a read-only file, a full disk?) and run `asakai poll` again: it \
              resumes after the last batch that was written",
-            db.display()
+            db
         )),
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,6 @@
 //! `asakai report`: the weekly report and the monitor hygiene report.
 
-use std::path::Path;
+use crate::store::Location;
 
 use chrono::TimeZone;
 
@@ -63,7 +63,7 @@ pub struct WeekArgs {
     pub team: Option<String>,
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: ReportArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: ReportArgs) -> anyhow::Result<()> {
     match args.command {
         ReportCommand::Week(a) => week(db, settings, a).await,
         ReportCommand::Monitors(a) => monitors(db, settings, a).await,
@@ -77,7 +77,7 @@ fn zone(settings: &Settings, tz: &Option<String>) -> anyhow::Result<chrono_tz::T
     })
 }
 
-async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<()> {
+async fn week(db: &Location, settings: &Settings, args: WeekArgs) -> anyhow::Result<()> {
     let tz = zone(settings, &args.tz)?;
     let team = match &args.team {
         Some(name) => Some(
@@ -132,7 +132,7 @@ async fn week(db: &Path, settings: &Settings, args: WeekArgs) -> anyhow::Result<
     Ok(())
 }
 
-async fn monitors(db: &Path, settings: &Settings, args: MonitorsArgs) -> anyhow::Result<()> {
+async fn monitors(db: &Location, settings: &Settings, args: MonitorsArgs) -> anyhow::Result<()> {
     let tz = zone(settings, &args.tz)?;
     let now = chrono::Utc::now().timestamp();
     let since = parse_since(&args.since, now, tz)?;

@@ -1,15 +1,13 @@
 //! `asakai review`: record outcomes (by id or for a monitor group of a meeting),
 //! or list a meeting's alerts that have none yet.
 
-use std::path::Path;
-
 use chrono::TimeZone;
 
 use crate::config::Settings;
 use crate::digest::Window;
 use crate::lookup::{self, Format};
 use crate::review::{self, Annotations, Outcome, Recorded};
-use crate::store::Store;
+use crate::store::{Location, Store};
 use crate::timefmt::{parse_date, parse_zone};
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +53,7 @@ pub enum ReviewFormat {
     Json,
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: ReviewArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: ReviewArgs) -> anyhow::Result<()> {
     if args.date.is_some() && !(args.pending || args.monitor.is_some()) {
         anyhow::bail!("--date picks a meeting for --pending or --monitor; alert ids need none");
     }
@@ -129,11 +127,11 @@ pub(crate) fn current_user() -> Option<String> {
     std::env::var("USER").ok().filter(|u| !u.trim().is_empty())
 }
 
-pub(crate) async fn open(db: &Path) -> anyhow::Result<Store> {
-    if !db.exists() {
+pub(crate) async fn open(db: &Location) -> anyhow::Result<Store> {
+    if db.file().is_some_and(|f| !f.exists()) {
         anyhow::bail!(
             "no database at {}: run `asakai poll` first (or pass --db)",
-            db.display()
+            db
         );
     }
     Ok(Store::open(db).await?)

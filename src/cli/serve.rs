@@ -1,11 +1,10 @@
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::mackerel::Client;
 use crate::server::{self, Access, App};
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -15,7 +14,7 @@ pub struct ServeArgs {
     pub listen: Option<SocketAddr>,
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: ServeArgs) -> anyhow::Result<()> {
     let listen = args.listen.unwrap_or(settings.server.listen);
     let access = Access::decide(listen, &settings.server)?;
     if !settings.has_api_key() {
@@ -35,7 +34,7 @@ pub async fn run(db: &Path, settings: &Settings, args: ServeArgs) -> anyhow::Res
     let app = Arc::new(App::new(store, settings.clone(), Some(client), access));
     eprintln!(
         "asakai serve: http://{addr}/ (database {}; a pass every {})",
-        db.display(),
+        db,
         humantime::format_duration(settings.poll_interval)
     );
     server::launch_with_tcp_listener(app, listener, shutdown_signal()).await?;

@@ -1,14 +1,12 @@
 //! `asakai task`: follow-up tasks from the command line.
 
-use std::path::Path;
-
 use chrono::TimeZone;
 
 use super::review::{current_user, open};
 use crate::config::Settings;
 use crate::review::issues;
 use crate::review::task::{self, NewTask, Task, TaskState, TaskView};
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct TaskArgs {
@@ -69,7 +67,7 @@ pub struct ShowArgs {
     pub format: TaskFormat,
 }
 
-pub async fn run(db: &Path, settings: &Settings, args: TaskArgs) -> anyhow::Result<()> {
+pub async fn run(db: &Location, settings: &Settings, args: TaskArgs) -> anyhow::Result<()> {
     let store = open(db).await?;
     let now = chrono::Utc::now().timestamp();
     let result = match args.command {

@@ -30,6 +30,7 @@ macro_rules! on_backend {
     ($store:expr, $b:ident => $call:expr) => {
         match &$store.backend {
             $crate::store::Backend::Sqlite($b) => $call,
+            $crate::store::Backend::Postgres($b) => $call,
         }
     };
 }
@@ -49,8 +50,12 @@ mod location;
 pub mod lock;
 pub(crate) mod meta;
 pub(crate) mod passes;
+// Each backend compiles the units of `store/sql/` for its own driver (see above).
+#[allow(clippy::duplicate_mod)]
+mod postgres;
 pub(crate) mod reviews;
 pub mod slack_posts;
+#[allow(clippy::duplicate_mod)]
 mod sqlite;
 pub mod state;
 mod task_issues;
@@ -93,14 +98,37 @@ pub struct Store {
 
 /// The sync passes' lock on a store, held until dropped (see [`Store::try_lock_passes`]).
 #[derive(Debug)]
-pub enum PassLock {
+pub struct PassLock {
+    _held: Held,
+}
+
+/// What holds the lock: dropping it lets go.
+#[derive(Debug)]
+enum Held {
     /// A lock file beside a SQLite file.
-    File(FileLock),
+    File(#[allow(dead_code)] FileLock),
+    /// A PostgreSQL session holding an advisory lock.
+    Postgres(#[allow(dead_code)] sqlx::PgConnection),
+}
+
+impl PassLock {
+    fn file(lock: FileLock) -> PassLock {
+        PassLock {
+            _held: Held::File(lock),
+        }
+    }
+
+    fn postgres(conn: sqlx::PgConnection) -> PassLock {
+        PassLock {
+            _held: Held::Postgres(conn),
+        }
+    }
 }
 
 #[derive(Clone)]
 enum Backend {
     Sqlite(sqlite::Backend),
+    Postgres(postgres::Backend),
 }
 
 impl Store {
@@ -109,7 +137,7 @@ impl Store {
     pub async fn open(at: impl Into<Location>) -> Result<Store, StoreError> {
         let backend = match at.into() {
             Location::File(path) => Backend::Sqlite(sqlite::Backend::open(&path).await?),
-            Location::Postgres(_) => todo!(),
+            Location::Postgres(url) => Backend::Postgres(postgres::Backend::open(&url).await?),
         };
         Ok(Store { backend })
     }
@@ -120,7 +148,9 @@ impl Store {
     pub async fn open_reader(at: impl Into<Location>) -> Result<Store, StoreError> {
         let backend = match at.into() {
             Location::File(path) => Backend::Sqlite(sqlite::Backend::open_reader(&path).await?),
-            Location::Postgres(_) => todo!(),
+            Location::Postgres(url) => {
+                Backend::Postgres(postgres::Backend::open_reader(&url).await?)
+            }
         };
         Ok(Store { backend })
     }

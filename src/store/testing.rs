@@ -21,6 +21,7 @@ use super::{sqlite, Backend, Store, StoreError};
 fn sqlite(store: &Store) -> &sqlite::Backend {
     match &store.backend {
         Backend::Sqlite(b) => b,
+        Backend::Postgres(_) => panic!("this test support runs SQLite's SQL on a SQLite store"),
     }
 }
 

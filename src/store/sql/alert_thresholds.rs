@@ -21,7 +21,7 @@ impl Backend {
         .bind(t.critical)
         .bind(now)
         .bind(id)
-        .execute(&self.writer)
+        .execute(self.writer())
         .await?;
         Ok(())
     }

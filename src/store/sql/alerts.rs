@@ -7,6 +7,7 @@ use crate::alert::state_sql;
 use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
+use super::dialect::{each, least};
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
 
@@ -20,30 +21,18 @@ const BATCH: usize = 500;
 /// at a time between threads, which cost more than the query itself on a day's
 /// worth of alerts. `SELECT_ALERTS` opens the subquery; [`fetch_alerts`] closes it.
 pub(crate) const SELECT_ALERTS: &str = concat!(
-    "SELECT coalesce(json_group_array(json(x)), '[]') FROM (",
+    "SELECT ",
+    super::dialect::json_rows!(),
+    " FROM (",
     alert_object!()
 );
-
-/// One alert of `alerts a` as a JSON array: its values in the order of
-/// [`StoredAlert`]'s fields (serde reads a struct from a sequence too), which SQLite
-/// builds and serde reads faster than an object with names.
-macro_rules! alert_array {
-    () => {
-        "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
-     a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
-     a.memo, a.series, json(a.roles), json(a.services), \
-     a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
-    };
-}
-
-pub(crate) use alert_array;
 
 /// One alert as a JSON array, `x`, from `alerts a`.
 macro_rules! alert_object {
     () => {
         concat!(
             "SELECT ",
-            super::alerts::alert_array!(),
+            super::dialect::alert_array!(),
             " AS x FROM alerts a"
         )
     };
@@ -65,7 +54,7 @@ pub(super) async fn fetch_alerts<'c, E>(
 where
     E: sqlx::Executor<'c, Database = Db>,
 {
-    q.push(")");
+    q.push(") AS alert_rows");
     // Not kept in the statement cache: a query with hundreds of bound ids is used once,
     // and a cached one holds its compiled program (megabytes for a batch) for good.
     let text: String = q
@@ -137,7 +126,7 @@ impl Backend {
              ORDER BY closed_at DESC LIMIT $2",
         )
         .bind(now)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?)
     }
@@ -158,7 +147,7 @@ impl Backend {
     ) -> Result<Vec<StoredAlert>, StoreError> {
         let mut q = QueryBuilder::<Db>::new(SELECT_ALERTS);
         q.push(" WHERE a.attribution_pending = 1 ORDER BY a.opened_at LIMIT ")
-            .push_bind(limit);
+            .push_bind(i64::from(limit));
         fetch_alerts(q, &self.pool).await
     }
 
@@ -199,7 +188,7 @@ impl Backend {
         }
         q.push(")");
         push_service_range(&mut q, filter);
-        q.push(" LIMIT ").push_bind(threshold + 1).push(")");
+        q.push(" LIMIT ").push_bind(threshold + 1).push(") AS m");
         let matches: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
         Ok(if matches > threshold {
             ServicesPlan::ByTime
@@ -288,7 +277,7 @@ impl Backend {
             " ORDER BY a.opened_at DESC, a.id DESC"
         });
         if let Some(limit) = filter.limit {
-            q.push(" LIMIT ").push_bind(limit);
+            q.push(" LIMIT ").push_bind(i64::from(limit));
         }
         let mut alerts = fetch_alerts(q, &self.pool).await?;
         // The aggregate keeps the subquery's order in practice; SQL does not promise it.
@@ -359,7 +348,7 @@ fn push_walk_bound(q: &mut QueryBuilder<'_, Db>, f: &AlertFilter, rows: u32) {
     ));
     push_range(q, f, "b");
     q.push(format!(" ORDER BY b.opened_at{order} LIMIT 1 OFFSET "))
-        .push_bind(rows.saturating_sub(1))
+        .push_bind(i64::from(rows.saturating_sub(1)))
         .push(")");
 }
 
@@ -369,12 +358,15 @@ fn push_services(q: &mut QueryBuilder<'_, Db>, f: &AlertFilter, plan: ServicesPl
     if f.services.is_empty() {
         return;
     }
-    q.push(" AND (0");
+    q.push(" AND (1 = 0");
     if !named.is_empty() {
         if plan == ServicesPlan::ByTime {
             // Checked on the alert's own services while walking by time: no index
             // seek per alert (a fifth of the time on a busy service).
-            q.push(" OR EXISTS (SELECT 1 FROM json_each(a.services) j WHERE j.value IN (");
+            q.push(format!(
+                " OR EXISTS (SELECT 1 FROM {} WHERE j.value IN (",
+                each("a.services", "j")
+            ));
         } else {
             // Driven by the (service, opened_at) index: a service's alerts in a range are one index range.
             q.push(" OR a.id IN (SELECT s.alert_id FROM alert_services s WHERE s.service IN (");
@@ -447,9 +439,9 @@ pub(super) async fn upsert_alerts(
                 .push_bind(Json(&a.services))
                 .push_bind(&a.url)
                 .push_bind(&a.image_url)
-                .push_bind(a.gone)
-                .push_bind(a.logs_read)
-                .push_bind(a.attribution_pending)
+                .push_bind(i64::from(a.gone))
+                .push_bind(i64::from(a.logs_read))
+                .push_bind(i64::from(a.attribution_pending))
                 .push_bind(now)
                 .push_bind(now);
         });
@@ -475,10 +467,12 @@ pub(super) async fn set_logs_aside(
     alert_id: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let wait = least("86400 * (1 << least_failures)", "30 * 86400")
+        .replace("least_failures", &least("logs_failures", "5"));
+    sqlx::query(&format!(
         "UPDATE alerts SET logs_failures = logs_failures + 1, \
-         logs_retry_at = $1 + min(86400 * (1 << min(logs_failures, 5)), 30 * 86400) WHERE id = $2",
-    )
+         logs_retry_at = $1 + {wait} WHERE id = $2"
+    ))
     .bind(now)
     .bind(alert_id)
     .execute(conn)

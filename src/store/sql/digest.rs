@@ -9,7 +9,8 @@ use crate::alert::{state_sql, State};
 use crate::store::digest::{HostInMaintenance, Pair, Reach};
 use crate::store::{StateKey, StoreError, StoredAlert, FIRED_BEFORE_CAP};
 
-use super::alerts::{alert_array, alert_object, decode_alerts};
+use super::alerts::{alert_object, decode_alerts};
+use super::dialect::{alert_array, each_json, json_list, json_rows, json_value, SAME};
 use super::Backend;
 
 /// Slices the "opened inside the window" branch is read in, at once.
@@ -40,19 +41,23 @@ fn meeting_conditions(reach: Reach) -> [&'static str; 3] {
 }
 
 /// The window query (`?1` start, `?2` end, `?3` earliest opening); a test checks its
-/// plan (`testing::window_query`). Rows are sorted in Rust.
+/// plan (`testing::window_query`, on SQLite). Rows are sorted in Rust.
+#[allow(dead_code)] // only SQLite's build of this file has a caller (the test support)
 pub(crate) fn meeting_sql(reach: Reach) -> String {
     format!(
-        "SELECT coalesce(json_group_array(json(x)), '[]') FROM ({})",
+        "SELECT {} FROM ({}) AS meeting",
+        json_rows!(),
         meeting_branches(alert_object!(), reach)
     )
 }
 
 /// Alerts per state at `?2` among those meeting the window, counted in SQL.
 fn count_sql(reach: Reach) -> String {
-    let closed = |s: State| format!("coalesce(sum(a.closed_at <= $2 AND {}), 0)", state_sql(s));
+    let count = |when: &str| format!("coalesce(sum(CASE WHEN {when} THEN 1 ELSE 0 END), 0)");
+    let closed = |s: State| count(&format!("a.closed_at <= $2 AND {}", state_sql(s)));
     format!(
-        "SELECT coalesce(sum(a.closed_at IS NULL OR a.closed_at > $2), 0), {}, {}, {} FROM ({}) a",
+        "SELECT {}, {}, {}, {} FROM ({}) a",
+        count("a.closed_at IS NULL OR a.closed_at > $2"),
         closed(State::Recovered),
         closed(State::ClosedManually),
         closed(State::ClosedBySystem),
@@ -121,13 +126,13 @@ impl Backend {
         // not at all).
         let [inside, before, open] = meeting_conditions(b.reach);
         let inside = format!(
-            "SELECT coalesce(json_group_array({}), '[]') FROM alerts a WHERE {inside}",
-            alert_array!()
+            "SELECT {} FROM alerts a WHERE {inside}",
+            json_list!(alert_array!())
         );
         // Aggregating a union re-parses each object (json(x)): fine for these few.
         let earlier = format!(
-            "SELECT coalesce(json_group_array(json(x)), '[]') FROM \
-             ({select} WHERE {before} UNION ALL {select} WHERE {open})",
+            "SELECT {} FROM ({select} WHERE {before} UNION ALL {select} WHERE {open}) AS earlier",
+            json_rows!(),
             select = alert_object!()
         );
         let cuts = self.opening_cuts(b.start, b.end).await?;
@@ -221,13 +226,14 @@ impl Backend {
         pairs: &HashSet<[Option<&str>; 2]>,
     ) -> Result<HashMap<Pair, i64>, StoreError> {
         let list: Vec<&[Option<&str>; 2]> = pairs.iter().collect();
-        let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(
+        let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(&format!(
             "SELECT * FROM (SELECT p.value ->> 0 AS m, p.value ->> 1 AS h, (SELECT count(*) FROM (\
-               SELECT 1 FROM alerts a WHERE a.monitor_id IS p.value ->> 0 AND a.host_id IS p.value ->> 1 \
+               SELECT 1 FROM alerts a WHERE a.monitor_id {SAME} p.value ->> 0 AND a.host_id {SAME} p.value ->> 1 \
                AND a.opened_at >= $3 AND a.opened_at < $2 AND (a.closed_at IS NULL OR a.closed_at >= $1) \
-               LIMIT $5)) AS n \
-             FROM json_each($4) p) WHERE n > 0",
-        )
+               LIMIT $5) AS earlier) AS n \
+             FROM {}) AS counted WHERE n > 0",
+            each_json("$4", "p")
+        ))
         .bind(b.start)
         .bind(b.end)
         .bind(b.earliest)
@@ -253,19 +259,20 @@ impl Backend {
         );
         // seen: when the host was last seen going into maintenance by the window's end;
         // since: the same, when an earlier observation of another status proves the move.
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = sqlx::query_as(&format!(
             "WITH last AS (SELECT c.host_id, max(c.observed_at) AS at FROM host_status_changes c \
                 WHERE c.observed_at <= $1 GROUP BY c.host_id), \
              at_end AS (SELECT l.host_id, l.at FROM last l WHERE EXISTS (SELECT 1 FROM host_status_changes c \
                 WHERE c.host_id = l.host_id AND c.observed_at = l.at AND c.status = 'maintenance')) \
-             SELECT h.id, h.name, h.roles, \
-               iif(EXISTS (SELECT 1 FROM host_status_changes p WHERE p.host_id = h.id AND p.observed_at < e.at), e.at, NULL), \
+             SELECT h.id, h.name, {}, \
+               CASE WHEN EXISTS (SELECT 1 FROM host_status_changes p WHERE p.host_id = h.id AND p.observed_at < e.at) THEN e.at END, \
                e.at, e.at IS NULL \
              FROM hosts h LEFT JOIN at_end e ON e.host_id = h.id \
              WHERE h.gone = 0 AND (h.is_retired = 0 OR h.retired_at > $1) \
                AND (e.at IS NOT NULL OR ($2 AND h.status = 'maintenance' AND h.is_retired = 0)) \
              ORDER BY h.name, h.id",
-        )
+            json_value("h.roles")
+        ))
         .bind(end)
         .bind(current)
         .fetch_all(self.pool())

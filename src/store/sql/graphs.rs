@@ -14,7 +14,7 @@ const WINDOW_LOOKBACK: i64 = 7 * 86_400;
 
 const SELECT_JOBS: &str =
     "SELECT g.alert_id, g.failures, a.type AS kind, a.host_id, a.opened_at, a.closed_at, \
-     a.monitor_id, m.id IS NOT NULL AS monitor_known, coalesce(m.gone, 0) AS monitor_gone, \
+     a.monitor_id, m.id IS NOT NULL AS monitor_known, coalesce(m.gone, 0) <> 0 AS monitor_gone, \
      m.service AS monitor_service, t.source, t.service AS target_service, t.metric, t.operator, \
      t.warning, t.critical \
      FROM alert_graphs g JOIN alerts a ON a.id = g.alert_id \
@@ -122,7 +122,7 @@ impl Backend {
         loop {
             let mut tx = self.begin().await?;
             let from: i64 = sqlx::query_scalar(
-                "SELECT coalesce(CAST(value AS INTEGER), 0) FROM sync_state WHERE key = $1",
+                "SELECT coalesce(CAST(value AS BIGINT), 0) FROM sync_state WHERE key = $1",
             )
             .bind(StateKey::GraphsQueuedTo.as_str())
             .fetch_optional(&mut *tx)
@@ -160,14 +160,14 @@ impl Backend {
         let mut jobs: Vec<GraphJob> = match window {
             Some((start, end)) => {
                 sqlx::query_as(&format!(
-                    "{SELECT_JOBS} WHERE g.retry_at <= $1 AND g.opened_at >= $2 AND g.opened_at < $3 \
+                "{SELECT_JOBS} WHERE g.retry_at <= $1 AND g.opened_at >= $2 AND g.opened_at < $3 \
                  AND (a.closed_at IS NULL OR a.closed_at > $4) ORDER BY g.opened_at DESC LIMIT $5"
-                ))
+            ))
                 .bind(now)
                 .bind(start - WINDOW_LOOKBACK)
                 .bind(end)
                 .bind(start)
-                .bind(limit)
+                .bind(i64::from(limit))
                 .fetch_all(self.pool())
                 .await?
             }
@@ -217,7 +217,7 @@ impl Backend {
             return Ok(s);
         }
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT OR IGNORE INTO graph_secret (id, secret) VALUES (1, $1)")
+        sqlx::query("INSERT INTO graph_secret (id, secret) VALUES (1, $1) ON CONFLICT DO NOTHING")
             .bind(fresh)
             .execute(&mut *tx)
             .await?;

@@ -7,12 +7,13 @@ use sqlx::types::Json;
 use crate::mackerel::Service;
 use crate::store::{HostRecord, MonitorRecord, StoreError};
 
+use super::dialect::{each, json_value};
 use super::{Backend, Conn};
 
 impl Backend {
     pub async fn monitors(&self) -> Result<HashMap<String, MonitorRecord>, StoreError> {
         let rows: Vec<MonitorRecord> =
-            sqlx::query_as("SELECT id, type, name, service, gone FROM monitors")
+            sqlx::query_as("SELECT id, type, name, service, gone <> 0 AS gone FROM monitors")
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.into_iter().map(|m| (m.id.clone(), m)).collect())
@@ -20,7 +21,7 @@ impl Backend {
 
     pub async fn hosts(&self) -> Result<HashMap<String, HostRecord>, StoreError> {
         let rows: Vec<HostRecord> = sqlx::query_as(
-            "SELECT id, name, display_name, status, roles, is_retired, retired_at, gone FROM hosts",
+            &format!("SELECT id, name, display_name, status, {} AS roles, is_retired <> 0 AS is_retired, retired_at, gone <> 0 AS gone FROM hosts", json_value("roles")),
         )
         .fetch_all(&self.pool)
         .await?;
@@ -31,7 +32,7 @@ impl Backend {
 /// One host as stored, read inside the caller's transaction (a webhook updates it in place).
 pub(super) async fn host_in(conn: &mut Conn, id: &str) -> Result<Option<HostRecord>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, name, display_name, status, roles, is_retired, retired_at, gone FROM hosts WHERE id = $1",
+        &format!("SELECT id, name, display_name, status, {} AS roles, is_retired <> 0 AS is_retired, retired_at, gone <> 0 AS gone FROM hosts WHERE id = $1", json_value("roles")),
     )
     .bind(id)
     .fetch_optional(conn)
@@ -53,7 +54,7 @@ pub(super) async fn upsert_monitor(
     .bind(&m.kind)
     .bind(&m.name)
     .bind(&m.service)
-    .bind(m.gone)
+    .bind(i64::from(m.gone))
     .bind(now)
     .execute(conn)
     .await?;
@@ -76,7 +77,7 @@ pub(super) async fn upsert_host(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET \
          name = coalesce(excluded.name, hosts.name), display_name = excluded.display_name, \
          status = coalesce(excluded.status, hosts.status), \
-         roles = CASE WHEN excluded.gone THEN hosts.roles ELSE excluded.roles END, \
+         roles = CASE WHEN excluded.gone <> 0 THEN hosts.roles ELSE excluded.roles END, \
          is_retired = excluded.is_retired, retired_at = coalesce(excluded.retired_at, hosts.retired_at), \
          gone = excluded.gone, fetched_at = excluded.fetched_at",
     )
@@ -85,9 +86,9 @@ pub(super) async fn upsert_host(
     .bind(&h.display_name)
     .bind(&h.status)
     .bind(Json(&h.roles))
-    .bind(h.is_retired)
+    .bind(i64::from(h.is_retired))
     .bind(h.retired_at)
-    .bind(h.gone)
+    .bind(i64::from(h.gone))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -97,7 +98,7 @@ pub(super) async fn upsert_host(
         (Some(old), Some(new)) => old.as_deref() != Some(new.as_str()),
     };
     if changed {
-        sqlx::query("INSERT OR IGNORE INTO host_status_changes (host_id, status, observed_at) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO host_status_changes (host_id, status, observed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(&h.id)
             .bind(&h.status)
             .bind(now)
@@ -132,7 +133,7 @@ pub(super) async fn mark_unlisted_monitors(
     monitors: &[String],
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE monitors SET gone = 1 WHERE gone = 0 AND type <> 'check' AND id NOT IN (SELECT value FROM json_each($1))",
+        &format!("UPDATE monitors SET gone = 1 WHERE gone = 0 AND type <> 'check' AND id NOT IN (SELECT l.value FROM {})", each("$1", "l")),
     )
     .bind(Json(monitors))
     .execute(&mut *conn)
@@ -145,7 +146,7 @@ pub(super) async fn mark_unlisted_hosts(
     conn: &mut Conn,
     hosts: &[String],
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE hosts SET is_retired = 1 WHERE is_retired = 0 AND id NOT IN (SELECT value FROM json_each($1))")
+    sqlx::query(&format!("UPDATE hosts SET is_retired = 1 WHERE is_retired = 0 AND id NOT IN (SELECT l.value FROM {})", each("$1", "l")))
         .bind(Json(hosts))
         .execute(&mut *conn)
         .await?;

@@ -47,7 +47,7 @@ impl Backend {
              logs_left, backfill_left, attribution_left \
              FROM sync_passes ORDER BY id DESC LIMIT $1",
         )
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?)
     }

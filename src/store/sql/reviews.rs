@@ -4,17 +4,19 @@ use sqlx::types::Json;
 
 use crate::store::{NewReview, ReviewRow, StoreError};
 
+use super::dialect::{each, CROSS_JOIN};
 use super::{Backend, Conn};
 
 /// Which of `ids` are stored alerts, read inside the caller's transaction so that
 /// the reviews written after are of alerts known now.
 async fn known_alert_ids(conn: &mut Conn, ids: &[String]) -> Result<Vec<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM alerts WHERE id IN (SELECT value FROM json_each($1))")
-            .bind(Json(ids))
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT id FROM alerts WHERE id IN (SELECT i.value FROM {})",
+        each("$1", "i")
+    ))
+    .bind(Json(ids))
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Adds a review of one alert inside the caller's transaction.
@@ -83,11 +85,12 @@ impl Backend {
     }
 
     pub async fn latest_reviews_of(&self, ids: &[&str]) -> Result<Vec<ReviewRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(&format!(
             "SELECT r.alert_id, r.outcome, r.note, r.reviewer, r.reviewed_at FROM reviews r \
              WHERE r.id IN (SELECT (SELECT max(x.id) FROM reviews x WHERE x.alert_id = j.value) \
-                            FROM json_each($1) j)",
-        )
+                            FROM {})",
+            each("$1", "j")
+        ))
         .bind(sqlx::types::Json(ids))
         .fetch_all(self.pool())
         .await?)
@@ -111,12 +114,12 @@ impl Backend {
         // Counted as all alerts of the range (the opened_at index alone) minus the
         // reviewed ones, found from the reviews: people write few, a heavy week holds
         // hundreds of thousands of alerts, and probing reviews for each cost 111 ms.
-        let total: i64 = sqlx::query_scalar(
+        let total: i64 = sqlx::query_scalar(&format!(
             "SELECT (SELECT count(*) FROM alerts WHERE opened_at >= $1 AND opened_at < $2) \
                   - (SELECT count(*) FROM (SELECT DISTINCT alert_id FROM reviews) r \
-                     CROSS JOIN alerts a ON a.id = r.alert_id \
-                     WHERE a.opened_at >= $1 AND a.opened_at < $2)",
-        )
+                     {CROSS_JOIN} alerts a ON a.id = r.alert_id \
+                     WHERE a.opened_at >= $1 AND a.opened_at < $2)"
+        ))
         .bind(from)
         .bind(to)
         .fetch_one(self.pool())
@@ -142,20 +145,24 @@ impl Backend {
     ) -> Result<(Vec<String>, i64), StoreError> {
         // The services bound as one JSON array: one statement for any number of them.
         let list = serde_json::to_string(services).expect("names serialize");
-        let team = "(EXISTS (SELECT 1 FROM json_each(a.services) j \
-                       WHERE j.value IN (SELECT value FROM json_each($3))) \
-                     OR ($4 AND a.services = '[]'))";
+        let team = format!(
+            "(EXISTS (SELECT 1 FROM {} WHERE j.value IN (SELECT t.value FROM {})) \
+             OR ($4 AND a.services = '[]'))",
+            each("a.services", "j"),
+            each("$3", "t")
+        );
         // The team's alerts of the range through the (service, opened_at) index, the
         // service-less ones through opened_at, minus the reviewed (people write few).
         let total: i64 = sqlx::query_scalar(&format!(
             "SELECT (SELECT count(DISTINCT s.alert_id) FROM alert_services s \
-                     WHERE s.service IN (SELECT value FROM json_each($3)) \
+                     WHERE s.service IN (SELECT t.value FROM {each}) \
                      AND s.opened_at >= $1 AND s.opened_at < $2) \
                   + (SELECT CASE WHEN $4 THEN (SELECT count(*) FROM alerts \
                      WHERE opened_at >= $1 AND opened_at < $2 AND services = '[]') ELSE 0 END) \
                   - (SELECT count(*) FROM (SELECT DISTINCT alert_id FROM reviews) r \
-                     CROSS JOIN alerts a ON a.id = r.alert_id \
-                     WHERE a.opened_at >= $1 AND a.opened_at < $2 AND {team})"
+                     {CROSS_JOIN} alerts a ON a.id = r.alert_id \
+                     WHERE a.opened_at >= $1 AND a.opened_at < $2 AND {team})",
+            each = each("$3", "t"),
         ))
         .bind(from)
         .bind(to)

@@ -18,7 +18,7 @@ impl Backend {
         .bind(&post.meeting)
         .bind(post.posted_at)
         .bind(&post.rendered)
-        .execute(&self.writer)
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -56,7 +56,7 @@ impl Backend {
             .bind(rendered)
             .bind(channel)
             .bind(ts)
-            .execute(&self.writer)
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -6,7 +6,7 @@ use super::reviews::{insert_review, latest_outcome_in};
 use super::{Backend, Conn};
 
 const COLUMNS: &str = "id, title, body, state, key, monitor_id, host_id, created_at, closed_at, \
-     github_wanted, github_number, github_url, github_error, last_commented_at";
+     github_wanted <> 0 AS github_wanted, github_number, github_url, github_error, last_commented_at";
 
 /// The open task of `key`, inside the caller's transaction.
 async fn open_task_of_key(conn: &mut Conn, key: &str) -> Result<Option<Task>, StoreError> {

@@ -12,6 +12,7 @@ pub(super) mod alerts;
 mod checkpoint;
 #[path = "../sql/deliveries.rs"]
 mod deliveries;
+mod dialect;
 #[path = "../sql/digest.rs"]
 pub(super) mod digest;
 #[path = "../sql/events.rs"]
@@ -169,6 +170,11 @@ impl Backend {
     }
 
     /// The read pool, for the store's own queries.
+    /// The writer connection, for a write of one statement outside a transaction.
+    pub(super) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
     pub(super) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -176,7 +182,7 @@ impl Backend {
     /// Two passes never run at once on one file: a lock file beside it.
     pub async fn try_lock_passes(&self) -> Result<Option<super::PassLock>, StoreError> {
         match FileLock::try_acquire(&lock::lock_path(&self.path, ".sync-lock")) {
-            Ok(held) => Ok(Some(super::PassLock::File(held))),
+            Ok(held) => Ok(Some(super::PassLock::file(held))),
             Err(LockError::Held) => Ok(None),
             Err(LockError::Io { path, cause }) => Err(StoreError::Lock(format!(
                 "cannot lock {}: {cause}",

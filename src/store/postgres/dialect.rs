@@ -1,0 +1,47 @@
+//! PostgreSQL's spelling of what the shared SQL (`store/sql/`) says differently on
+//! each backend (see `sqlite/dialect.rs` for what each name means).
+
+/// One alert as a JSON array, in the order of `StoredAlert`'s fields.
+macro_rules! alert_array {
+    () => {
+        "json_build_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
+         a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, \
+         a.value, a.memo, a.series, a.roles::json, a.services::json, \
+         a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
+    };
+}
+pub(crate) use alert_array;
+
+macro_rules! json_rows {
+    () => {
+        "coalesce(json_agg(x), '[]'::json)::text"
+    };
+}
+pub(crate) use json_rows;
+
+macro_rules! json_list {
+    ($e:expr) => {
+        concat!("coalesce(json_agg(", $e, "), '[]'::json)::text")
+    };
+}
+pub(crate) use json_list;
+
+pub(crate) fn each(expr: &str, alias: &str) -> String {
+    format!("jsonb_array_elements_text(({expr})::jsonb) AS {alias}(value)")
+}
+
+pub(crate) fn each_json(expr: &str, alias: &str) -> String {
+    format!("jsonb_array_elements(({expr})::jsonb) AS {alias}(value)")
+}
+
+pub(crate) const SAME: &str = "IS NOT DISTINCT FROM";
+
+pub(crate) fn json_value(column: &str) -> String {
+    format!("{column}::jsonb")
+}
+
+pub(crate) fn least(a: &str, b: &str) -> String {
+    format!("LEAST({a}, {b})")
+}
+
+pub(crate) const CROSS_JOIN: &str = "JOIN";

@@ -1,0 +1,58 @@
+//! SQLite's spelling of what the shared SQL (`store/sql/`) says differently on each
+//! backend. `postgres/dialect.rs` has the same names.
+
+/// One alert of `alerts a` as a JSON array: its values in the order of
+/// [`StoredAlert`](crate::store::StoredAlert)'s fields (serde reads a struct from a
+/// sequence too), which SQLite builds and serde reads faster than an object with names.
+macro_rules! alert_array {
+    () => {
+        "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
+         a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, \
+         a.value, a.memo, a.series, json(a.roles), json(a.services), \
+         a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
+    };
+}
+pub(crate) use alert_array;
+
+/// The JSON values `x` of a subquery as one JSON array, as text (`[]` for none).
+macro_rules! json_rows {
+    () => {
+        "coalesce(json_group_array(json(x)), '[]')"
+    };
+}
+pub(crate) use json_rows;
+
+/// The JSON values of an expression over rows as one JSON array, as text.
+macro_rules! json_list {
+    ($e:expr) => {
+        concat!("coalesce(json_group_array(", $e, "), '[]')")
+    };
+}
+pub(crate) use json_list;
+
+/// The text values of a JSON array (`expr`: a bound list or a column) as a table
+/// `alias` with one column, `value`.
+pub(crate) fn each(expr: &str, alias: &str) -> String {
+    format!("json_each({expr}) {alias}")
+}
+
+/// The values of a JSON array of arrays, as `each` does, each `value` a JSON array.
+pub(crate) fn each_json(expr: &str, alias: &str) -> String {
+    each(expr, alias)
+}
+
+/// Equal, NULL being equal to NULL.
+pub(crate) const SAME: &str = "IS";
+
+/// A column holding JSON text, as a value a `Json<T>` field decodes.
+pub(crate) fn json_value(column: &str) -> String {
+    column.to_owned()
+}
+
+/// The smaller of two numbers.
+pub(crate) fn least(a: &str, b: &str) -> String {
+    format!("min({a}, {b})")
+}
+
+/// A join whose order is the one written (SQLite plans a `CROSS JOIN` so).
+pub(crate) const CROSS_JOIN: &str = "CROSS JOIN";
