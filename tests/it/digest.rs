@@ -619,13 +619,13 @@ async fn an_alert_open_for_weeks_that_closes_in_the_window_is_in_it() {
         Some(start + 60),
     );
     let short = stored_alert("short", "cpu", Some("web-01"), start + 10, Some(start + 70));
-    let (store, _dir, _db) = store_with(&[long.clone(), short.clone()]).await;
+    let (store, _db) = store_with(&[long.clone(), short.clone()]).await;
     let ids = |alerts: Vec<StoredAlert>| alerts.into_iter().map(|a| a.id).collect::<HashSet<_>>();
     let met = store.alerts_meeting(start, NOW).await.unwrap();
     assert_eq!(ids(met), HashSet::from(["long".into(), "short".into()]));
 
     let later = stored_alert("later", "mem", Some("db-02"), start - 30 * DAY, None);
-    let (store, _dir, _db) = store_with(&[short, later.clone()]).await;
+    let (store, _db) = store_with(&[short, later.clone()]).await;
     let closed = StoredAlert {
         closed_at: Some(NOW - 60),
         ..later

@@ -1,11 +1,9 @@
 //! `asakai digest` end to end: the binary on a database synced from the simulator,
 //! its errors, and `--post` against a local stand-in for Slack.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use asakai::sim::{self, SimOptions};
-use asakai::store::Store;
 use asakai::sync::{run_pass, SyncOptions};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
@@ -14,7 +12,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use crate::helpers::*;
 
 /// A database holding a week of the simulator's alerts, as of NOW (2025-11-25 01:00 in Tokyo).
-async fn synced_db() -> (tempfile::TempDir, PathBuf) {
+async fn synced_db() -> TestDb {
     let opts = SimOptions {
         seed: 9,
         days: 7,
@@ -26,9 +24,8 @@ async fn synced_db() -> (tempfile::TempDir, PathBuf) {
     let running = sim::start(opts, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("asakai.db");
-    let store = Store::open(&db).await.unwrap();
+    let db = TestDb::new().await;
+    let store = db.open().await;
     let sync = SyncOptions {
         since: Some(NOW - 8 * DAY),
         logs_per_pass: 10_000,
@@ -38,13 +35,13 @@ async fn synced_db() -> (tempfile::TempDir, PathBuf) {
         .await
         .unwrap();
     store.close().await;
-    (dir, db)
+    db
 }
 
-fn asakai(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+fn asakai(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_asakai"));
     cmd.arg("--db")
-        .arg(db)
+        .arg(db.arg())
         .args(args)
         .env_remove("ASAKAI_CONFIG")
         .env_remove("SLACK_WEBHOOK_URL");
@@ -60,7 +57,7 @@ fn stderr(o: &Output) -> String {
 
 #[tokio::test]
 async fn the_digest_of_the_day_after_a_holiday_covers_it_in_every_format() {
-    let (_dir, db) = synced_db().await;
+    let db = synced_db().await;
     let out = asakai(
         &db,
         &[
@@ -116,7 +113,7 @@ async fn the_digest_of_the_day_after_a_holiday_covers_it_in_every_format() {
             assert!(text.contains(marker) || lang == "ja", "{format}: {text}");
         }
     }
-    let file = db.with_file_name("digest.html");
+    let file = db.dir().join("digest.html");
     let out = asakai(
         &db,
         &[
@@ -136,7 +133,7 @@ async fn the_digest_of_the_day_after_a_holiday_covers_it_in_every_format() {
 
 #[tokio::test]
 async fn bad_arguments_give_clear_errors_and_exit_non_zero() {
-    let (_dir, db) = synced_db().await;
+    let db = synced_db().await;
     let cases: &[(&[&str], &str)] = &[
         (&["digest", "--date", "2025-13-40"], "--date"),
         (&["digest", "--tz", "Tokyo/Japan"], "IANA"),
@@ -156,11 +153,11 @@ async fn bad_arguments_give_clear_errors_and_exit_non_zero() {
 
 #[tokio::test]
 async fn a_broken_template_in_the_configured_folder_fails_the_command() {
-    let (dir, db) = synced_db().await;
-    let templates = dir.path().join("templates.d");
+    let db = synced_db().await;
+    let templates = db.dir().join("templates.d");
     std::fs::create_dir(&templates).unwrap();
     std::fs::write(templates.join("markdown.hbs"), "{{#if}}").unwrap();
-    let config = dir.path().join("asakai.toml");
+    let config = db.dir().join("asakai.toml");
     std::fs::write(
         &config,
         format!(
@@ -186,7 +183,7 @@ async fn a_broken_template_in_the_configured_folder_fails_the_command() {
 
 #[tokio::test]
 async fn post_sends_block_kit_retries_a_500_and_refuses_the_same_window_twice() {
-    let (_dir, db) = synced_db().await;
+    let db = synced_db().await;
     let slack = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/services/T000/B000/XXXX"))
@@ -254,7 +251,7 @@ async fn post_sends_block_kit_retries_a_500_and_refuses_the_same_window_twice() 
 
 #[tokio::test]
 async fn post_without_a_webhook_says_how_to_set_one() {
-    let (_dir, db) = synced_db().await;
+    let db = synced_db().await;
     let out = asakai(&db, &["digest", "--post"], &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("SLACK_WEBHOOK_URL"));
@@ -262,7 +259,7 @@ async fn post_without_a_webhook_says_how_to_set_one() {
 
 #[tokio::test]
 async fn an_explicit_window_and_the_db_from_the_environment_are_honoured() {
-    let (_dir, db) = synced_db().await;
+    let db = synced_db().await;
     // No --db: ASAKAI_DB names the database.
     let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
         .args([
@@ -276,7 +273,7 @@ async fn an_explicit_window_and_the_db_from_the_environment_are_honoured() {
             "--format",
             "json",
         ])
-        .env("ASAKAI_DB", &db)
+        .env("ASAKAI_DB", db.arg())
         .env_remove("ASAKAI_CONFIG")
         .output()
         .unwrap();
@@ -289,8 +286,8 @@ async fn an_explicit_window_and_the_db_from_the_environment_are_honoured() {
     // --db beats ASAKAI_DB.
     let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
         .args(["digest", "--db"])
-        .arg(db.with_file_name("missing.db"))
-        .env("ASAKAI_DB", &db)
+        .arg(db.dir().join("missing.db"))
+        .env("ASAKAI_DB", db.arg())
         .env_remove("ASAKAI_CONFIG")
         .output()
         .unwrap();
@@ -302,8 +299,8 @@ async fn an_explicit_window_and_the_db_from_the_environment_are_honoured() {
 async fn the_digest_loads_alerts_exactly_as_the_store_reads_them() {
     // The digest reads alerts as positional JSON arrays, the store as objects:
     // a field added to one and not the other must fail here, not in a digest.
-    let (_dir, db) = synced_db().await;
-    let store = Store::open(&db).await.unwrap();
+    let db = synced_db().await;
+    let store = db.open().await;
     let window = asakai::digest::Window {
         start: NOW - 30 * DAY,
         end: NOW + 1,
@@ -340,7 +337,7 @@ fn graphed_ids(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn the_html_digest_carries_its_metric_alerts_graphs_inline() {
-    let (_dir, db) = synced_db().await;
+    let db = synced_db().await;
     let args = |format| {
         [
             "digest",
@@ -378,7 +375,7 @@ async fn the_html_digest_carries_its_metric_alerts_graphs_inline() {
         .collect();
     listed.sort();
     listed.dedup();
-    let store = Store::open_reader(&db).await.unwrap();
+    let store = db.open_reader().await;
     let mut with_series = std::collections::BTreeSet::new();
     for id in &listed {
         if let Some(g) = store.graph_of(id).await.unwrap() {

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::digest::{alert, dataset, now, spec, window, H};
+use crate::helpers::{temp_store, TestDb};
 
 const D: i64 = 86_400;
 const HUMAN: [Format; 4] = [Format::Markdown, Format::Text, Format::Html, Format::Slack];
@@ -27,11 +28,10 @@ fn render_all(d: &digest::Digest, w: &Window) -> Vec<(Format, Lang, String)> {
     out
 }
 
-async fn store_with(alerts: &[StoredAlert]) -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+async fn store_with(alerts: &[StoredAlert]) -> (Store, TestDb) {
+    let (store, db) = temp_store().await;
     store.write_alerts(alerts, now()).await.unwrap();
-    (store, dir)
+    (store, db)
 }
 
 /// A host whose status asakai observed as `changes` (time, status), the last one current.
@@ -74,7 +74,7 @@ fn find<'a>(d: &'a digest::Digest, id: &str) -> &'a digest::DigestAlert {
 #[tokio::test]
 async fn an_alert_still_open_during_the_week_before_makes_its_pair_recurring() {
     let s = window().start;
-    let (store, _dir) = store_with(&[
+    let (store, _db) = store_with(&[
         // Opened ten days before and closed two days before the window: open in the week before.
         alert(
             "long",
@@ -286,7 +286,7 @@ fn time_to_recovery_counts_recovered_alerts_only() {
 async fn maintenance_is_as_observed_by_the_windows_end() {
     let w = window();
     let s = w.start;
-    let (store, _dir) = store_with(&[alert(
+    let (store, _db) = store_with(&[alert(
         "stuck",
         "disk",
         Some("db02"),
@@ -381,10 +381,10 @@ fn a_window_not_yet_over_says_so_and_ages_alerts_to_now() {
     }
 }
 
-fn asakai(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+fn asakai(db: &TestDb, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_asakai"))
         .arg("--db")
-        .arg(db)
+        .arg(db.arg())
         .args(args)
         .env_remove("ASAKAI_CONFIG")
         .output()
@@ -393,9 +393,8 @@ fn asakai(db: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[tokio::test]
 async fn a_future_date_warns_and_a_day_off_says_so() {
-    let (store, dir) = store_with(&[]).await;
+    let (store, db) = store_with(&[]).await;
     store.close().await;
-    let db = dir.path().join("asakai.db");
     let out = asakai(
         &db,
         &["digest", "--date", "2099-01-06", "--tz", "Asia/Tokyo"],

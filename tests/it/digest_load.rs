@@ -92,7 +92,7 @@ fn busy_window() -> (Vec<StoredAlert>, HashSet<String>) {
 #[tokio::test]
 async fn a_busy_window_loads_every_alert_once_and_in_opening_order() {
     let (alerts, expected) = busy_window();
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let w = day();
 
     let met = store.alerts_meeting(w.start, w.end).await.unwrap();
@@ -121,7 +121,7 @@ async fn a_busy_window_loads_every_alert_once_and_in_opening_order() {
 #[tokio::test]
 async fn a_digest_is_the_same_whatever_order_its_alerts_are_loaded_in() {
     let (alerts, _) = busy_window();
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let w = day();
     let input = digest::load::input_at(&store, &w, &w, NOW).await.unwrap();
     let mut reversed = input.clone();
@@ -156,7 +156,7 @@ async fn still_unreviewed_counts_alerts_of_the_range_without_an_outcome() {
         Some(NOW - 9 * DAY + 60),
     ));
     alerts.push(stored_alert("new", "cpu", Some("web"), NOW - 60, None));
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     for (alert_ids, outcome) in [
         (ids(&["r1", "r2"]), Outcome::Noise),

@@ -113,8 +113,8 @@ async fn each_github_failure_has_its_own_clear_message_without_the_token() {
 }
 
 /// A store with alerts of one key: two before the task opens, one after.
-async fn store_with_task() -> (asakai::store::Store, tempfile::TempDir, i64) {
-    let (store, dir, _) = store_with(&[
+async fn store_with_task() -> (asakai::store::Store, TestDb, i64) {
+    let (store, db) = store_with(&[
         stored_alert(
             "a1",
             "disk",
@@ -137,13 +137,13 @@ async fn store_with_task() -> (asakai::store::Store, tempfile::TempDir, i64) {
         by: None,
     };
     let opened = task::open(&store, &req, NOW).await.unwrap();
-    (store, dir, opened.task.id)
+    (store, db, opened.task.id)
 }
 
 #[tokio::test]
 async fn a_failed_create_leaves_the_task_unlinked_and_a_retry_links_it_once() {
     let server = MockServer::start().await;
-    let (store, _dir, id) = store_with_task().await;
+    let (store, _db, id) = store_with_task().await;
     Mock::given(method("POST"))
         .and(path(ISSUES))
         .respond_with(ResponseTemplate::new(500))
@@ -200,7 +200,7 @@ async fn a_failed_create_leaves_the_task_unlinked_and_a_retry_links_it_once() {
 #[tokio::test]
 async fn a_recurrence_comments_at_most_once_a_day_and_a_closed_issue_closes_the_task() {
     let server = MockServer::start().await;
-    let (store, _dir, id) = store_with_task().await;
+    let (store, _db, id) = store_with_task().await;
     let gh = client(&server);
     Mock::given(method("POST"))
         .and(path(ISSUES))
@@ -286,7 +286,7 @@ fn config(dir: &Path, server: &MockServer) -> PathBuf {
     path
 }
 
-fn asakai_gh(db: &Path, config: &Path, args: &[&str]) -> std::process::Output {
+fn asakai_gh(db: &TestDb, config: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["--config", config.to_str().unwrap()];
     all.extend(args);
     let out = run_asakai(db, &all, &[("GITHUB_TOKEN", TOKEN)]);
@@ -302,10 +302,9 @@ fn asakai_gh(db: &Path, config: &Path, args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn task_new_github_links_only_after_201_and_task_sync_retries() {
     let server = MockServer::start().await;
-    let (store, dir, db) =
-        store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
+    let (store, db) = store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
     store.close().await;
-    let config = config(dir.path(), &server);
+    let config = config(db.dir(), &server);
     Mock::given(method("POST"))
         .and(path(ISSUES))
         .respond_with(answer(401, "error-bad-credentials.json"))
@@ -375,11 +374,10 @@ async fn task_new_github_links_only_after_201_and_task_sync_retries() {
 
 #[tokio::test]
 async fn task_new_github_without_a_token_says_how_to_set_it_up() {
-    let (store, dir, db) =
-        store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
+    let (store, db) = store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
     store.close().await;
     let server = MockServer::start().await;
-    let config = config(dir.path(), &server);
+    let config = config(db.dir(), &server);
     let out = run_asakai(
         &db,
         &[
@@ -401,7 +399,7 @@ async fn task_new_github_without_a_token_says_how_to_set_it_up() {
 #[tokio::test]
 async fn a_create_in_flight_elsewhere_is_not_repeated() {
     let server = MockServer::start().await;
-    let (store, _dir, id) = store_with_task().await;
+    let (store, _db, id) = store_with_task().await;
     // Another process claimed the create a minute ago and has not answered yet.
     asakai::store::testing::execute(
         &store,
@@ -420,7 +418,7 @@ async fn a_create_in_flight_elsewhere_is_not_repeated() {
 #[tokio::test]
 async fn an_issue_that_cannot_be_read_keeps_its_task_open_and_says_why() {
     let server = MockServer::start().await;
-    let (store, _dir, id) = store_with_task().await;
+    let (store, _db, id) = store_with_task().await;
     let gh = client(&server);
     Mock::given(method("POST"))
         .and(path(ISSUES))
@@ -453,8 +451,7 @@ async fn an_issue_that_cannot_be_read_keeps_its_task_open_and_says_why() {
 
 #[tokio::test]
 async fn task_sync_with_nothing_linked_needs_no_github() {
-    let (store, _dir, db) =
-        store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
+    let (store, db) = store_with(&[stored_alert("a1", "disk", Some("app01"), NOW, None)]).await;
     store.close().await;
     json_out(&run_asakai(
         &db,

@@ -148,7 +148,7 @@ async fn each_metric_alert_reads_its_endpoint_metric_and_range() {
         .mount(&m.server)
         .await;
     serve_metrics(&m, 200).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(&m.client(), &store, &opts(50), now).await.unwrap();
 
     let mut reads = metric_reads(&m, 0).await;
@@ -216,7 +216,7 @@ async fn a_pass_reads_at_most_per_pass_the_meetings_alerts_first_then_the_newest
     ];
     let m = Mackerel::start(w).await;
     serve_metrics(&m, 200).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let meeting = WindowSpec {
         tz: chrono_tz::UTC,
         mode: Mode::CalendarDay,
@@ -270,7 +270,7 @@ async fn a_kept_series_is_never_read_again_and_an_open_one_every_ten_minutes() {
     ];
     let m = Mackerel::start(w).await;
     serve_metrics(&m, 200).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = m.client();
     run_pass(&client, &store, &opts(50), NOW).await.unwrap();
     assert_eq!(metric_reads(&m, 0).await.len(), 2);
@@ -326,7 +326,7 @@ async fn a_metric_mackerel_does_not_have_is_remembered_as_absent() {
         .with_priority(1)
         .mount(&m.server)
         .await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = m.client();
     let first = run_pass(&client, &store, &opts(50), NOW).await.unwrap();
     assert_eq!(first.graphs_absent, 1);
@@ -350,7 +350,7 @@ async fn a_failed_read_is_tried_again_later_not_every_pass() {
     w.alerts = vec![cpu("flaky", NOW - 3 * 3600), cpu("waiting", NOW - 4 * 3600)];
     let m = Mackerel::start(w).await;
     let status = serve_metrics(&m, 500).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = m.client();
     let first = run_pass(&client, &store, &opts(50), NOW).await.unwrap();
     // The client retried the first read; then the step stopped: Mackerel is failing.
@@ -417,7 +417,7 @@ async fn a_pass_whose_metric_reads_all_fail_stores_every_alert_exactly() {
 
     let failing = Mackerel::start(w.clone()).await;
     serve_metrics(&failing, 503).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(&failing.client(), &store, &opts(50), NOW)
         .await
         .unwrap();
@@ -428,7 +428,7 @@ async fn a_pass_whose_metric_reads_all_fail_stores_every_alert_exactly() {
     );
 
     let quiet = Mackerel::start(w).await;
-    let (reference, _dir2) = temp_store().await;
+    let (reference, _db2) = temp_store().await;
     run_pass(&quiet.client(), &reference, &opts(0), NOW)
         .await
         .unwrap();
@@ -455,7 +455,7 @@ async fn the_simulators_series_cross_their_thresholds_where_its_alerts_open_and_
     let sim = asakai::sim::start(opts, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let sync = SyncOptions {
         since: Some(NOW - 4 * DAY),
         graphs_per_pass: 10_000,

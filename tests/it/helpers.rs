@@ -1,5 +1,6 @@
 //! Shared helpers: a Mackerel stand-in on wiremock built from the fixtures'
-//! shapes, temporary stores, and a client pointed at the stand-in.
+//! shapes, temporary stores ([`TestDb`]: SQLite, or PostgreSQL when the environment
+//! names a server), and a client pointed at the stand-in.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asakai::mackerel::{Client, ClientConfig};
-use asakai::store::Store;
+use asakai::store::{Location, Store};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -323,11 +324,12 @@ pub fn client_for(base: &str) -> Client {
     Client::new(c).unwrap()
 }
 
-/// A store in its own temporary directory (kept alive with the returned guard).
-pub async fn temp_store() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
-    (store, dir)
+/// A store in its own database (kept alive with the returned [`TestDb`]), on the
+/// backend the environment chose.
+pub async fn temp_store() -> (Store, TestDb) {
+    let db = TestDb::new().await;
+    let store = db.open().await;
+    (store, db)
 }
 
 /// Every alert row as (id, status, severity, closed_at, close_cause, services, monitor, host, gone).
@@ -390,26 +392,18 @@ pub fn stored_alert(
     }
 }
 
-/// A database file in a temporary directory holding `alerts`.
-pub async fn store_with(
-    alerts: &[asakai::store::StoredAlert],
-) -> (Store, tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("asakai.db");
-    let store = Store::open(&db).await.unwrap();
+/// A store holding `alerts`, on the backend the environment chose.
+pub async fn store_with(alerts: &[asakai::store::StoredAlert]) -> (Store, TestDb) {
+    let (store, db) = temp_store().await;
     store.write_alerts(alerts, NOW).await.unwrap();
-    (store, dir, db)
+    (store, db)
 }
 
 /// Runs the built binary on `db` with no config file and no secrets from the
 /// outer environment; `env` adds variables.
-pub fn run_asakai(
-    db: &std::path::Path,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> std::process::Output {
+pub fn run_asakai(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asakai"));
-    cmd.arg("--db").arg(db).args(args);
+    cmd.arg("--db").arg(db.arg()).args(args);
     for k in [
         "ASAKAI_CONFIG",
         "SLACK_WEBHOOK_URL",
@@ -429,4 +423,190 @@ pub fn json_out(o: &std::process::Output) -> Value {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+/// Env: an admin URL of a PostgreSQL server (`postgres://asakai@127.0.0.1:55432/postgres`);
+/// when set, every [`TestDb::new`] is a fresh database on it.
+pub const POSTGRES_ENV: &str = "ASAKAI_TEST_POSTGRES";
+/// Env: `1` makes a missing [`POSTGRES_ENV`] an error instead of a SQLite run (CI).
+pub const REQUIRE_POSTGRES_ENV: &str = "ASAKAI_REQUIRE_POSTGRES";
+
+/// A test's database, alive as long as this is (zero2prod's `spawn_app` database):
+/// a SQLite file in a temporary directory, or, when [`POSTGRES_ENV`] names a server,
+/// a fresh PostgreSQL database made for this test and dropped after it. Either way
+/// it has a temporary directory of its own for the test's other files (config, ...).
+pub struct TestDb {
+    location: Location,
+    arg: String,
+    // Declared before `dir`: the database goes first, then the directory.
+    _pg: Option<PgDatabase>,
+    dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// A new, empty database on the backend the environment chose.
+    pub async fn new() -> TestDb {
+        match postgres_admin_url() {
+            Some(admin) => TestDb::postgres(&admin).await,
+            None => TestDb::sqlite(),
+        }
+    }
+
+    /// A SQLite file (`asakai.db`, not yet made) in a temporary directory, whatever
+    /// the environment says: for the tests about SQLite itself (its files, locks,
+    /// planner, old migrations).
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("asakai.db");
+        TestDb {
+            arg: path.to_str().expect("a UTF-8 temporary path").to_owned(),
+            location: Location::File(path),
+            _pg: None,
+            dir,
+        }
+    }
+
+    async fn postgres(admin: &str) -> TestDb {
+        let pg = PgDatabase::create(admin).await;
+        let url = with_database(admin, &pg.name);
+        TestDb {
+            location: Location::Postgres(url.clone()),
+            arg: url,
+            _pg: Some(pg),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Where the store is, for [`Store::open`] and the like.
+    pub fn location(&self) -> Location {
+        self.location.clone()
+    }
+
+    /// What goes after `--db` (or in `ASAKAI_DB`) for the built binary: the file's
+    /// path or the database's URL.
+    pub fn arg(&self) -> &str {
+        &self.arg
+    }
+
+    /// The SQLite file; panics on PostgreSQL (only tests about SQLite ask for it, and
+    /// they make their store with [`TestDb::sqlite`]).
+    pub fn file(&self) -> &std::path::Path {
+        self.location
+            .file()
+            .expect("a SQLite file: make this test's store with TestDb::sqlite()")
+    }
+
+    /// The test's own temporary directory (beside the SQLite file, if there is one).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The store, opened for writing (made and migrated if new).
+    pub async fn open(&self) -> Store {
+        Store::open(self.location())
+            .await
+            .unwrap_or_else(|e| panic!("opening the test store {}: {e}", self.location))
+    }
+
+    /// The store, opened for reading.
+    pub async fn open_reader(&self) -> Store {
+        Store::open_reader(self.location())
+            .await
+            .unwrap_or_else(|e| panic!("opening the test store {}: {e}", self.location))
+    }
+}
+
+/// The admin URL from [`POSTGRES_ENV`], if the tests are to run on PostgreSQL; says
+/// once on stderr which backend they run on.
+fn postgres_admin_url() -> Option<String> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let admin = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty());
+    if admin.is_none() && std::env::var(REQUIRE_POSTGRES_ENV).is_ok_and(|v| v == "1") {
+        panic!(
+            "{REQUIRE_POSTGRES_ENV}=1 but {POSTGRES_ENV} is not set: give it the admin URL of \
+             a PostgreSQL server, e.g. postgres://asakai@127.0.0.1:5432/postgres"
+        );
+    }
+    SAID.call_once(|| {
+        // Straight to stderr: the test harness captures eprintln! per test.
+        use std::io::Write;
+        let line = match &admin {
+            Some(url) => format!(
+                "asakai tests: stores on PostgreSQL, a fresh database per test on {}\n",
+                Location::Postgres(url.clone())
+            ),
+            None => format!(
+                "asakai tests: stores on SQLite only; to run them on PostgreSQL too, set \
+                 {POSTGRES_ENV} to an admin URL (e.g. postgres://asakai@127.0.0.1:5432/postgres) \
+                 and run `cargo test --test it` again\n"
+            ),
+        };
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    });
+    admin
+}
+
+/// `url` with its database (the path) replaced by `name`, query and all kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a postgres:// URL");
+    let (before_query, query) = match rest.find('?') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = before_query.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// A database made for one test on the admin URL's server; dropped with it.
+struct PgDatabase {
+    admin: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create(admin: &str) -> PgDatabase {
+        use sqlx::{Connection, Executor};
+        let name = format!("asakai_t_{:016x}", fastrand::u64(..));
+        let shown = Location::Postgres(admin.to_owned());
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_ENV} ({shown}): {e}"));
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {shown}: {e}"));
+        let _ = conn.close().await;
+        PgDatabase {
+            admin: admin.to_owned(),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    /// Drops the database, cutting off whatever is still connected (a server task, a
+    /// killed process's pool). On a thread of its own with its own runtime: a drop
+    /// cannot await, and may run on the test's runtime. Waits a few seconds at most;
+    /// a database left behind is only litter on a throwaway server.
+    fn drop(&mut self) {
+        use sqlx::{Connection, Executor};
+        let admin = self.admin.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = conn.execute(sql.as_str()).await;
+                    let _ = conn.close().await;
+                }
+            });
+            let _ = done.send(());
+        });
+        let _ = wait.recv_timeout(Duration::from_secs(10));
+    }
 }

@@ -7,8 +7,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use asakai::sim::{self, Faults, RunningSim, SimOptions};
-use asakai::store::{testing, AlertFilter, Store};
+use asakai::store::{testing, AlertFilter};
 
+use crate::helpers::TestDb;
 use crate::sim::assert_matches_truth;
 
 const KEY: &str = "kill-test-key";
@@ -40,11 +41,11 @@ fn config(dir: &Path) -> PathBuf {
     path
 }
 
-fn poll(sim: &RunningSim, db: &Path, config: &Path, args: &[&str]) -> Command {
+fn poll(sim: &RunningSim, db: &TestDb, config: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_asakai"));
     cmd.arg("poll")
         .args(args)
-        .env("ASAKAI_DB", db)
+        .env("ASAKAI_DB", db.arg())
         .env("ASAKAI_CONFIG", config)
         .env("MACKEREL_APIBASE", sim.base_url())
         .env("MACKEREL_APIKEY", KEY)
@@ -72,7 +73,7 @@ async fn run(mut cmd: Command) -> Output {
 }
 
 /// Plain polls until one says nothing is left; at most `tries`.
-async fn converge(sim: &RunningSim, db: &Path, config: &Path, tries: usize) {
+async fn converge(sim: &RunningSim, db: &TestDb, config: &Path, tries: usize) {
     for _ in 0..tries {
         let out = run(poll(sim, db, config, &[])).await;
         let text = String::from_utf8_lossy(&out.stderr).to_string();
@@ -85,8 +86,8 @@ async fn converge(sim: &RunningSim, db: &Path, config: &Path, tries: usize) {
 }
 
 /// Every stored field of every alert, and every log entry.
-async fn rows(db: &Path) -> (Vec<String>, Vec<String>) {
-    let store = Store::open_reader(db).await.unwrap();
+async fn rows(db: &TestDb) -> (Vec<String>, Vec<String>) {
+    let store = db.open_reader().await;
     let alerts = store
         .find_alerts(&AlertFilter::default())
         .await
@@ -96,8 +97,8 @@ async fn rows(db: &Path) -> (Vec<String>, Vec<String>) {
         .collect();
     let logs = testing::strings(
         &store,
-        "SELECT json_array(alert_id, seq, created_at, status, trigger) FROM alert_logs \
-         ORDER BY alert_id, seq",
+        "SELECT alert_id || ' ' || seq || ' ' || created_at || ' ' || status || ' ' || trigger \
+         FROM alert_logs ORDER BY alert_id, seq",
         &[],
     )
     .await
@@ -106,14 +107,14 @@ async fn rows(db: &Path) -> (Vec<String>, Vec<String>) {
     (alerts, logs)
 }
 
-async fn assert_like_truth(sim: &RunningSim, db: &Path) {
-    let store = Store::open_reader(db).await.unwrap();
+async fn assert_like_truth(sim: &RunningSim, db: &TestDb) {
+    let store = db.open_reader().await;
     assert_matches_truth(&store, &sim.sim.truth(), sim.sim.now()).await;
     store.close().await;
 }
 
 /// Kills one pass at each of `moments`, each killed pass resuming the previous one.
-async fn kill_at(sim: &RunningSim, db: &Path, config: &Path, args: &[&str], moments: &[u64]) {
+async fn kill_at(sim: &RunningSim, db: &TestDb, config: &Path, args: &[&str], moments: &[u64]) {
     let mut kills = 0;
     for ms in moments {
         if kill_after(poll(sim, db, config, args), Duration::from_millis(*ms)).await {
@@ -126,11 +127,10 @@ async fn kill_at(sim: &RunningSim, db: &Path, config: &Path, args: &[&str], mome
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passes_killed_at_any_moment_keep_their_work_and_converge_exactly() {
     let sim = start_sim(21, 2_500).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
+    let reference = TestDb::new().await;
+    let config = config(reference.dir());
 
     // The reference: one uninterrupted pass.
-    let reference = dir.path().join("reference.db");
     let out = run(poll(&sim, &reference, &config, &["--since", "40d"])).await;
     assert!(
         out.status.success(),
@@ -143,7 +143,7 @@ async fn passes_killed_at_any_moment_keep_their_work_and_converge_exactly() {
         delay: Duration::from_millis(15),
         ..Faults::default()
     });
-    let db = dir.path().join("killed.db");
+    let db = TestDb::new().await;
     kill_at(
         &sim,
         &db,
@@ -152,12 +152,7 @@ async fn passes_killed_at_any_moment_keep_their_work_and_converge_exactly() {
         &[150, 400, 700, 1_200, 2_000],
     )
     .await;
-    let kept = Store::open_reader(&db)
-        .await
-        .unwrap()
-        .count_alerts()
-        .await
-        .unwrap();
+    let kept = db.open_reader().await.count_alerts().await.unwrap();
     assert!(kept > 0, "the killed passes kept what they wrote");
 
     sim.sim.set_faults(Faults::default());
@@ -170,15 +165,14 @@ async fn passes_killed_at_any_moment_keep_their_work_and_converge_exactly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passes_killed_under_faults_converge_to_the_ground_truth() {
     let sim = start_sim(22, 600).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
+    let db = TestDb::new().await;
+    let config = config(db.dir());
     sim.sim.set_faults(Faults {
         error_rate: 0.2,
         throttle_rate: 0.1,
         truncate_rate: 0.05,
         delay: Duration::from_millis(10),
     });
-    let db = dir.path().join("faulted.db");
     kill_at(&sim, &db, &config, &["--since", "40d"], &[300, 800, 1_500]).await;
     // Converging without the faults: each failed request waits out a backoff, which
     // would make the test slow, not stronger (the sim tests converge under faults).
@@ -190,13 +184,12 @@ async fn passes_killed_under_faults_converge_to_the_ground_truth() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_backfill_is_remembered_and_finished_by_plain_polls() {
     let sim = start_sim(23, 1_000).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
+    let db = TestDb::new().await;
+    let config = config(db.dir());
     sim.sim.set_faults(Faults {
         delay: Duration::from_millis(40),
         ..Faults::default()
     });
-    let db = dir.path().join("backfill.db");
     // Killed while it reads the list: after metadata and a few pages.
     assert!(
         kill_after(
@@ -205,7 +198,7 @@ async fn a_killed_backfill_is_remembered_and_finished_by_plain_polls() {
         )
         .await
     );
-    let store = Store::open_reader(&db).await.unwrap();
+    let store = db.open_reader().await;
     let left = testing::optional_string(
         &store,
         "SELECT value FROM sync_state WHERE key = 'backfill_horizon'",

@@ -69,9 +69,14 @@ fn world() -> World {
     }
 }
 
-async fn synced() -> (Store, tempfile::TempDir, Mackerel) {
+async fn synced() -> (Store, TestDb, Mackerel) {
+    synced_on(TestDb::new().await).await
+}
+
+/// [`synced`] on the database `db`.
+async fn synced_on(db: TestDb) -> (Store, TestDb, Mackerel) {
     let mackerel = Mackerel::start(world()).await;
-    let (store, dir) = temp_store().await;
+    let store = db.open().await;
     let opts = SyncOptions {
         since: Some(NOW - 60 * DAY),
         ..SyncOptions::default()
@@ -79,7 +84,7 @@ async fn synced() -> (Store, tempfile::TempDir, Mackerel) {
     run_pass(&mackerel.client(), &store, &opts, NOW)
         .await
         .unwrap();
-    (store, dir, mackerel)
+    (store, db, mackerel)
 }
 
 async fn ids(store: &Store, f: AlertFilter) -> Vec<String> {
@@ -94,7 +99,7 @@ async fn ids(store: &Store, f: AlertFilter) -> Vec<String> {
 
 #[tokio::test]
 async fn every_filter_narrows_the_history_newest_first() {
-    let (store, _dir, _m) = synced().await;
+    let (store, _db, _m) = synced().await;
     assert_eq!(
         ids(&store, AlertFilter::default()).await,
         ["c1", "r1", "m1", "e1"]
@@ -232,7 +237,7 @@ async fn every_filter_narrows_the_history_newest_first() {
 
 #[tokio::test]
 async fn json_output_is_the_alert_object_of_the_brief() {
-    let (store, _dir, m) = synced().await;
+    let (store, _db, m) = synced().await;
     let alerts = store
         .find_alerts(&AlertFilter {
             search: Some("nginx".into()),
@@ -257,7 +262,7 @@ async fn json_output_is_the_alert_object_of_the_brief() {
 
 #[tokio::test]
 async fn csv_quotes_commas_quotes_and_newlines() {
-    let (store, _dir, _m) = synced().await;
+    let (store, _db, _m) = synced().await;
     let alerts = store.find_alerts(&AlertFilter::default()).await.unwrap();
     let mut out = Vec::new();
     lookup::write(&mut out, &alerts, Format::Csv, chrono_tz::UTC, NOW).unwrap();
@@ -278,7 +283,7 @@ async fn csv_quotes_commas_quotes_and_newlines() {
 
 #[tokio::test]
 async fn the_table_fits_80_columns() {
-    let (store, _dir, _m) = synced().await;
+    let (store, _db, _m) = synced().await;
     let alerts = store.find_alerts(&AlertFilter::default()).await.unwrap();
     let mut out = Vec::new();
     lookup::write(
@@ -314,11 +319,11 @@ async fn the_table_fits_80_columns() {
     );
 }
 
-fn asakai(db: &std::path::Path, base: &str, args: &[&str]) -> std::process::Output {
+fn asakai(db: &TestDb, base: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_asakai"))
         .args(args)
         .arg("--db")
-        .arg(db)
+        .arg(db.arg())
         .env("MACKEREL_APIBASE", base)
         .env("MACKEREL_APIKEY", KEY)
         .env_remove("ASAKAI_CONFIG")
@@ -340,8 +345,7 @@ async fn poll_then_alerts_work_from_the_command_line() {
         }
     }
     let mackerel = Mackerel::start(w).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cli.db");
+    let db = TestDb::new().await;
     let poll = asakai(&db, &mackerel.server.uri(), &["poll"]);
     let stderr = String::from_utf8_lossy(&poll.stderr);
     assert!(poll.status.success(), "{stderr}");
@@ -382,10 +386,9 @@ async fn poll_then_alerts_work_from_the_command_line() {
 #[tokio::test]
 async fn poll_with_a_rejected_key_exits_non_zero_without_printing_the_key() {
     let mackerel = Mackerel::start(world()).await;
-    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
     let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
-        .args(["poll", "--db"])
-        .arg(dir.path().join("x.db"))
+        .args(["poll", "--db", db.arg()])
         .env("MACKEREL_APIBASE", mackerel.server.uri())
         .env("MACKEREL_APIKEY", "not-the-key-999")
         .output()
@@ -399,7 +402,8 @@ async fn poll_with_a_rejected_key_exits_non_zero_without_printing_the_key() {
 #[tokio::test]
 async fn the_window_query_reads_index_ranges_not_the_whole_table() {
     use asakai::digest::Reach;
-    let (store, _dir, _m) = synced().await;
+    // SQLite's planner: the plan and the index names are SQLite's.
+    let (store, _db, _m) = synced_on(TestDb::sqlite()).await;
     for (reach, index) in [
         (Reach::ByClose, "alerts_closed_at"),
         (Reach::ByOpen, "alerts_opened_at"),
@@ -452,7 +456,7 @@ async fn a_search_with_many_matches_still_returns_the_newest_first() {
         w.alerts.push(a);
     }
     let mackerel = Mackerel::start(w).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let opts = SyncOptions {
         since: Some(NOW - 60 * DAY),
         logs_per_pass: 0,
@@ -508,7 +512,7 @@ async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
         NOW - 60,
     ));
     let mackerel = Mackerel::start(w).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let opts = SyncOptions {
         since: Some(NOW - 60 * DAY),
         logs_per_pass: 0,
@@ -537,7 +541,7 @@ async fn the_service_index_follows_every_change_of_an_alerts_services() {
     let mut a = stored_alert("a1", "cpu", Some("h1"), NOW - 3 * DAY, None);
     a.services = vec!["blog".into(), "shop".into()];
     let b = stored_alert("b1", "cpu", Some("h2"), NOW - DAY, None);
-    let (store, _dir, _db) = store_with(&[a.clone(), b]).await;
+    let (store, _db) = store_with(&[a.clone(), b]).await;
     let rows = || async {
         let q =
             "SELECT service || ' ' || opened_at || ' ' || alert_id FROM alert_services ORDER BY 1";
@@ -599,7 +603,7 @@ async fn the_service_index_follows_every_change_of_an_alerts_services() {
 
 #[tokio::test]
 async fn host_and_monitor_match_an_id_or_a_name_part_in_any_case() {
-    let (store, _dir, _m) = synced().await;
+    let (store, _db, _m) = synced().await;
     let by = |monitor: Option<&str>, host: Option<&str>, limit| AlertFilter {
         monitor: monitor.map(Into::into),
         host: host.map(Into::into),
@@ -645,7 +649,7 @@ fn short_text_alerts() -> Vec<asakai::store::StoredAlert> {
 
 #[tokio::test]
 async fn one_and_two_character_terms_find_every_alert_holding_them() {
-    let (store, _dir, _db) = store_with(&short_text_alerts()).await;
+    let (store, _db) = store_with(&short_text_alerts()).await;
     let search = |text: &str, limit: Option<u32>| AlertFilter {
         search: Some(text.into()),
         limit,
@@ -711,7 +715,7 @@ async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
     // threshold (40) and the search walks newest first against the index's list;
     // without a limit it joins the list. Both give the newest first.
     let alerts = every_other_holding(|i| format!("run {i} zq"));
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let search = |limit| AlertFilter {
         search: Some("zq".into()),
         limit,
@@ -730,7 +734,7 @@ async fn a_short_term_too_common_to_list_is_found_row_by_row() {
     // 60,000 occurrences of "zq" in 60 alerts: past the 50,000 the index's list is
     // read for, the search checks each alert's text while walking newest first.
     let alerts = every_other_holding(|_| "zq ".repeat(1000));
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let search = |limit| AlertFilter {
         search: Some("Zq".into()),
         limit,
@@ -765,7 +769,7 @@ async fn a_letter_outside_ascii_is_found_in_either_case_however_the_search_runs(
             "app".into()
         });
     }
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     // Two of 60 matches: past the 40 (20 × the limit) a list is read for.
     let expected = ["a118", "a116"];
     for term in ["über", "ÜBER", "é", "É"] {
@@ -828,7 +832,7 @@ async fn a_common_term_is_found_in_order_whether_its_matches_are_recent_or_old()
         });
         alerts.push(a);
     }
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let mut newest_first: Vec<String> = alerts
         .iter()
         .filter(|a| a.message.as_deref().unwrap().starts_with("nginx"))
@@ -863,7 +867,7 @@ async fn csv_text_that_a_spreadsheet_would_run_is_neutralised_and_json_stays_exa
     w.alerts[1]["value"] = json!(-3.5);
     w.alerts[2]["message"] = json!("\tTAB first");
     let mackerel = Mackerel::start(w).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let opts = SyncOptions {
         since: Some(NOW - 60 * DAY),
         ..SyncOptions::default()

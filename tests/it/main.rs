@@ -1,4 +1,6 @@
-//! asakai's integration tests: one binary, real SQLite files, real HTTP on loopback.
+//! asakai's integration tests: one binary, real stores (SQLite files, or PostgreSQL
+//! databases when `ASAKAI_TEST_POSTGRES` names a server: see `helpers::TestDb`), real
+//! HTTP on loopback.
 
 mod axe;
 mod browser;

@@ -302,7 +302,7 @@ async fn a_heavy_day_sends_items_and_every_alert_only_when_asked() {
     let running = sim::start(opts, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let sync = asakai::sync::SyncOptions {
         since: Some(NOW - 3 * DAY),
         logs_per_pass: 0,

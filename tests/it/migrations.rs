@@ -1,14 +1,17 @@
 //! A store written by an older asakai opens in this one with its data intact: the
 //! migrations that move data are run on a file made by the earlier ones.
+//!
+//! SQLite only, whatever the environment asks for: these are SQLite files of older
+//! asakai versions (PostgreSQL starts from a baseline schema, with no older versions).
 
 use asakai::store::testing::{self, store_before};
-use asakai::store::Store;
+
+use crate::helpers::TestDb;
 
 #[tokio::test]
 async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
-    let old = store_before(21, &db).await.unwrap();
+    let db = TestDb::sqlite();
+    let old = store_before(21, db.file()).await.unwrap();
     for (id, opened, closed) in [
         ("a1", 1_000, Some(1_000 + 40 * 86_400)),
         ("a2", 5_000, Some(6_000)),
@@ -33,7 +36,7 @@ async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
     }
     old.close().await;
 
-    let store = Store::open(&db).await.unwrap();
+    let store = db.open().await;
     let mut alerts = store
         .alerts_by_id(&["a1".into(), "a2".into()])
         .await
@@ -54,9 +57,8 @@ async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
 
 #[tokio::test]
 async fn alerts_stored_before_short_search_are_found_by_short_terms() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
-    let old = store_before(24, &db).await.unwrap();
+    let db = TestDb::sqlite();
+    let old = store_before(24, db.file()).await.unwrap();
     testing::execute(
         &old,
         "INSERT INTO alerts (id, type, status, opened_at, monitor_name, host_name, message, \
@@ -67,7 +69,7 @@ async fn alerts_stored_before_short_search_are_found_by_short_terms() {
     .unwrap();
     old.close().await;
 
-    let store = Store::open(&db).await.unwrap();
+    let store = db.open().await;
     for (text, column) in [("zq", None), ("code", None), ("d", Some("db"))] {
         let filter = asakai::store::AlertFilter {
             search: column.is_none().then(|| text.to_owned()),

@@ -1,7 +1,5 @@
 //! `asakai report`: the weekly report and the monitor hygiene report, from the
-//! built binary on a real database file.
-
-use std::path::PathBuf;
+//! built binary on a real database.
 
 use asakai::review::{self, task, NewTask, Outcome};
 use asakai::store::{testing, Store};
@@ -43,8 +41,8 @@ async fn add_maintenance_host(store: &Store) {
     }
 }
 
-async fn week_db() -> (tempfile::TempDir, PathBuf) {
-    let (store, dir, db) = store_with(&[
+async fn week_db() -> TestDb {
+    let (store, db) = store_with(&[
         recovered("a1", "disk", Some("app01"), S + 3600, 600),
         recovered("a2", "disk", Some("app01"), S + DAY + 3600, 1200),
         stored_alert("a3", "disk", Some("app02"), S + 2 * DAY, None),
@@ -67,10 +65,10 @@ async fn week_db() -> (tempfile::TempDir, PathBuf) {
     task::open(&store, &req, S + 2 * DAY + 60).await.unwrap();
     add_maintenance_host(&store).await;
     store.close().await;
-    (dir, db)
+    db
 }
 
-fn week(db: &std::path::Path, format: &str, lang: &str) -> std::process::Output {
+fn week(db: &TestDb, format: &str, lang: &str) -> std::process::Output {
     let args = [
         "report",
         "week",
@@ -88,7 +86,7 @@ fn week(db: &std::path::Path, format: &str, lang: &str) -> std::process::Output 
 
 #[tokio::test]
 async fn the_weekly_report_counts_the_week_against_the_one_before() {
-    let (_dir, db) = week_db().await;
+    let db = week_db().await;
     let r = json_out(&week(&db, "json", "en"));
     assert_eq!(r["start"], "2025-11-19T00:00:00+09:00");
     assert_eq!(r["end"], "2025-11-26T00:00:00+09:00");
@@ -118,7 +116,7 @@ async fn the_weekly_report_counts_the_week_against_the_one_before() {
 
 #[tokio::test]
 async fn the_weekly_report_renders_in_every_format_and_both_languages() {
-    let (_dir, db) = week_db().await;
+    let db = week_db().await;
     let text = |o: std::process::Output| {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
@@ -151,7 +149,7 @@ async fn the_weekly_report_renders_in_every_format_and_both_languages() {
 
 // The monitor hygiene report. It reads "the last 30 days" from the real clock.
 
-async fn monitors_db(now: i64) -> (tempfile::TempDir, PathBuf) {
+async fn monitors_db(now: i64) -> TestDb {
     let mut alerts = Vec::new();
     // disk: 8 blips with values, mostly reviewed as noise.
     for (i, v) in [91.0, 92.0, 93.0, 94.0, 95.5, 96.0, 97.0, 98.0]
@@ -198,7 +196,7 @@ async fn monitors_db(now: i64) -> (tempfile::TempDir, PathBuf) {
         a.close_cause = Some("manual".into());
         alerts.push(a);
     }
-    let (store, dir, db) = store_with(&alerts).await;
+    let (store, db) = store_with(&alerts).await;
     let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     review::record(
         &store,
@@ -214,7 +212,7 @@ async fn monitors_db(now: i64) -> (tempfile::TempDir, PathBuf) {
         .await
         .unwrap();
     store.close().await;
-    (dir, db)
+    db
 }
 
 fn disk_monitor() -> Value {
@@ -225,7 +223,7 @@ fn disk_monitor() -> Value {
 #[tokio::test]
 async fn the_monitor_report_ranks_waste_and_suggests_only_on_strong_evidence() {
     let now = chrono::Utc::now().timestamp();
-    let (_dir, db) = monitors_db(now).await;
+    let db = monitors_db(now).await;
     let mackerel = Mackerel::start(World {
         org: "acme".into(),
         monitors: vec![disk_monitor()],
@@ -307,7 +305,7 @@ async fn the_monitor_report_ranks_waste_and_suggests_only_on_strong_evidence() {
 #[tokio::test]
 async fn without_a_key_the_monitor_report_uses_stored_thresholds_and_says_what_it_cannot_know() {
     let now = chrono::Utc::now().timestamp();
-    let (_dir, db) = monitors_db(now).await;
+    let db = monitors_db(now).await;
     let table = run_asakai(&db, &["report", "monitors"], &[]);
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(

@@ -1,6 +1,8 @@
 //! What must not surprise: failing metadata, log bodies that do not parse, a future
 //! `--since`, two processes on a new file, a read-only database, a busy database while
 //! posting, a post of unknown outcome, a file that is not a database, a closed pipe.
+//! On the environment's backend, but for what is about SQLite's files and its one
+//! writer (each says so).
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -8,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use asakai::store::{testing, Store, StoreError};
+use asakai::store::{testing, StoreError};
 use asakai::sync::{run_pass, SyncError, SyncOptions};
 use serde_json::json;
 use wiremock::matchers::{method, path, path_regex};
@@ -54,7 +56,7 @@ async fn failing_metadata_endpoints_do_not_stop_ingestion_and_attribution_follow
     ] {
         fail(&mackerel, p, &outage).await;
     }
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -99,7 +101,7 @@ async fn failing_metadata_endpoints_do_not_stop_ingestion_and_attribution_follow
 async fn a_failing_services_list_alone_changes_nothing_about_attribution() {
     let mackerel = Mackerel::start(org()).await;
     fail(&mackerel, "^/api/v0/services$", &Outage::default()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -127,7 +129,7 @@ async fn a_log_body_that_does_not_parse_is_skipped_and_set_aside_not_retried_eve
         .with_priority(1)
         .mount(&mackerel.server)
         .await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -169,7 +171,7 @@ async fn a_log_body_that_does_not_parse_is_skipped_and_set_aside_not_retried_eve
 #[tokio::test]
 async fn a_future_since_is_refused_and_a_newer_since_never_moves_the_mark_forward() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let future = SyncOptions {
         since: Some(NOW + DAY),
         ..opts()
@@ -239,9 +241,8 @@ async fn two_processes_on_a_new_file_take_turns_or_get_the_clear_refusal() {
     let mackerel = Mackerel::start(org()).await;
     let base = mackerel.server.uri();
     for round in 0..4 {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("new.db");
-        let db = db.to_str().unwrap();
+        let fresh = TestDb::new().await;
+        let db = fresh.arg();
         let env = [
             ("MACKEREL_APIBASE", base.as_str()),
             ("MACKEREL_APIKEY", KEY),
@@ -315,11 +316,12 @@ fn without_write_access(mut cmd: Command, dir: &Path) -> Command {
 
 #[tokio::test]
 async fn readers_work_on_a_read_only_database_file_and_directory() {
+    // SQLite only: file permissions, and the WAL and lock files beside the file.
     let mackerel = Mackerel::start(org()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ro.db");
+    let ro = TestDb::sqlite();
+    let (dir, db) = (ro.dir(), ro.file());
     {
-        let store = Store::open(&db).await.unwrap();
+        let store = ro.open().await;
         run_pass(&mackerel.client(), &store, &opts(), NOW)
             .await
             .unwrap();
@@ -338,17 +340,17 @@ async fn readers_work_on_a_read_only_database_file_and_directory() {
         f
     };
     // The writer's last connection removes the WAL files as it closes, which may lag.
-    let wal = dir.path().join("ro.db-wal");
+    let wal = dir.join("asakai.db-wal");
     for _ in 0..50 {
         if !wal.exists() {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let before = files(dir.path());
-    mode(&db, 0o444);
-    mode(dir.path(), 0o555);
-    let dbs = db.to_str().unwrap();
+    let before = files(dir);
+    mode(db, 0o444);
+    mode(dir, 0o555);
+    let dbs = ro.arg();
     for args in [
         vec!["--db", dbs, "alerts", "--format", "json"],
         vec![
@@ -363,24 +365,24 @@ async fn readers_work_on_a_read_only_database_file_and_directory() {
             "json",
         ],
     ] {
-        let out = without_write_access(asakai(&args, &[]), dir.path())
+        let out = without_write_access(asakai(&args, &[]), dir)
             .output()
             .unwrap();
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         assert!(!out.stdout.is_empty());
     }
     assert_eq!(
-        files(dir.path()),
+        files(dir),
         before,
         "no WAL, shared-memory or lock file was made"
     );
-    mode(dir.path(), 0o755);
+    mode(dir, 0o755);
 }
 
-async fn synced(dir: &Path) -> std::path::PathBuf {
+/// `db`, synced from the standard organisation.
+async fn synced(db: TestDb) -> TestDb {
     let mackerel = Mackerel::start(org()).await;
-    let db = dir.join("post.db");
-    let store = Store::open(&db).await.unwrap();
+    let store = db.open().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -400,10 +402,11 @@ async fn slack() -> (MockServer, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_while_a_writer_holds_the_database_waits_posts_once_and_records_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = synced(dir.path()).await;
+    // SQLite only: one writer holds the whole database, and the post's claim waits
+    // for it. PostgreSQL locks rows: a write elsewhere does not hold up the claim.
+    let db = synced(TestDb::sqlite()).await;
     let (slack, hook) = slack().await;
-    let store = Store::open(&db).await.unwrap();
+    let store = db.open().await;
     let mut writer = testing::hold_writer(&store).await.unwrap();
     writer
         .execute(
@@ -414,7 +417,7 @@ async fn a_post_while_a_writer_holds_the_database_waits_posts_once_and_records_i
         .unwrap();
     let args = [
         "--db",
-        db.to_str().unwrap(),
+        db.arg(),
         "digest",
         "--date",
         "2025-11-25",
@@ -457,8 +460,9 @@ async fn a_post_while_a_writer_holds_the_database_waits_posts_once_and_records_i
 
 #[tokio::test]
 async fn writes_in_one_process_queue_for_the_writer_and_a_long_wait_is_reported_busy() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+    // SQLite only: its one writer connection, its pragma, its busy timeout.
+    let db = TestDb::sqlite();
+    let store = db.open().await;
     let mut first = testing::hold_writer(&store).await.unwrap();
     // A write transaction runs on the writer connection: its undo records stay in
     // memory (a backfill wrote gigabytes of them to temporary files before).
@@ -486,12 +490,11 @@ async fn writes_in_one_process_queue_for_the_writer_and_a_long_wait_is_reported_
 
 #[tokio::test]
 async fn a_post_of_unknown_outcome_is_not_sent_again_without_force() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = synced(dir.path()).await;
+    let db = synced(TestDb::new().await).await;
     let (slack, hook) = slack().await;
     let args = [
         "--db",
-        db.to_str().unwrap(),
+        db.arg(),
         "digest",
         "--date",
         "2025-11-25",
@@ -501,11 +504,11 @@ async fn a_post_of_unknown_outcome_is_not_sent_again_without_force() {
     ];
     let env = [("SLACK_WEBHOOK_URL", hook.as_str())];
     // A claim left behind by a process that died while sending.
-    let store = Store::open(&db).await.unwrap();
+    let store = db.open().await;
     let window = asakai(
         &[
             "--db",
-            db.to_str().unwrap(),
+            db.arg(),
             "digest",
             "--date",
             "2025-11-25",
@@ -554,6 +557,7 @@ async fn a_post_of_unknown_outcome_is_not_sent_again_without_force() {
 
 #[tokio::test]
 async fn a_file_that_is_not_a_database_is_named_once_and_left_alone() {
+    // A file given as the store: SQLite's side of --db, whatever the environment.
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("notes.db");
     std::fs::write(&db, "these are my notes, not a database\n".repeat(200)).unwrap();
@@ -575,12 +579,11 @@ async fn a_file_that_is_not_a_database_is_named_once_and_left_alone() {
 
 #[tokio::test]
 async fn a_listing_cut_short_by_its_reader_is_not_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = synced(dir.path()).await;
+    let db = synced(TestDb::new().await).await;
     let mut child = asakai(
         &[
             "--db",
-            db.to_str().unwrap(),
+            db.arg(),
             "alerts",
             "--limit",
             "0",
@@ -622,11 +625,10 @@ async fn warnings_in_a_pipe_have_no_colour_codes() {
         json!({"id": "broken", "status": "CRITICAL", "type": "host", "openedAt": "yesterday"}),
     );
     let mackerel = Mackerel::start(world).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("x.db");
+    let db = TestDb::new().await;
     let base = mackerel.server.uri();
     let mut cmd = asakai(
-        &["--db", db.to_str().unwrap(), "poll"],
+        &["--db", db.arg(), "poll"],
         &[
             ("MACKEREL_APIBASE", base.as_str()),
             ("MACKEREL_APIKEY", KEY),
@@ -665,7 +667,7 @@ async fn what_is_left_for_the_next_passes_is_counted_exactly_also_at_the_budget(
         })
         .collect();
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let budget = |n| SyncOptions {
         logs_per_pass: n,
         ..opts()
@@ -692,11 +694,12 @@ async fn what_is_left_for_the_next_passes_is_counted_exactly_also_at_the_budget(
 
 #[tokio::test]
 async fn a_poll_that_could_not_write_does_not_say_what_it_read_is_kept() {
+    // SQLite only: a read-only file.
     let mackerel = Mackerel::start(org()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ro.db");
+    let ro = TestDb::sqlite();
+    let (dir, db) = (ro.dir(), ro.file());
     {
-        let store = Store::open(&db).await.unwrap();
+        let store = ro.open().await;
         store.close().await;
     }
     let mode = |p: &Path, m: u32| {
@@ -705,25 +708,25 @@ async fn a_poll_that_could_not_write_does_not_say_what_it_read_is_kept() {
     };
     // The file read-only, its directory not: the store opens, and the pass's first
     // write is refused. (Lock files left by the writer above are root's: gone.)
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path != db {
             std::fs::remove_file(path).unwrap();
         }
     }
-    mode(&db, 0o444);
-    mode(dir.path(), 0o777);
+    mode(db, 0o444);
+    mode(dir, 0o777);
     let base = mackerel.server.uri();
     let out = without_write_access(
         asakai(
-            &["--db", db.to_str().unwrap(), "poll"],
+            &["--db", ro.arg(), "poll"],
             &[("MACKEREL_APIKEY", KEY), ("MACKEREL_APIBASE", &base)],
         ),
-        dir.path(),
+        dir,
     )
     .output()
     .unwrap();
-    mode(dir.path(), 0o755);
+    mode(dir, 0o755);
     let err = stderr(&out);
     assert!(!out.status.success(), "{err}");
     assert!(

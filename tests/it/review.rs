@@ -50,7 +50,7 @@ fn disk_day() -> Vec<asakai::store::StoredAlert> {
 
 #[tokio::test]
 async fn a_changed_outcome_keeps_the_earlier_one_and_the_latest_counts() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     review::record(
         &store,
         &ids(&["a1"]),
@@ -92,7 +92,7 @@ async fn a_changed_outcome_keeps_the_earlier_one_and_the_latest_counts() {
 
 #[tokio::test]
 async fn an_unknown_id_records_nothing_for_the_known_ones_either() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     let err = review::record(
         &store,
         &ids(&["a1", "nope"]),
@@ -113,7 +113,7 @@ async fn an_unknown_id_records_nothing_for_the_known_ones_either() {
 
 #[tokio::test]
 async fn pending_lists_the_windows_alerts_without_an_outcome() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     review::record(
         &store,
         &ids(&["a2", "old"]),
@@ -135,7 +135,7 @@ async fn pending_lists_the_windows_alerts_without_an_outcome() {
 
 #[tokio::test]
 async fn a_group_is_one_monitor_on_one_host_in_the_window() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     let group = review::group_ids(&store, &window(), "disk", Some("app01"))
         .await
         .unwrap();
@@ -165,7 +165,7 @@ fn new_task(alerts: &[&str], title: Option<&str>) -> NewTask {
 
 #[tokio::test]
 async fn alerts_of_a_key_with_an_open_task_join_it_instead_of_opening_another() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     let first = task::open(&store, &new_task(&["a1"], Some("Tune disk on app01")), NOW)
         .await
         .unwrap();
@@ -192,7 +192,7 @@ async fn alerts_of_a_key_with_an_open_task_join_it_instead_of_opening_another() 
 
 #[tokio::test]
 async fn a_new_alert_of_the_key_counts_as_fired_again_until_the_task_is_done() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     let opened = task::open(&store, &new_task(&["a1"], None), NOW - 15 * 3600)
         .await
         .unwrap();
@@ -226,7 +226,7 @@ async fn a_new_alert_of_the_key_counts_as_fired_again_until_the_task_is_done() {
 
 #[tokio::test]
 async fn a_bad_task_request_changes_nothing() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     let empty = task::open(&store, &new_task(&["a1"], Some("  ")), NOW)
         .await
         .unwrap_err();
@@ -248,7 +248,7 @@ async fn a_bad_task_request_changes_nothing() {
 
 #[tokio::test]
 async fn each_alert_object_carries_its_outcome_and_task() {
-    let (store, _dir, _) = store_with(&disk_day()).await;
+    let (store, _db) = store_with(&disk_day()).await;
     review::record(
         &store,
         &ids(&["c1"]),
@@ -282,13 +282,13 @@ async fn each_alert_object_carries_its_outcome_and_task() {
 
 const TOKYO: [&str; 2] = ["--tz", "Asia/Tokyo"];
 
-async fn db_of_the_day() -> (tempfile::TempDir, std::path::PathBuf) {
-    let (store, dir, db) = store_with(&disk_day()).await;
+async fn db_of_the_day() -> TestDb {
+    let (store, db) = store_with(&disk_day()).await;
     store.close().await;
-    (dir, db)
+    db
 }
 
-fn alerts_json(db: &std::path::Path) -> serde_json::Value {
+fn alerts_json(db: &TestDb) -> serde_json::Value {
     json_out(&run_asakai(
         db,
         &["alerts", "--format", "json", "--limit", "0"],
@@ -306,7 +306,7 @@ fn alert_of<'a>(all: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 
 #[tokio::test]
 async fn reviewing_from_the_command_line_shows_on_the_alert_objects() {
-    let (_dir, db) = db_of_the_day().await;
+    let db = db_of_the_day().await;
     let out = run_asakai(
         &db,
         &[
@@ -340,7 +340,7 @@ async fn reviewing_from_the_command_line_shows_on_the_alert_objects() {
 
 #[tokio::test]
 async fn a_bad_outcome_or_an_unknown_id_fails_and_changes_nothing() {
-    let (_dir, db) = db_of_the_day().await;
+    let db = db_of_the_day().await;
     let bad = run_asakai(&db, &["review", "a1", "--outcome", "ignored"], &[]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("false_alarm"));
@@ -355,7 +355,7 @@ async fn a_bad_outcome_or_an_unknown_id_fails_and_changes_nothing() {
 
 #[tokio::test]
 async fn pending_lists_what_the_meeting_has_not_reviewed_yet() {
-    let (_dir, db) = db_of_the_day().await;
+    let db = db_of_the_day().await;
     json_out(&run_asakai(
         &db,
         &["review", "a2", "--outcome", "fixed", "--format", "json"],
@@ -400,7 +400,7 @@ async fn pending_lists_what_the_meeting_has_not_reviewed_yet() {
 
 #[tokio::test]
 async fn a_monitor_group_is_reviewed_in_one_command() {
-    let (_dir, db) = db_of_the_day().await;
+    let db = db_of_the_day().await;
     let mut args = vec![
         "review",
         "--monitor",
@@ -443,9 +443,12 @@ async fn a_monitor_group_is_reviewed_in_one_command() {
 
 #[tokio::test]
 async fn a_review_while_another_process_holds_the_database_says_it_is_busy() {
-    let (store, dir, db) = store_with(&disk_day()).await;
+    // SQLite only: its one writer per file, its busy timeout and its own busy answer.
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    store.write_alerts(&disk_day(), NOW).await.unwrap();
     // Another process's write: a second store on the same file, with its own writer.
-    let other = asakai::store::Store::open(&db).await.unwrap();
+    let other = db.open().await;
     let mut held = testing::hold_writer(&other).await.unwrap();
     held.execute(
         "INSERT INTO sync_state (key, value) VALUES ('held', '1')",
@@ -463,12 +466,12 @@ async fn a_review_while_another_process_holds_the_database_says_it_is_busy() {
     assert!(err.to_string().contains("database is busy"), "{err}");
 
     // SQLite's own busy answer, as a review's commit would get it, maps the same way.
-    let busy = testing::begin_without_waiting(&db).await.unwrap_err();
+    let busy = testing::begin_without_waiting(db.file()).await.unwrap_err();
     let err = ReviewError::from(busy);
     assert!(
         matches!(err, ReviewError::Store(asakai::store::StoreError::Busy)),
         "{err:?}"
     );
     held.rollback().await.unwrap();
-    drop(dir);
+    drop(db);
 }

@@ -21,18 +21,15 @@ pub struct TestApp {
     pub http: reqwest::Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    _dir: tempfile::TempDir,
+    /// The server's database (a process may open it beside the server); its
+    /// directory holds the config file.
+    pub db: TestDb,
 }
 
 impl TestApp {
-    /// The server's database file (a process may open it beside the server).
-    pub fn db_path(&self) -> std::path::PathBuf {
-        self._dir.path().join("asakai.db")
-    }
-
     /// The config file the server was started with.
     pub fn config_path(&self) -> std::path::PathBuf {
-        self._dir.path().join("asakai.toml")
+        self.db.dir().join("asakai.toml")
     }
 
     /// A POST of `body` as JSON to `path`, ready to send.
@@ -114,14 +111,14 @@ pub async fn spawn_app(extra_config: &str, env: Env) -> TestApp {
 
 pub async fn spawn_app_polling(interval: &str, extra_config: &str, env: Env) -> TestApp {
     let mackerel = Mackerel::start(org()).await;
-    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
     let env = Env {
         api_key: Some(Secret::new(KEY)),
         api_base: Some(mackerel.server.uri()),
         ..env
     };
-    let settings = settings(dir.path(), interval, extra_config, &env);
-    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+    let settings = settings(db.dir(), interval, extra_config, &env);
+    let store = db.open().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let access = Access::decide(addr, &settings.server).unwrap();
@@ -143,7 +140,7 @@ pub async fn spawn_app_polling(interval: &str, extra_config: &str, env: Env) -> 
         http: reqwest::Client::new(),
         stop: Some(tx),
         task: Some(task),
-        _dir: dir,
+        db,
     }
 }
 
@@ -829,9 +826,7 @@ async fn the_shared_digest_is_rebuilt_after_a_review_and_after_a_pass() {
 #[tokio::test]
 async fn writes_through_the_api_wait_for_a_pass_holding_the_database() {
     let app = spawn_app_polling("1h", "", Env::default()).await;
-    let other = asakai::store::Store::open(&app._dir.path().join("asakai.db"))
-        .await
-        .unwrap();
+    let other = app.db.open().await;
     app.wait_for("/api/alerts", |v| ids(v).len() == 14).await;
     for (path, body) in [
         (

@@ -1,7 +1,6 @@
 //! `asakai serve` as a process: the morning post reaches Slack once across a SIGKILL
 //! and a restart, and SIGTERM stops it cleanly and quickly.
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,8 +32,8 @@ pub(crate) fn weekday_zone() -> Option<(&'static str, chrono::NaiveTime)> {
     })
 }
 
-fn serve(dir: &Path, mackerel: &str, slack: &str, zone: &str, post_at: &str) -> Child {
-    let config = dir.join("asakai.toml");
+fn serve(db: &TestDb, mackerel: &str, slack: &str, zone: &str, post_at: &str) -> Child {
+    let config = db.dir().join("asakai.toml");
     std::fs::write(
         &config,
         format!(
@@ -45,7 +44,7 @@ fn serve(dir: &Path, mackerel: &str, slack: &str, zone: &str, post_at: &str) -> 
     .unwrap();
     Command::new(env!("CARGO_BIN_EXE_asakai"))
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("ASAKAI_DB", dir.join("serve.db"))
+        .env("ASAKAI_DB", db.arg())
         .env("ASAKAI_CONFIG", &config)
         .env("MACKEREL_APIBASE", mackerel)
         .env("MACKEREL_APIKEY", KEY)
@@ -70,10 +69,10 @@ async fn the_morning_post_arrives_once_across_a_kill_and_a_restart() {
         .mount(&slack)
         .await;
     let hook = format!("{}/services/T0/B0/X", slack.uri());
-    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
     let Some((zone, local)) = weekday_zone() else {
         // A weekend everywhere: nothing may be posted at all.
-        let mut child = serve(dir.path(), &mackerel.server.uri(), &hook, "UTC", "00:00");
+        let mut child = serve(&db, &mackerel.server.uri(), &hook, "UTC", "00:00");
         tokio::time::sleep(Duration::from_secs(4)).await;
         child.kill().unwrap();
         child.wait().unwrap();
@@ -84,7 +83,7 @@ async fn the_morning_post_arrives_once_across_a_kill_and_a_restart() {
         .format("%H:%M")
         .to_string();
 
-    let mut first = serve(dir.path(), &mackerel.server.uri(), &hook, zone, &post_at);
+    let mut first = serve(&db, &mackerel.server.uri(), &hook, zone, &post_at);
     let deadline = Instant::now() + Duration::from_secs(20);
     while posts(&slack).await == 0 {
         assert!(Instant::now() < deadline, "the morning post never came");
@@ -93,7 +92,7 @@ async fn the_morning_post_arrives_once_across_a_kill_and_a_restart() {
     first.kill().unwrap();
     first.wait().unwrap();
 
-    let mut second = serve(dir.path(), &mackerel.server.uri(), &hook, zone, &post_at);
+    let mut second = serve(&db, &mackerel.server.uri(), &hook, zone, &post_at);
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(
         posts(&slack).await,
@@ -107,8 +106,8 @@ async fn the_morning_post_arrives_once_across_a_kill_and_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_serve_with_exit_code_zero_within_ten_seconds() {
     let mackerel = Mackerel::start(org()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let child = serve(dir.path(), &mackerel.server.uri(), "", "UTC", "23:59");
+    let db = TestDb::new().await;
+    let child = serve(&db, &mackerel.server.uri(), "", "UTC", "23:59");
     // Let it start and run a pass or two.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pid = child.id().to_string();
@@ -131,10 +130,9 @@ async fn sigterm_stops_serve_with_exit_code_zero_within_ten_seconds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
     use std::io::BufRead;
-    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_asakai"))
-        .args(["demo", "--days", "3", "--db"])
-        .arg(dir.path().join("demo.db"))
+        .args(["demo", "--days", "3", "--db", db.arg()])
         .env_remove("ASAKAI_CONFIG")
         .env_remove("MACKEREL_APIKEY")
         .env_remove("SLACK_WEBHOOK_URL")
@@ -254,8 +252,8 @@ async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
 async fn sigterm_stops_serve_within_ten_seconds_with_stalled_clients_connected() {
     use std::io::{BufRead, Read, Write};
     let mackerel = Mackerel::start(org()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = serve(dir.path(), &mackerel.server.uri(), "", "UTC", "23:59");
+    let db = TestDb::new().await;
+    let mut child = serve(&db, &mackerel.server.uri(), "", "UTC", "23:59");
     let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     let addr = loop {

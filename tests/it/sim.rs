@@ -254,7 +254,7 @@ async fn the_last_page_has_no_next_id() {
 #[tokio::test]
 async fn a_full_poll_stores_exactly_the_simulators_alerts() {
     let sim = start(11, 30).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let now = sim.sim.now();
     run_pass(&client(&sim), &store, &full(30, now), now)
         .await
@@ -278,7 +278,7 @@ async fn a_full_poll_stores_exactly_the_simulators_alerts() {
 async fn as_simulated_time_passes_polls_pick_up_new_and_closed_alerts_and_idle_passes_cost_two_requests(
 ) {
     let sim = start(5, 7).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = client(&sim);
     let now = sim.sim.now();
     run_pass(&client, &store, &full(7, now), now).await.unwrap();
@@ -321,7 +321,7 @@ async fn with_faults_on_repeated_polls_end_with_exactly_the_ground_truth() {
         truncate_rate: 0.1,
         delay: Duration::ZERO,
     });
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = client(&sim);
     // Polls keep running under faults (failed passes change nothing, logs skipped
     // after retries are read by a later pass) until the store holds the truth.
@@ -402,10 +402,9 @@ async fn a_million_alerts_start_quickly_and_page_from_the_newest() {
     eprintln!("1,000,000 alerts built in {built:.2?}");
 }
 
-fn demo(db: &std::path::Path) -> std::process::Output {
+fn demo(db: &TestDb) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_asakai"))
-        .args(["demo", "--once", "--days", "7", "--db"])
-        .arg(db)
+        .args(["demo", "--once", "--days", "7", "--db", db.arg()])
         .env_remove("ASAKAI_CONFIG")
         .env_remove("MACKEREL_APIKEY")
         .output()
@@ -414,8 +413,7 @@ fn demo(db: &std::path::Path) -> std::process::Output {
 
 #[tokio::test]
 async fn the_demo_backfills_and_shows_alerts_without_any_account() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
+    let db = TestDb::new().await;
     for _ in 0..2 {
         // Twice: a second run replaces its own demo database.
         let out = demo(&db);
@@ -457,7 +455,7 @@ async fn the_demo_backfills_and_shows_alerts_without_any_account() {
         "{suggestion}: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let store = Store::open(&db).await.unwrap();
+    let store = db.open().await;
     let n = store.count_alerts().await.unwrap();
     assert!(n > 100, "{n}");
     assert!(store
@@ -476,7 +474,7 @@ async fn the_demo_refuses_a_database_of_a_real_organisation() {
         ..World::default()
     })
     .await;
-    let (store, dir) = temp_store().await;
+    let (store, db) = temp_store().await;
     run_pass(
         &mackerel.client(),
         &store,
@@ -489,17 +487,17 @@ async fn the_demo_refuses_a_database_of_a_real_organisation() {
     .await
     .unwrap();
     store.close().await;
-    let out = demo(&dir.path().join("asakai.db"));
+    let out = demo(&db);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("real organisation"));
-    let store = Store::open(&dir.path().join("asakai.db")).await.unwrap();
+    let store = db.open().await;
     assert_eq!(store.count_alerts().await.unwrap(), 1, "left untouched");
 }
 
 #[tokio::test]
 async fn the_links_a_digest_holds_open_pages_while_the_simulator_runs() {
     let sim = start(3, 2).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&client(&sim), &store, &full(2, NOW), NOW)
         .await
         .unwrap();
@@ -542,7 +540,7 @@ async fn late_alerts_missed(deep_every: Duration) -> Vec<String> {
     let sim = sim::start(opts, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = client(&sim);
     let opts = SyncOptions {
         deep_every,

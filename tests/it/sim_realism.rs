@@ -46,7 +46,7 @@ fn client(sim: &RunningSim) -> Client {
 
 /// A full pass against `sim`, then the store compared with the simulator's truth.
 async fn pass_matches_truth(sim: &RunningSim, days: i64) {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let opts = SyncOptions {
         since: Some(NOW - (days + 1) * DAY),
         logs_per_pass: 100_000,

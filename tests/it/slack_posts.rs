@@ -10,7 +10,6 @@ use asakai::digest::meeting;
 use asakai::secret::Secret;
 use asakai::slack::webhook::{Delivered, DeliveryError};
 use asakai::store::deliveries::{Claim, DeliveryKey};
-use asakai::store::Store;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -249,8 +248,8 @@ async fn a_claim_left_by_a_crash_is_not_posted_again_unless_forced() {
         "{err}"
     );
     assert!(err.to_string().contains("--force"), "{err}");
-    // A restart reads the same claim from the file.
-    let reopened = Store::open(&app.db_path()).await.unwrap();
+    // A restart reads the same claim from the store.
+    let reopened = app.db.open().await;
     assert!(matches!(
         reopened.claim_delivery(key, now, false).await.unwrap(),
         Claim::Unknown(_)

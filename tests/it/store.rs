@@ -53,7 +53,7 @@ async fn an_alert_with_every_field_distinct_reads_back_equal() {
         alert("logs-read", [false, true, false]),
         alert("pending", [false, false, true]),
     ];
-    let (store, _dir, _db) = store_with(&written).await;
+    let (store, _db) = store_with(&written).await;
     let ids: Vec<String> = written.iter().map(|a| a.id.clone()).collect();
 
     assert_eq!(by_id(store.alerts_by_id(&ids).await.unwrap()), written);

@@ -135,7 +135,7 @@ pub async fn stored(store: &asakai::store::Store, id: &str) -> asakai::store::St
 #[tokio::test]
 async fn every_alert_type_is_filed_under_the_right_services() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -189,7 +189,7 @@ async fn every_alert_type_is_filed_under_the_right_services() {
 async fn the_check_monitor_is_named_through_its_own_endpoint_and_hosts_of_all_statuses_are_asked_for(
 ) {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -232,7 +232,7 @@ async fn an_unknown_monitor_type_is_kept_and_the_rest_of_the_list_is_used() {
         NOW - 100,
     ));
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -263,7 +263,7 @@ async fn pagination_follows_next_id_to_the_end_with_pages_of_at_most_100() {
         })
         .collect();
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(
         &mackerel.client(),
         &store,
@@ -321,7 +321,7 @@ async fn paging_stops_once_it_reaches_back_past_the_backfill_horizon() {
         })
         .collect();
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let two_days = SyncOptions {
         since: Some(NOW - 2 * DAY),
         logs_per_pass: 0,
@@ -370,7 +370,7 @@ async fn an_old_alert_closed_since_the_last_pass_is_found_with_its_state_from_lo
     ];
     world.alerts.extend(mids.clone());
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(
         &mackerel.client(),
         &store,
@@ -495,7 +495,7 @@ async fn an_alert_opened_and_closed_between_passes_gets_its_peak_severity_from_i
         ..org()
     })
     .await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -541,7 +541,7 @@ async fn fetching_ahead_stops_at_the_horizon_on_a_long_list() {
         world.alerts.push(closed(a, opened + 600, None));
     }
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = mackerel.client();
     let first = run_pass(&client, &store, &opts(), NOW).await.unwrap();
     assert!(first.new_alerts >= 350, "{first:?}");
@@ -558,7 +558,7 @@ async fn fetching_ahead_stops_at_the_horizon_on_a_long_list() {
 #[tokio::test]
 async fn a_pass_with_nothing_new_makes_exactly_two_requests() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let client = mackerel.client();
     run_pass(&client, &store, &opts(), NOW).await.unwrap();
     let before = mackerel.requests().await.len();
@@ -596,7 +596,7 @@ async fn throttling_and_server_errors_are_retried_and_the_pass_succeeds() {
         .with_priority(1)
         .mount(&mackerel.server)
         .await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let started = std::time::Instant::now();
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
@@ -611,7 +611,7 @@ async fn throttling_and_server_errors_are_retried_and_the_pass_succeeds() {
 #[tokio::test]
 async fn a_rejected_key_stops_the_pass_with_a_clear_message_and_changes_nothing() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -660,7 +660,7 @@ async fn a_malformed_alert_is_skipped_and_counted_while_the_rest_are_stored() {
         json!({"id": "broken2", "status": "SORT_OF_BAD", "type": "host", "openedAt": NOW - 50}),
     );
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let summary = run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -735,7 +735,7 @@ async fn a_pass_cut_off_midway_keeps_what_it_wrote_and_the_next_pass_converges()
 
 #[tokio::test]
 async fn a_second_pass_on_the_same_database_is_refused_while_one_runs() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let _held = store
         .try_lock_passes()
         .await
@@ -767,7 +767,7 @@ async fn alerts_that_mackerel_no_longer_has_are_kept_and_marked_gone() {
         ..org()
     })
     .await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -796,7 +796,7 @@ async fn alerts_that_mackerel_no_longer_has_are_kept_and_marked_gone() {
 #[tokio::test]
 async fn host_status_changes_are_recorded_and_hosts_gone_from_the_list_count_as_retired() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let refresh_always = SyncOptions {
         metadata_max_age: Duration::ZERO,
         ..opts()
@@ -852,15 +852,15 @@ async fn host_status_changes_are_recorded_and_hosts_gone_from_the_list_count_as_
 async fn closing_the_store_after_a_pass_leaves_no_wal_file_behind() {
     // Connections given back just before closing used to be closed on several threads
     // at once, and SQLite then kept the WAL file (each close saw another still open).
+    // SQLite only: its WAL file.
     let mackerel = Mackerel::start(org()).await;
     for _ in 0..10 {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("asakai.db");
-        let store = asakai::store::Store::open(&db).await.unwrap();
+        let db = TestDb::sqlite();
+        let store = db.open().await;
         run_pass(&mackerel.client(), &store, &opts(), NOW)
             .await
             .unwrap();
         store.close().await;
-        assert!(!dir.path().join("asakai.db-wal").exists());
+        assert!(!db.dir().join("asakai.db-wal").exists());
     }
 }

@@ -1,13 +1,11 @@
-//! `asakai task` end to end: the built binary on a real database file.
-
-use std::path::{Path, PathBuf};
+//! `asakai task` end to end: the built binary on a real database.
 
 use serde_json::Value;
 
 use crate::helpers::*;
 
-async fn db() -> (tempfile::TempDir, PathBuf) {
-    let (store, dir, db) = store_with(&[
+async fn db() -> TestDb {
+    let (store, db) = store_with(&[
         stored_alert(
             "a1",
             "disk",
@@ -20,10 +18,10 @@ async fn db() -> (tempfile::TempDir, PathBuf) {
     ])
     .await;
     store.close().await;
-    (dir, db)
+    db
 }
 
-fn task(db: &Path, args: &[&str]) -> std::process::Output {
+fn task(db: &TestDb, args: &[&str]) -> std::process::Output {
     let mut all = vec!["task"];
     all.extend(args);
     run_asakai(db, &all, &[("USER", "sato")])
@@ -35,7 +33,7 @@ fn stderr(o: &std::process::Output) -> String {
 
 #[tokio::test]
 async fn a_task_opens_once_per_monitor_and_host_and_later_alerts_join_it() {
-    let (_dir, db) = db().await;
+    let db = db().await;
     let first = json_out(&task(
         &db,
         &[
@@ -93,7 +91,7 @@ async fn a_task_opens_once_per_monitor_and_host_and_later_alerts_join_it() {
 
 #[tokio::test]
 async fn done_tasks_leave_the_open_list_and_show_says_what_they_hold() {
-    let (_dir, db) = db().await;
+    let db = db().await;
     json_out(&task(
         &db,
         &["new", "--alert", "a1", "a2", "--format", "json"],
@@ -123,7 +121,7 @@ async fn done_tasks_leave_the_open_list_and_show_says_what_they_hold() {
 
 #[tokio::test]
 async fn bad_task_commands_fail_clearly_and_change_nothing() {
-    let (_dir, db) = db().await;
+    let db = db().await;
     let empty = task(&db, &["new", "--alert", "a1", "--title", " "]);
     assert!(!empty.status.success());
     assert!(stderr(&empty).contains("title"), "{}", stderr(&empty));

@@ -185,12 +185,11 @@ async fn digest_team_on_the_command_line_is_the_teams_digest() {
         v.as_array().is_some_and(|a| a.len() == 14)
     })
     .await;
-    let db = app.db_path();
     let config = app.config_path();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_asakai"))
             .arg("--db")
-            .arg(&db)
+            .arg(app.db.arg())
             .arg("--config")
             .arg(&config)
             .args(args)
@@ -294,7 +293,7 @@ async fn a_team_service_the_organisation_does_not_have_is_named() {
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_asakai"))
         .arg("--db")
-        .arg(app.db_path())
+        .arg(app.db.arg())
         .arg("--config")
         .arg(&config)
         .args(["digest", "--team", "shop"])
@@ -332,7 +331,7 @@ async fn a_teams_unreviewed_earlier_alerts_are_counted_in_full_not_only_those_sh
         add(format!("none{i}"), &[], 4000 + i * 60);
     }
     add("old".into(), &["blog"], 8 * 86_400);
-    let (store, _dir, _db) = store_with(&alerts).await;
+    let (store, _db) = store_with(&alerts).await;
     let ids: Vec<String> = (0..4).map(|i| format!("blog{i:02}")).collect();
     let review = asakai::store::NewReview {
         outcome: "noise",

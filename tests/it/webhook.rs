@@ -1,4 +1,4 @@
-//! Mackerel's webhooks taken into a real SQLite file: every fixture, ordering and
+//! Mackerel's webhooks taken into a real store: every fixture, ordering and
 //! redelivery, bad bodies, untrusted text.
 
 use asakai::store::{testing, Store};
@@ -33,28 +33,79 @@ pub fn manual_close(mut v: Value, closed_at: i64) -> Value {
 
 /// Every row a webhook may touch, every column, as text: equal dumps mean nothing changed.
 pub async fn dump(store: &Store) -> Vec<String> {
-    let queries = [
-        "SELECT json_object('id', id, 'type', type, 'status', status, 'severity', severity, \
-         'monitor_id', monitor_id, 'monitor_name', monitor_name, 'host_id', host_id, 'host_name', host_name, \
-         'opened_at', opened_at, 'closed_at', closed_at, 'close_cause', close_cause, 'reason', reason, \
-         'message', message, 'value', value, 'memo', memo, 'roles', roles, 'url', url, 'image_url', image_url, \
-         'gone', gone, 'logs_read', logs_read, 'attribution_pending', attribution_pending, \
-         'ingested_at', ingested_at, 'updated_at', updated_at, 'closed_by', closed_by, 'status_at', status_at) \
-         FROM alerts ORDER BY id",
-        "SELECT alert_id || ' ' || service || ' ' || opened_at FROM alert_services ORDER BY 1",
-        "SELECT json_object('id', id, 'name', name, 'display_name', display_name, 'status', status, \
-         'roles', roles, 'is_retired', is_retired, 'retired_at', retired_at, 'gone', gone, 'fetched_at', fetched_at) \
-         FROM hosts ORDER BY id",
-        "SELECT host_id || ' ' || status || ' ' || observed_at FROM host_status_changes ORDER BY 1",
-        "SELECT json_object('alert_id', alert_id, 'operator', operator, 'warning', warning, \
-         'critical', critical, 'seen_at', seen_at) FROM alert_thresholds ORDER BY alert_id",
+    let tables: [(&str, &[&str]); 5] = [
+        (
+            "alerts",
+            &[
+                "id",
+                "type",
+                "status",
+                "severity",
+                "monitor_id",
+                "monitor_name",
+                "host_id",
+                "host_name",
+                "opened_at",
+                "closed_at",
+                "close_cause",
+                "reason",
+                "message",
+                "value",
+                "memo",
+                "roles",
+                "url",
+                "image_url",
+                "gone",
+                "logs_read",
+                "attribution_pending",
+                "ingested_at",
+                "updated_at",
+                "closed_by",
+                "status_at",
+            ],
+        ),
+        ("alert_services", &["alert_id", "service", "opened_at"]),
+        (
+            "hosts",
+            &[
+                "id",
+                "name",
+                "display_name",
+                "status",
+                "roles",
+                "is_retired",
+                "retired_at",
+                "gone",
+                "fetched_at",
+            ],
+        ),
+        ("host_status_changes", &["host_id", "status", "observed_at"]),
+        (
+            "alert_thresholds",
+            &["alert_id", "operator", "warning", "critical", "seen_at"],
+        ),
     ];
     let mut out = Vec::new();
-    for q in queries {
-        let rows = testing::strings(store, q, &[]).await.unwrap();
+    for (table, columns) in tables {
+        let rows = testing::strings(store, &rows_as_text(table, columns), &[])
+            .await
+            .unwrap();
         out.extend(rows);
     }
     out
+}
+
+/// A query of each row of `table` as one text, `column=value` for each of `columns`
+/// (NULL shown as such), sorted: in the SQL both backends speak.
+fn rows_as_text(table: &str, columns: &[&str]) -> String {
+    let fields: Vec<String> = columns
+        .iter()
+        .map(|c| format!("'{c}=' || COALESCE(CAST({c} AS TEXT), 'NULL')"))
+        .collect();
+    format!(
+        "SELECT {} FROM {table} ORDER BY 1",
+        fields.join(" || ' ' || ")
+    )
 }
 
 /// One alert column as text (`None` for NULL).
@@ -129,14 +180,14 @@ async fn every_webhook_fixture_is_accepted_with_the_right_result() {
     assert_eq!(files, named);
 
     for (file, expected) in cases {
-        let (store, _dir) = temp_store().await;
+        let (store, _db) = temp_store().await;
         assert_eq!(take(&store, &hook(file), NOW).await, expected, "{file}");
     }
 }
 
 #[tokio::test]
 async fn an_alert_event_stores_what_the_event_names() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("alert-connectivity-open.json"), NOW).await;
     let a = crate::sync::stored(&store, "ALERT_ID").await;
     assert_eq!(
@@ -174,7 +225,7 @@ async fn services_come_from_the_service_object_or_the_host_roles_and_never_for_e
         ("alert-docs-example.json", vec!["Service"]),
     ];
     for (file, services) in cases {
-        let (store, _dir) = temp_store().await;
+        let (store, _db) = temp_store().await;
         let v = hook(file);
         take(&store, &v, NOW).await;
         let id = v["alert"]["id"].as_str().unwrap();
@@ -185,7 +236,7 @@ async fn services_come_from_the_service_object_or_the_host_roles_and_never_for_e
 
 #[tokio::test]
 async fn the_docs_example_is_open_and_critical_despite_its_closed_at() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("alert-docs-example.json"), NOW).await;
     let a = crate::sync::stored(&store, "2bj...").await;
     assert_eq!((a.status.as_str(), a.closed_at), ("CRITICAL", None));
@@ -195,7 +246,7 @@ async fn the_docs_example_is_open_and_critical_despite_its_closed_at() {
 
 #[tokio::test]
 async fn a_manual_close_of_an_unknown_alert_stores_it_closed_with_cause_and_user() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("alert-expression-manual-close.json"), NOW).await;
     let a = crate::sync::stored(&store, "ALERT_ID").await;
     assert_eq!(a.status, "OK");
@@ -211,7 +262,7 @@ async fn a_manual_close_of_an_unknown_alert_stores_it_closed_with_cause_and_user
 
 #[tokio::test]
 async fn an_open_then_a_close_event_close_the_alert_with_its_cause_user_and_graph() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let open = hook("alert-connectivity-open.json");
     take(&store, &open, NOW).await;
     let got = take(&store, &manual_close(open, 1693025900), NOW + 60).await;
@@ -234,7 +285,7 @@ async fn an_open_then_a_close_event_close_the_alert_with_its_cause_user_and_grap
 
 #[tokio::test]
 async fn a_system_close_maps_the_webhook_trigger_to_the_log_word() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let open = hook("alert-connectivity-open.json");
     take(&store, &open, NOW).await;
     let mut close = manual_close(open, 1693025900);
@@ -248,7 +299,7 @@ async fn a_system_close_maps_the_webhook_trigger_to_the_log_word() {
 
 #[tokio::test]
 async fn a_redelivered_event_changes_nothing() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let open = hook("alert-connectivity-open.json");
     let close = manual_close(open.clone(), 1693025900);
     for event in [&open, &close] {
@@ -282,7 +333,7 @@ fn at_status(status: &str, changed_at: i64) -> Value {
 
 #[tokio::test]
 async fn an_event_older_than_the_status_held_changes_nothing() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &at_status("critical", 1473130200), NOW).await;
     let before = dump(&store).await;
     let late = take(&store, &at_status("warning", 1473130100), NOW + 5).await;
@@ -292,7 +343,7 @@ async fn an_event_older_than_the_status_held_changes_nothing() {
 
 #[tokio::test]
 async fn an_open_event_after_the_close_changes_nothing() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let open = hook("alert-connectivity-open.json");
     take(&store, &manual_close(open.clone(), 1693025900), NOW).await;
     let before = dump(&store).await;
@@ -303,7 +354,7 @@ async fn an_open_event_after_the_close_changes_nothing() {
 
 #[tokio::test]
 async fn the_peak_severity_is_never_lowered() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &at_status("warning", 1473130000), NOW).await;
     take(&store, &at_status("critical", 1473130100), NOW).await;
     take(&store, &at_status("unknown", 1473130200), NOW).await;
@@ -317,7 +368,7 @@ async fn the_peak_severity_is_never_lowered() {
 async fn an_escalation_without_a_status_time_still_applies() {
     // Captured payloads carry no statusChangedAt: every event of an alert has the same
     // time (its openedAt), and a change of status must not be taken for a redelivery.
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let warning = hook("alert-open-hostmetric-captured.json");
     let mut critical = warning.clone();
     critical["alert"]["status"] = json!("critical");
@@ -333,7 +384,7 @@ async fn an_escalation_without_a_status_time_still_applies() {
 
 #[tokio::test]
 async fn a_host_status_event_updates_the_host_and_keeps_a_status_line() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("host-register.json"), NOW).await;
     take(&store, &hook("host-status.json"), NOW + 60).await;
     let hosts = store.hosts().await.unwrap();
@@ -356,7 +407,7 @@ async fn a_host_status_event_updates_the_host_and_keeps_a_status_line() {
 
 #[tokio::test]
 async fn a_retired_host_stays_retired_whatever_comes_after() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("host-retire.json"), NOW).await;
     let before = dump(&store).await;
     let mut status = hook("host-status.json");
@@ -370,7 +421,7 @@ async fn a_retired_host_stays_retired_whatever_comes_after() {
 
 #[tokio::test]
 async fn a_graph_draws_the_thresholds_the_alert_fired_against_from_its_webhook() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("alert-service-open.json"), NOW).await;
     // A polled alert has none: its graph keeps the monitor's as read later.
     let polled = hook("alert-connectivity-open.json");

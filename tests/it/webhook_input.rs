@@ -20,7 +20,7 @@ async fn refused(store: &Store, body: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_body_that_is_not_a_mackerel_webhook_is_refused_by_name_and_changes_nothing() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     take(&store, &hook("alert-connectivity-open.json"), NOW).await;
     let before = dump(&store).await;
     let deep = "[".repeat(10_000) + &"]".repeat(10_000);
@@ -79,7 +79,7 @@ async fn a_body_that_is_not_a_mackerel_webhook_is_refused_by_name_and_changes_no
 
 #[tokio::test]
 async fn markup_in_untrusted_text_is_stored_verbatim() {
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let text = "<!channel> <script>alert(1)</script> *bold* <https://evil.example|click> &amp; 'q\" \u{202e} a\u{0}b \u{1F600}";
     let mut v = hook("alert-open-hostmetric-captured.json");
     v["message"] = json!(text);

@@ -72,7 +72,7 @@ async fn a_sync_pass_after_a_webhook_close_keeps_the_graph_the_user_and_the_caus
         .filter(|a| a["id"] == "aMulti")
         .for_each(|a| a["status"] = json!("WARNING"));
     let mackerel = Mackerel::start(world).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -99,7 +99,7 @@ async fn a_sync_pass_after_a_webhook_close_keeps_the_graph_the_user_and_the_caus
 #[tokio::test]
 async fn a_list_that_still_shows_the_alert_open_does_not_reopen_what_a_webhook_closed() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -122,7 +122,7 @@ async fn a_list_that_still_shows_the_alert_open_does_not_reopen_what_a_webhook_c
 #[tokio::test]
 async fn an_alert_first_known_by_webhook_is_completed_by_the_next_pass() {
     let mackerel = Mackerel::start(org()).await;
-    let (store, _dir) = temp_store().await;
+    let (store, _db) = temp_store().await;
     let mut open = manual_close_of_a_multi(0);
     open["alert"] = json!({"id": "aMulti", "status": "critical", "isOpen": true, "trigger": "monitor",
                            "openedAt": T, "closedAt": null, "monitorName": "connectivity"});

@@ -2,7 +2,6 @@
 
 use std::process::Command;
 
-use asakai::store::Store;
 use asakai::sync::run_pass;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -13,9 +12,8 @@ use crate::sync::{opts, org};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_week_post_sends_once_and_says_so_the_second_time() {
     let mackerel = Mackerel::start(org()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("week.db");
-    let store = Store::open(&db).await.unwrap();
+    let db = TestDb::new().await;
+    let store = db.open().await;
     run_pass(&mackerel.client(), &store, &opts(), NOW)
         .await
         .unwrap();
@@ -26,16 +24,10 @@ async fn report_week_post_sends_once_and_says_so_the_second_time() {
         .mount(&slack)
         .await;
     let hook = format!("{}/services/T0/B0/WEEKSECRET", slack.uri());
+    let arg = db.arg().to_owned();
     let run = move || {
         let out = Command::new(env!("CARGO_BIN_EXE_asakai"))
-            .args([
-                "--db",
-                db.to_str().unwrap(),
-                "report",
-                "week",
-                "--date",
-                "2025-11-25",
-            ])
+            .args(["--db", &arg, "report", "week", "--date", "2025-11-25"])
             .args(["--tz", "UTC", "--post"])
             .env("SLACK_WEBHOOK_URL", &hook)
             .env_remove("ASAKAI_CONFIG")
