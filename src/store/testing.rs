@@ -2,15 +2,19 @@
 //! the docs; nothing in the product calls it): SQL on a store's file where a test must
 //! see or arrange what no unit of work shows, a write held open to make others wait,
 //! and a file made by older migrations. Plain Rust types in and out, so no driver type
-//! leaks through it; the SQL is SQLite's.
+//! leaks through it. The SQL a test gives runs on either backend when it is SQL both
+//! speak (`?` parameters become `$1`…); query plans and old files are SQLite's.
 
 use std::path::Path;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use sqlx::migrate::{Migration, MigrationSource, Migrator};
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions};
-use sqlx::{Arguments, ConnectOptions, Connection, Row, Sqlite, Transaction};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{
+    Arguments, ConnectOptions, Connection, Database, Encode, Postgres, Row, Sqlite, Transaction,
+    Type,
+};
 
 use super::digest::Reach;
 use super::sqlite::digest::meeting_sql;
@@ -70,8 +74,45 @@ impl<T: Into<Arg>> From<Option<T>> for Arg {
     }
 }
 
-fn arguments(args: &[Arg]) -> Result<SqliteArguments<'static>, StoreError> {
-    let mut out = SqliteArguments::default();
+/// Runs `$call` on the store's backend, `$b` bound to it and `$db` to its database type.
+macro_rules! with_db {
+    ($store:expr, $b:ident, $db:ident => $call:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($b) => {
+                type $db = Sqlite;
+                $call
+            }
+            Backend::Postgres($b) => {
+                type $db = Postgres;
+                $call
+            }
+        }
+    };
+}
+
+/// A test's statement as both backends read it: each `?` becomes `$1`, `$2`… in turn.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn arguments<'q, DB: Database>(args: &[Arg]) -> Result<DB::Arguments<'q>, StoreError>
+where
+    i64: Encode<'q, DB> + Type<DB>,
+    f64: Encode<'q, DB> + Type<DB>,
+    String: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+{
+    let mut out = DB::Arguments::default();
     for arg in args {
         let added = match arg {
             Arg::Null => out.add(None::<i64>),
@@ -86,17 +127,17 @@ fn arguments(args: &[Arg]) -> Result<SqliteArguments<'static>, StoreError> {
 
 /// Runs a statement; how many rows it changed.
 pub async fn execute(store: &Store, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
-    let done = sqlx::query_with(sql, arguments(args)?)
-        .execute(&sqlite(store).pool)
-        .await?;
-    Ok(done.rows_affected())
+    let sql = numbered(sql);
+    let done = with_db!(store, b, Db => sqlx::query_with(&sql, arguments::<Db>(args)?).execute(b.pool()).await?.rows_affected());
+    Ok(done)
 }
 
 /// The first column of every row, as text.
 pub async fn strings(store: &Store, sql: &str, args: &[Arg]) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar_with(sql, arguments(args)?)
-        .fetch_all(&sqlite(store).pool)
-        .await?)
+    let sql = numbered(sql);
+    Ok(
+        with_db!(store, b, Db => sqlx::query_scalar_with(&sql, arguments::<Db>(args)?).fetch_all(b.pool()).await?),
+    )
 }
 
 /// The first column of the first row, as text; `None` for no row or NULL.
@@ -105,24 +146,29 @@ pub async fn optional_string(
     sql: &str,
     args: &[Arg],
 ) -> Result<Option<String>, StoreError> {
-    let value: Option<Option<String>> = sqlx::query_scalar_with(sql, arguments(args)?)
-        .fetch_optional(&sqlite(store).pool)
-        .await?;
+    let sql = numbered(sql);
+    let value: Option<Option<String>> = with_db!(store, b, Db => {
+        sqlx::query_scalar_with(&sql, arguments::<Db>(args)?).fetch_optional(b.pool()).await?
+    });
     Ok(value.flatten())
 }
 
 /// The one number a query returns (a count, a pragma).
 pub async fn int(store: &Store, sql: &str, args: &[Arg]) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar_with(sql, arguments(args)?)
-        .fetch_one(&sqlite(store).pool)
-        .await?)
+    let sql = numbered(sql);
+    Ok(
+        with_db!(store, b, Db => sqlx::query_scalar_with(&sql, arguments::<Db>(args)?).fetch_one(b.pool()).await?),
+    )
 }
 
 /// What SQLite's planner does with a query: the detail of each step.
 pub async fn query_plan(store: &Store, sql: &str, args: &[Arg]) -> Result<Vec<String>, StoreError> {
-    let rows = sqlx::query_with(&format!("EXPLAIN QUERY PLAN {sql}"), arguments(args)?)
-        .fetch_all(&sqlite(store).pool)
-        .await?;
+    let rows = sqlx::query_with(
+        &format!("EXPLAIN QUERY PLAN {sql}"),
+        arguments::<Sqlite>(args)?,
+    )
+    .fetch_all(&sqlite(store).pool)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| r.try_get::<String, _>(3))
@@ -137,33 +183,60 @@ pub fn window_query(reach: Reach) -> String {
 
 /// A write transaction held open on the store's writer, as a long sync batch holds
 /// it: other writes wait for it until it ends or their patience does.
-pub struct HeldWrite(Transaction<'static, Sqlite>);
+pub enum HeldWrite {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
 
 /// Takes the store's writer (waiting for it as any write does).
 pub async fn hold_writer(store: &Store) -> Result<HeldWrite, StoreError> {
-    Ok(HeldWrite(sqlite(store).begin().await?))
+    Ok(match &store.backend {
+        Backend::Sqlite(b) => HeldWrite::Sqlite(b.begin().await?),
+        Backend::Postgres(b) => HeldWrite::Postgres(b.begin().await?),
+    })
+}
+
+/// Runs `$call` on the held transaction, `$tx` bound to it.
+macro_rules! on_held {
+    ($held:expr, $tx:ident => $call:expr) => {
+        match $held {
+            HeldWrite::Sqlite($tx) => {
+                #[allow(dead_code)]
+                type Db = Sqlite;
+                $call
+            }
+            HeldWrite::Postgres($tx) => {
+                #[allow(dead_code)]
+                type Db = Postgres;
+                $call
+            }
+        }
+    };
 }
 
 impl HeldWrite {
     /// Runs a statement inside the held transaction; how many rows it changed.
     pub async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
-        let done = sqlx::query_with(sql, arguments(args)?)
-            .execute(&mut *self.0)
-            .await?;
-        Ok(done.rows_affected())
+        let sql = numbered(sql);
+        let done = on_held!(self, tx => {
+            sqlx::query_with(&sql, arguments::<Db>(args)?).execute(&mut **tx).await?.rows_affected()
+        });
+        Ok(done)
     }
 
     /// The one number a query returns, read inside the held transaction.
     pub async fn int(&mut self, sql: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(sql).fetch_one(&mut *self.0).await?)
+        Ok(on_held!(self, tx => sqlx::query_scalar(sql).fetch_one(&mut **tx).await?))
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.0.commit().await?)
+        on_held!(self, tx => tx.commit().await?);
+        Ok(())
     }
 
     pub async fn rollback(self) -> Result<(), StoreError> {
-        Ok(self.0.rollback().await?)
+        on_held!(self, tx => tx.rollback().await?);
+        Ok(())
     }
 }
 
