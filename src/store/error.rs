@@ -51,9 +51,11 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// SQLITE_BUSY (5) and its extended codes, and SQLITE_LOCKED (6): a writer held on too long.
+/// SQLITE_BUSY (5) and its extended codes, and SQLITE_LOCKED (6): a writer held on too
+/// long. (PostgreSQL's writers wait for their turn on the pool: `PoolTimedOut`.)
 pub(super) fn is_busy(e: &sqlx::Error) -> bool {
     e.as_database_error()
+        .filter(|d| d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some())
         .and_then(|d| d.code())
         .and_then(|c| c.parse::<i32>().ok())
         .is_some_and(|c| matches!(c & 0xff, 5 | 6))

@@ -66,6 +66,30 @@ async fn kill_after(mut cmd: Command, after: Duration) -> bool {
     killed
 }
 
+/// Kills the command once `db` holds a value for the sync state `key` (within 20 s);
+/// whether it was still running then. A start that takes a while (connecting to a
+/// PostgreSQL, migrating it) is waited for, not raced.
+async fn kill_once_stored(mut cmd: Command, db: &TestDb, key: &str) -> bool {
+    let mut child: Child = cmd.spawn().unwrap();
+    let sql = format!("SELECT value FROM sync_state WHERE key = '{key}'");
+    for _ in 0..1000 {
+        if let Ok(store) = asakai::store::Store::open_reader(db.location()).await {
+            let held = testing::optional_string(&store, &sql, &[]).await;
+            store.close().await;
+            if matches!(held, Ok(Some(_))) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let killed = child.try_wait().unwrap().is_none();
+    if killed {
+        child.kill().unwrap();
+    }
+    child.wait().unwrap();
+    killed
+}
+
 async fn run(mut cmd: Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
@@ -190,11 +214,12 @@ async fn a_killed_backfill_is_remembered_and_finished_by_plain_polls() {
         delay: Duration::from_millis(40),
         ..Faults::default()
     });
-    // Killed while it reads the list: after metadata and a few pages.
+    // Killed while it reads the list, once its first checkpoint recorded the horizon.
     assert!(
-        kill_after(
+        kill_once_stored(
             poll(&sim, &db, &config, &["--since", "40d"]),
-            Duration::from_millis(600)
+            &db,
+            "backfill_horizon"
         )
         .await
     );

@@ -130,7 +130,8 @@ async fn sigterm_stops_serve_with_exit_code_zero_within_ten_seconds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_runs_serve_on_the_simulator_and_posts_to_a_local_slack() {
     use std::io::BufRead;
-    let db = TestDb::new().await;
+    // The demo keeps its alerts in a SQLite file of its own, whatever the tests run on.
+    let db = TestDb::sqlite();
     let mut child = Command::new(env!("CARGO_BIN_EXE_asakai"))
         .args(["demo", "--days", "3", "--db", db.arg()])
         .env_remove("ASAKAI_CONFIG")

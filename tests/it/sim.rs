@@ -413,7 +413,8 @@ fn demo(db: &TestDb) -> std::process::Output {
 
 #[tokio::test]
 async fn the_demo_backfills_and_shows_alerts_without_any_account() {
-    let db = TestDb::new().await;
+    // The demo keeps its alerts in a SQLite file of its own.
+    let db = TestDb::sqlite();
     for _ in 0..2 {
         // Twice: a second run replaces its own demo database.
         let out = demo(&db);
@@ -474,7 +475,9 @@ async fn the_demo_refuses_a_database_of_a_real_organisation() {
         ..World::default()
     })
     .await;
-    let (store, db) = temp_store().await;
+    // The demo keeps its alerts in a SQLite file of its own.
+    let db = TestDb::sqlite();
+    let store = db.open().await;
     run_pass(
         &mackerel.client(),
         &store,

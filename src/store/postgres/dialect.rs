@@ -45,3 +45,12 @@ pub(crate) fn least(a: &str, b: &str) -> String {
 }
 
 pub(crate) const CROSS_JOIN: &str = "JOIN";
+
+/// PostgreSQL's text holds no NUL character: it becomes U+FFFD, the rest is kept.
+pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}

@@ -23,6 +23,9 @@ pub(super) enum TextPlan {
 const INDEXED: &str = "(coalesce(a.monitor_name,'') || E'\\x01' || coalesce(a.host_name,'') || \
      E'\\x01' || coalesce(a.message,'') || E'\\x01' || coalesce(a.reason,''))";
 
+/// What parts the columns in [`INDEXED`].
+const PART: char = '\u{1}';
+
 /// A search term, in all columns or one.
 pub(super) struct Term<'a> {
     text: &'a str,
@@ -55,6 +58,11 @@ impl<'a> Term<'a> {
 
     /// A condition on `alerts a` for ` AND ...`.
     pub fn push_condition(&self, q: &mut QueryBuilder<'_, Postgres>, _plan: TextPlan) {
+        if self.text.contains(PART) {
+            // The columns' separator is in no alert's text.
+            q.push("1 = 0");
+            return;
+        }
         let text = match self.column {
             Some(column) => format!("a.{column}"),
             None => INDEXED.to_owned(),

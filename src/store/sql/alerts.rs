@@ -7,7 +7,7 @@ use crate::alert::state_sql;
 use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
-use super::dialect::{each, least};
+use super::dialect::{each, least, text};
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
 
@@ -424,16 +424,16 @@ pub(super) async fn upsert_alerts(
                 .push_bind(&a.status)
                 .push_bind(&a.severity)
                 .push_bind(&a.monitor_id)
-                .push_bind(&a.monitor_name)
+                .push_bind(a.monitor_name.as_deref().map(text))
                 .push_bind(&a.host_id)
-                .push_bind(&a.host_name)
+                .push_bind(a.host_name.as_deref().map(text))
                 .push_bind(a.opened_at)
                 .push_bind(a.closed_at)
                 .push_bind(&a.close_cause)
-                .push_bind(&a.reason)
-                .push_bind(&a.message)
+                .push_bind(a.reason.as_deref().map(text))
+                .push_bind(a.message.as_deref().map(text))
                 .push_bind(a.value)
-                .push_bind(&a.memo)
+                .push_bind(a.memo.as_deref().map(text))
                 .push_bind(&a.series)
                 .push_bind(Json(&a.roles))
                 .push_bind(Json(&a.services))
@@ -467,8 +467,11 @@ pub(super) async fn set_logs_aside(
     alert_id: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let wait = least("86400 * (1 << least_failures)", "30 * 86400")
-        .replace("least_failures", &least("logs_failures", "5"));
+    let wait = least(
+        "86400 * (CAST(1 AS BIGINT) << CAST(least_failures AS INTEGER))",
+        "30 * 86400",
+    )
+    .replace("least_failures", &least("logs_failures", "5"));
     sqlx::query(&format!(
         "UPDATE alerts SET logs_failures = logs_failures + 1, \
          logs_retry_at = $1 + {wait} WHERE id = $2"

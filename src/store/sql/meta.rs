@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use crate::mackerel::Service;
 use crate::store::{HostRecord, MonitorRecord, StoreError};
 
-use super::dialect::{each, json_value};
+use super::dialect::{each, json_value, text};
 use super::{Backend, Conn};
 
 impl Backend {
@@ -52,7 +52,7 @@ pub(super) async fn upsert_monitor(
     )
     .bind(&m.id)
     .bind(&m.kind)
-    .bind(&m.name)
+    .bind(m.name.as_deref().map(text))
     .bind(&m.service)
     .bind(i64::from(m.gone))
     .bind(now)
@@ -82,8 +82,8 @@ pub(super) async fn upsert_host(
          gone = excluded.gone, fetched_at = excluded.fetched_at",
     )
     .bind(&h.id)
-    .bind(&h.name)
-    .bind(&h.display_name)
+    .bind(h.name.as_deref().map(text))
+    .bind(h.display_name.as_deref().map(text))
     .bind(&h.status)
     .bind(Json(&h.roles))
     .bind(i64::from(h.is_retired))

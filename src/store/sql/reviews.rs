@@ -4,7 +4,7 @@ use sqlx::types::Json;
 
 use crate::store::{NewReview, ReviewRow, StoreError};
 
-use super::dialect::{each, CROSS_JOIN};
+use super::dialect::{each, text, CROSS_JOIN};
 use super::{Backend, Conn};
 
 /// Which of `ids` are stored alerts, read inside the caller's transaction so that
@@ -30,7 +30,7 @@ pub(super) async fn insert_review(
     )
     .bind(alert_id)
     .bind(review.outcome)
-    .bind(review.note)
+    .bind(review.note.map(text))
     .bind(review.by)
     .bind(review.at)
     .execute(conn)

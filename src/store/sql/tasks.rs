@@ -2,6 +2,7 @@
 
 use crate::store::{StoreError, Task, TaskRequest, TaskState};
 
+use super::dialect::{text, SAME};
 use super::reviews::{insert_review, latest_outcome_in};
 use super::{Backend, Conn};
 
@@ -35,8 +36,8 @@ async fn insert_task(conn: &mut Conn, req: &TaskRequest<'_>, now: i64) -> Result
         "INSERT INTO tasks (title, body, state, key, monitor_id, host_id, created_at) \
          VALUES ($1, $2, 'open', $3, $4, $5, $6) RETURNING id",
     )
-    .bind(req.title)
-    .bind(req.body)
+    .bind(text(req.title))
+    .bind(text(req.body))
     .bind(req.key)
     .bind(req.monitor_id)
     .bind(req.host_id)
@@ -125,12 +126,12 @@ impl Backend {
     }
 
     pub async fn alerts_of_task(&self, t: &Task) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(&format!(
             "SELECT a.id, a.opened_at FROM alerts a WHERE a.id IN (SELECT alert_id FROM task_alerts WHERE task_id = $1) \
              UNION SELECT a.id, a.opened_at FROM alerts a WHERE a.opened_at > $2 AND a.opened_at < $3 \
-               AND a.monitor_id IS $4 AND a.host_id IS $5 \
-             ORDER BY 2, 1",
-        )
+               AND a.monitor_id {SAME} $4 AND a.host_id {SAME} $5 \
+             ORDER BY 2, 1"
+        ))
         .bind(t.id)
         .bind(t.created_at)
         .bind(t.closed_at.unwrap_or(i64::MAX))

@@ -56,3 +56,8 @@ pub(crate) fn least(a: &str, b: &str) -> String {
 
 /// A join whose order is the one written (SQLite plans a `CROSS JOIN` so).
 pub(crate) const CROSS_JOIN: &str = "CROSS JOIN";
+
+/// Text as the database keeps it: SQLite keeps any.
+pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Borrowed(s)
+}
