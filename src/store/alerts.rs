@@ -88,3 +88,13 @@ impl Store {
         on_backend!(self, b => b.find_alerts(filter).await)
     }
 }
+
+/// A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped
+/// (the text search of both backends).
+pub(crate) fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}

@@ -9,6 +9,7 @@
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::StoreError;
+use crate::store::alerts::like_pattern as like;
 
 /// How a search term is joined. PostgreSQL plans it by its own statistics, so there
 /// is one way; the SQLite backend has three (see `sqlite/text_search.rs`).
@@ -71,13 +72,4 @@ impl<'a> Term<'a> {
             .push_bind(like(self.text))
             .push(" ESCAPE '\\'");
     }
-}
-
-/// An ILIKE pattern matching `text` anywhere, with its own wildcards escaped.
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }

@@ -11,6 +11,7 @@
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use super::StoreError;
+use crate::store::alerts::like_pattern as like;
 
 /// How a search term is joined.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -204,15 +205,6 @@ impl<'a> Term<'a> {
         }
         q.push(")");
     }
-}
-
-/// A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped.
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[cfg(test)]
