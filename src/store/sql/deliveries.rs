@@ -33,7 +33,7 @@ impl Backend {
         }
         sqlx::query(
             "INSERT INTO deliveries (window_start, window_end, channel, delivered_at, state) VALUES ($1, $2, $3, $4, 'claimed') \
-             ON CONFLICT DO UPDATE SET delivered_at = excluded.delivered_at, state = 'claimed'",
+             ON CONFLICT (window_start, window_end, channel) DO UPDATE SET delivered_at = excluded.delivered_at, state = 'claimed'",
         )
         .bind(key.start)
         .bind(key.end)
