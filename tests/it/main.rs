@@ -16,6 +16,7 @@ mod graphs_draw;
 mod hardening;
 mod helpers;
 mod kill;
+mod leader;
 mod lookup;
 mod meeting;
 mod migrations;
