@@ -20,6 +20,7 @@ mod leader;
 mod lookup;
 mod meeting;
 mod migrations;
+mod replicas;
 mod report;
 mod resilience;
 mod review;
