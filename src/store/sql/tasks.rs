@@ -2,6 +2,7 @@
 
 use crate::store::{StoreError, Task, TaskRequest, TaskState};
 
+use super::dialect::SAME;
 use super::reviews::{insert_review, latest_outcome_in};
 use super::{Backend, Conn};
 
@@ -125,19 +126,21 @@ impl Backend {
     }
 
     pub async fn alerts_of_task(&self, t: &Task) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(sqlx::query_as(
+        // `IS` compares with NULL on SQLite only; the dialect says it for each.
+        let sql = format!(
             "SELECT a.id, a.opened_at FROM alerts a WHERE a.id IN (SELECT alert_id FROM task_alerts WHERE task_id = $1) \
              UNION SELECT a.id, a.opened_at FROM alerts a WHERE a.opened_at > $2 AND a.opened_at < $3 \
-               AND a.monitor_id IS $4 AND a.host_id IS $5 \
+               AND a.monitor_id {SAME} $4 AND a.host_id {SAME} $5 \
              ORDER BY 2, 1",
-        )
-        .bind(t.id)
-        .bind(t.created_at)
-        .bind(t.closed_at.unwrap_or(i64::MAX))
-        .bind(&t.monitor_id)
-        .bind(&t.host_id)
-        .fetch_all(self.pool())
-        .await?)
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(t.id)
+            .bind(t.created_at)
+            .bind(t.closed_at.unwrap_or(i64::MAX))
+            .bind(&t.monitor_id)
+            .bind(&t.host_id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     pub async fn task_attachments(&self) -> Result<Vec<(String, i64)>, StoreError> {
