@@ -19,7 +19,7 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
         Err(e) => {
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "error", "error": e.to_string()})),
+                Json(json!({"status": "error", "error": e.to_string(), "role": app.lead.role()})),
             )
                 .into_response()
         }
@@ -40,6 +40,7 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
         })),
         "lag_seconds": lag,
         "slack": app.slack_health.to_json(&app.settings),
+        "role": app.lead.role(),
     });
     let status = if fresh {
         StatusCode::OK

@@ -9,6 +9,7 @@ mod csv_stream;
 pub mod digests;
 mod github_sync;
 mod health;
+pub mod leader;
 pub mod metrics;
 pub mod morning;
 mod review_api;
@@ -46,6 +47,8 @@ pub struct App {
     pub post_backoff: morning::Backoff,
     /// How the last Slack posts went, for `/healthz`.
     pub slack_health: crate::slack::health::Health,
+    /// Whether this process leads the background work (design §13).
+    pub lead: leader::Lead,
 }
 
 impl App {
@@ -65,6 +68,7 @@ impl App {
             digests: digests::Digests::default(),
             post_backoff: morning::Backoff::default(),
             slack_health: Default::default(),
+            lead: leader::Lead::default(),
         }
     }
 }
@@ -120,7 +124,8 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, with its worker alongside.
-/// On shutdown the listener stops accepting, requests in flight get a few seconds
+/// On shutdown the lead (if this process has it) is given up at once, the listener
+/// stops accepting, requests in flight get a few seconds
 /// to finish (a client that stalls is cut off), and the worker lets its pass
 /// checkpoint before this returns.
 pub async fn launch_with_tcp_listener(
@@ -131,8 +136,11 @@ pub async fn launch_with_tcp_listener(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(app.clone(), stop_rx));
     let limits = app.settings.server.limits;
+    let leaving = app.clone();
     connections::serve(listener, router(app), limits, async move {
         shutdown.await;
+        // Another replica takes the lead now, not after this one's wind-down.
+        leaving.lead.resign().await;
         let _ = stop_tx.send(true);
     })
     .await;

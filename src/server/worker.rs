@@ -1,6 +1,7 @@
 //! The background worker of `serve`: a plain loop that runs a sync pass every
 //! `[sync] interval` (never two at once, a failed pass tried again on the next tick),
-//! a reconciling pass soon after a webhook asks for one, and the morning post.
+//! a reconciling pass soon after a webhook asks for one, and the morning post; all of
+//! it only while this process leads (see `leader`), which it asks once a tick.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,18 +22,28 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_github_sync: Option<tokio::time::Instant> = None;
     loop {
-        tokio::select! {
-            _ = ticks.tick() => {}
+        let ticked = tokio::select! {
+            _ = ticks.tick() => true,
             _ = app.reconcile.notified() => {
                 tokio::select! {
                     _ = tokio::time::sleep(DEBOUNCE) => {}
                     _ = stop.changed() => return,
                 }
+                false
             }
             _ = stop.changed() => return,
-        }
+        };
         if *stop.borrow() {
             return;
+        }
+        // The lead is asked for once a tick, not on every webhook. A follower's
+        // webhook asks it for a reconciling pass in vain: the leader's next tick
+        // reconciles.
+        if ticked {
+            app.lead.refresh(&app.store).await;
+        }
+        if !app.lead.leading() {
+            continue;
         }
         if !pass_until_stopped(&app, &mut stop).await {
             return;

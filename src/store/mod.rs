@@ -45,6 +45,7 @@ mod error;
 mod events;
 mod graph_view;
 pub mod graphs;
+mod leader;
 pub(crate) mod links;
 mod location;
 pub mod lock;
@@ -76,6 +77,7 @@ pub use error::StoreError;
 pub use events::Update;
 pub use graph_view::StoredGraph;
 pub use graphs::{GraphJob, GraphOutcome};
+pub use leader::Leadership;
 pub use location::Location;
 pub use lock::{FileLock, LockError};
 pub use meta::{HostRecord, MonitorRecord};
@@ -102,13 +104,13 @@ pub struct PassLock {
     _held: Held,
 }
 
-/// What holds the lock: dropping it lets go.
+/// What holds a lock (the passes' or the lead): dropping it lets go.
 #[derive(Debug)]
 enum Held {
     /// A lock file beside a SQLite file.
-    File(#[allow(dead_code)] FileLock),
+    File(FileLock),
     /// A PostgreSQL session holding an advisory lock.
-    Postgres(#[allow(dead_code)] sqlx::PgConnection),
+    Postgres(sqlx::PgConnection),
 }
 
 impl PassLock {

@@ -452,6 +452,17 @@ impl TestDb {
         }
     }
 
+    /// A new PostgreSQL database, for a test that only makes sense there (several
+    /// processes sharing one database, a session that ends); `None`, said on stderr,
+    /// when the tests run on SQLite only. `needs` says what the test needs of it.
+    pub async fn postgres_only(needs: &str) -> Option<TestDb> {
+        let admin = postgres_admin_url();
+        if admin.is_none() {
+            eprintln!("skipped: this test needs {needs}; set {POSTGRES_ENV} to run it");
+        }
+        Some(TestDb::postgres(&admin?).await)
+    }
+
     /// A SQLite file (`asakai.db`, not yet made) in a temporary directory, whatever
     /// the environment says: for the tests about SQLite itself (its files, locks,
     /// planner, old migrations).
@@ -506,6 +517,15 @@ impl TestDb {
         Store::open(self.location())
             .await
             .unwrap_or_else(|e| panic!("opening the test store {}: {e}", self.location))
+    }
+
+    /// A connection of the test's own to its PostgreSQL database.
+    pub async fn connect(&self) -> sqlx::PgConnection {
+        use sqlx::Connection;
+        let Location::Postgres(url) = &self.location else {
+            panic!("a PostgreSQL database: make this test's store with TestDb::postgres_only()");
+        };
+        sqlx::PgConnection::connect(url).await.unwrap()
     }
 
     /// The store, opened for reading.

@@ -365,6 +365,7 @@ async fn healthz_is_ok_after_a_pass_and_metrics_count_passes_and_requests() {
     let h = app.wait_for("/healthz", |v| v["status"] == "ok").await;
     assert!(h["lag_seconds"].as_i64().unwrap() <= 10);
     assert_eq!(h["last_pass"]["outcome"], "ok");
+    assert_eq!(h["role"], "leader", "a lone serve leads");
     let text = app.get("/metrics").await.text().await.unwrap();
     for name in [
         "asakai_sync_passes_total{outcome=\"ok\"}",

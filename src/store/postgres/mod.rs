@@ -57,7 +57,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::error::describe;
-use super::{Location, PassLock, StoreError, BUSY_TIMEOUT};
+use super::{Held, Leadership, Location, PassLock, StoreError, BUSY_TIMEOUT};
 
 /// The database the shared SQL is compiled for, and its connection.
 pub(super) type Db = sqlx::Postgres;
@@ -65,10 +65,12 @@ pub(super) type Conn = sqlx::PgConnection;
 
 pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations_pg");
 
-/// Advisory lock keys (one 64-bit space per database): the writers' turn, and the
-/// sync passes' lock. Arbitrary, fixed: "asakai" in ASCII, then a number.
+/// Advisory lock keys (one 64-bit space per database): the writers' turn, the sync
+/// passes' lock, and the lead of `serve`'s background work. Arbitrary, fixed:
+/// "asakai" in ASCII, then a number.
 const WRITER_KEY: i64 = 0x6173_616b_6169_0001;
 const PASSES_KEY: i64 = 0x6173_616b_6169_0002;
+const LEADER_KEY: i64 = 0x6173_616b_6169_0003;
 
 /// Connections per process: pages, API and webhooks read at once; writes take turns.
 const MAX_CONNECTIONS: u32 = 10;
@@ -179,6 +181,30 @@ impl Backend {
             .await?;
         if held {
             Ok(Some(PassLock::postgres(conn)))
+        } else {
+            let _ = conn.close().await;
+            Ok(None)
+        }
+    }
+
+    /// One `serve` process at a time leads: a session advisory lock of its own key, on
+    /// a connection of its own, as the passes' lock. The server is asked to probe the
+    /// session's TCP connection every few seconds, so a leader whose host vanishes
+    /// without closing it (a network cut, a machine gone) frees the lock within half
+    /// a minute rather than after the system's two hours.
+    pub async fn try_lead(&self) -> Result<Option<Leadership>, StoreError> {
+        let options = (*self.pool.connect_options()).clone().options([
+            ("tcp_keepalives_idle", "10"),
+            ("tcp_keepalives_interval", "5"),
+            ("tcp_keepalives_count", "3"),
+        ]);
+        let mut conn = options.connect().await?;
+        let held: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(LEADER_KEY)
+            .fetch_one(&mut conn)
+            .await?;
+        if held {
+            Ok(Some(Leadership::new(Held::Postgres(conn))))
         } else {
             let _ = conn.close().await;
             Ok(None)

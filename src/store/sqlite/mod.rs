@@ -191,6 +191,20 @@ impl Backend {
         }
     }
 
+    /// The lead among `serve` processes on one file: a lock file beside it, like the
+    /// passes' (a second `serve` on one file is rare, but then it behaves as on
+    /// PostgreSQL: it serves, and takes over when the leader dies).
+    pub async fn try_lead(&self) -> Result<Option<super::Leadership>, StoreError> {
+        match FileLock::try_acquire(&lock::lock_path(&self.path, ".leader-lock")) {
+            Ok(held) => Ok(Some(super::Leadership::new(super::Held::File(held)))),
+            Err(LockError::Held) => Ok(None),
+            Err(LockError::Io { path, cause }) => Err(StoreError::Lock(format!(
+                "cannot lock {}: {cause}",
+                path.display()
+            ))),
+        }
+    }
+
     pub fn location(&self) -> super::Location {
         super::Location::File(self.path.clone())
     }
