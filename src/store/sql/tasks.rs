@@ -128,7 +128,7 @@ impl Backend {
         Ok(sqlx::query_as(
             "SELECT a.id, a.opened_at FROM alerts a WHERE a.id IN (SELECT alert_id FROM task_alerts WHERE task_id = $1) \
              UNION SELECT a.id, a.opened_at FROM alerts a WHERE a.opened_at > $2 AND a.opened_at < $3 \
-               AND a.monitor_id IS $4 AND a.host_id IS $5 \
+               AND a.monitor_id IS NOT DISTINCT FROM $4 AND a.host_id IS NOT DISTINCT FROM $5 \
              ORDER BY 2, 1",
         )
         .bind(t.id)
