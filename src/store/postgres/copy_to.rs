@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::postgres::PgConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
 use super::Backend;
@@ -70,7 +70,18 @@ impl Target {
         } else {
             check_empty(&mut lock, &at, &tables).await?;
         }
-        let backend = Backend::open(url).await?;
+        // Migrated by the store's own opening; then a pool of the copy's own, whose
+        // statements are not logged: every batch is a long statement by design.
+        Backend::open(url).await?.close().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.disable_statement_logging())
+            .await
+            .map_err(open_err)?;
+        let backend = Backend {
+            pool,
+            url: url.to_owned(),
+        };
         if !resuming {
             begin_bookkeeping(&backend, source).await?;
         }
