@@ -1,6 +1,7 @@
 //! The command line (design §7). `main.rs` only calls [`main`].
 
 mod alerts;
+mod db;
 mod demo;
 mod digest;
 mod poll;
@@ -57,6 +58,8 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Start the simulator, backfill a month of alerts into a demo database, and show them.
     Demo(demo::DemoArgs),
+    /// Work on the store itself: `db copy` moves a SQLite store into PostgreSQL.
+    Db(db::DbArgs),
 }
 
 /// Parses the process arguments, runs the command, and turns errors into a message
@@ -111,6 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&db, &settings, args).await,
         Command::Serve(args) => serve::run(&db, &settings, args).await,
         Command::Sim(args) => sim::run(args).await,
+        Command::Db(args) => db::run(args).await,
         Command::Demo(args) => {
             let db = cli
                 .db

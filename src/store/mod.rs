@@ -39,6 +39,7 @@ pub(crate) mod alert_logs;
 mod alert_thresholds;
 pub(crate) mod alerts;
 mod checkpoint;
+pub mod copy;
 pub mod deliveries;
 pub(crate) mod digest;
 mod error;

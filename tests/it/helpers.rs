@@ -477,6 +477,16 @@ impl TestDb {
         }
     }
 
+    /// A fresh PostgreSQL database whatever the other tests run on, when
+    /// [`POSTGRES_ENV`] names a server (`None` otherwise): for tests that need both
+    /// backends at once, such as `db copy`'s.
+    pub async fn postgres_if_configured() -> Option<TestDb> {
+        match postgres_admin_url() {
+            Some(admin) => Some(TestDb::postgres(&admin).await),
+            None => None,
+        }
+    }
+
     async fn postgres(admin: &str) -> TestDb {
         let pg = PgDatabase::create(admin).await;
         let url = with_database(admin, &pg.name);

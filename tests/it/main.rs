@@ -5,6 +5,7 @@
 mod axe;
 mod browser;
 mod client;
+mod db_copy;
 mod digest;
 mod digest_cli;
 mod digest_condensed;

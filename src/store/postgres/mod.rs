@@ -17,6 +17,7 @@ mod alert_thresholds;
 pub(super) mod alerts;
 #[path = "../sql/checkpoint.rs"]
 mod checkpoint;
+pub(super) mod copy_to;
 #[path = "../sql/deliveries.rs"]
 mod deliveries;
 mod dialect;

@@ -10,6 +10,7 @@ mod alert_thresholds;
 pub(super) mod alerts;
 #[path = "../sql/checkpoint.rs"]
 mod checkpoint;
+mod copy_from;
 #[path = "../sql/deliveries.rs"]
 mod deliveries;
 mod dialect;
