@@ -24,7 +24,7 @@ pub async fn run(db: &Location, settings: &Settings, args: ServeArgs) -> anyhow:
         );
     }
     let client = Client::new(settings.client_config()?)?;
-    let store = Store::open(db).await?;
+    let store = Store::open_for_serving(db).await?;
     crate::teams::check_services(&settings.teams, &store.service_names().await?)
         .map_err(|e| anyhow::anyhow!("config: {e}"))?;
     let listener = tokio::net::TcpListener::bind(listen)

@@ -138,9 +138,22 @@ impl Store {
     /// Opens (creating if missing) the store `at` for writing, and brings its schema up
     /// to date. Two processes opening a new store at once take turns.
     pub async fn open(at: impl Into<Location>) -> Result<Store, StoreError> {
-        let backend = match at.into() {
+        Store::open_with(at.into(), postgres::COMMAND_CONNECTIONS).await
+    }
+
+    /// Opens the store for writing as [`Store::open`] does, for a long-running server:
+    /// on PostgreSQL with more connections, kept open, for pages, API and webhooks
+    /// read at once.
+    pub async fn open_for_serving(at: impl Into<Location>) -> Result<Store, StoreError> {
+        Store::open_with(at.into(), postgres::SERVER_CONNECTIONS).await
+    }
+
+    async fn open_with(at: Location, connections: u32) -> Result<Store, StoreError> {
+        let backend = match at {
             Location::File(path) => Backend::Sqlite(sqlite::Backend::open(&path).await?),
-            Location::Postgres(url) => Backend::Postgres(postgres::Backend::open(&url).await?),
+            Location::Postgres(url) => {
+                Backend::Postgres(postgres::Backend::open(&url, connections).await?)
+            }
         };
         Ok(Store { backend })
     }

@@ -1,12 +1,14 @@
 //! A store written by an older asakai opens in this one with its data intact: the
 //! migrations that move data are run on a file made by the earlier ones.
 //!
-//! SQLite only, whatever the environment asks for: these are SQLite files of older
-//! asakai versions (PostgreSQL starts from a baseline schema, with no older versions).
+//! SQLite, whatever the environment asks for: these are SQLite files of older asakai
+//! versions. PostgreSQL started from a baseline schema; its one migration that moves
+//! data (0002, short grams) is tested on a store whose grams are cleared.
 
 use asakai::store::testing::{self, store_before};
+use asakai::store::Store;
 
-use crate::helpers::TestDb;
+use crate::helpers::{stored_alert, TestDb};
 
 #[tokio::test]
 async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
@@ -53,6 +55,53 @@ async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
         met.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["a1"]
     );
+}
+
+/// PostgreSQL's short terms are found through grams written with each alert; rows
+/// without them (a store from before migration 0002, a copy stopped before its end)
+/// are filled when the store opens for writing.
+#[tokio::test]
+async fn alerts_without_short_grams_on_postgres_are_filled_when_the_store_opens() {
+    let Some(db) = TestDb::postgres_only("PostgreSQL's short grams").await else {
+        return;
+    };
+    let mut alerts: Vec<_> = (0..12)
+        .map(|i| stored_alert(&format!("a{i:02}"), "disk", Some("app01"), 1000 + i, None))
+        .collect();
+    alerts[3].message = Some("code zq".into());
+    alerts[7].reason = Some("Zq restarted".into());
+    let store = db.open().await;
+    store.write_alerts(&alerts, 2000).await.unwrap();
+    let zq = asakai::store::AlertFilter {
+        search: Some("zq".into()),
+        ..Default::default()
+    };
+    let found = |store: Store| {
+        let zq = zq.clone();
+        async move {
+            let found = store.find_alerts(&zq).await.unwrap();
+            store.close().await;
+            found.into_iter().map(|a| a.id).collect::<Vec<_>>()
+        }
+    };
+    testing::execute(&store, "UPDATE alerts SET short_grams = NULL", &[])
+        .await
+        .unwrap();
+    assert!(
+        found(store).await.is_empty(),
+        "without grams a short term finds nothing: the fill below is what finds them"
+    );
+
+    let store = db.open().await;
+    let missing = testing::int(
+        &store,
+        "SELECT count(*) FROM alerts WHERE short_grams IS NULL",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(missing, 0);
+    assert_eq!(found(store).await, ["a07", "a03"]);
 }
 
 #[tokio::test]

@@ -12,6 +12,10 @@ use crate::store::copy::{Batch, Column, CopyError, Key, Kind, SourceId, Values, 
 use crate::store::error::describe;
 use crate::store::{Location, StoreError};
 
+/// Columns only PostgreSQL has, derived from the copied ones when a table is done
+/// (see `finish_table`): not read from the source.
+const DERIVED_COLUMNS: [(&str, &str); 1] = [("alerts", "short_grams")];
+
 /// The copy's own advisory lock ("asakai" in ASCII, then a number: see `postgres`).
 const COPY_KEY: i64 = 0x6173_616b_6169_0003;
 
@@ -72,7 +76,10 @@ impl Target {
         }
         // Migrated by the store's own opening; then a pool of the copy's own, whose
         // statements are not logged: every batch is a long statement by design.
-        Backend::open(url).await?.close().await;
+        Backend::open(url, super::COMMAND_CONNECTIONS)
+            .await?
+            .close()
+            .await;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .connect_with(options.disable_statement_logging())
@@ -132,6 +139,7 @@ impl Target {
         .await
         .map_err(StoreError::from)?;
         rows.into_iter()
+            .filter(|(name, _)| !DERIVED_COLUMNS.contains(&(table, name.as_str())))
             .map(|(name, ty)| {
                 let kind = match ty.as_str() {
                     "bigint" => Kind::Int,
@@ -191,6 +199,9 @@ impl Target {
     /// Marks `table` done, its identity columns' sequences moved past the values
     /// copied (the next review, task, pass or alert gets a new number).
     pub async fn finish_table(&self, table: &str) -> Result<(), StoreError> {
+        if table == "alerts" {
+            self.backend.fill_short_grams().await?;
+        }
         let identity: Vec<String> = sqlx::query_scalar(
             "SELECT column_name::text FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name = $1 AND is_identity = 'YES'",
@@ -242,13 +253,16 @@ impl Target {
         Ok(v.unwrap_or(0))
     }
 
-    /// Drops the bookkeeping: the copy is done and checked.
+    /// Drops the bookkeeping: the copy is done and checked. Then gathers the
+    /// planner's statistics, which a bulk load leaves stale until autovacuum comes
+    /// round: without them the first searches and digests read whole tables.
     pub async fn forget_copy(&self) -> Result<(), StoreError> {
         let mut tx = self.backend.pool.begin().await?;
         sqlx::query("DROP TABLE asakai_copy_tables, asakai_copy")
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        sqlx::query("ANALYZE").execute(&self.backend.pool).await?;
         Ok(())
     }
 

@@ -34,7 +34,31 @@ pub(crate) fn each_json(expr: &str, alias: &str) -> String {
     format!("jsonb_array_elements(({expr})::jsonb) AS {alias}(value)")
 }
 
-pub(crate) const SAME: &str = "IS NOT DISTINCT FROM";
+/// `IS NOT DISTINCT FROM` would say it, but no index answers it: both sides are
+/// compared with NULL as '' instead, which the `alerts_pair_nullsafe` index
+/// (migration 0002) answers. No Mackerel id is empty, so '' stands for none alone.
+pub(crate) fn same(column: &str, value: &str) -> String {
+    format!("coalesce({column}, '') = coalesce({value}, '')")
+}
+
+/// The columns `upsert_alerts` writes beside `StoredAlert`'s: the short terms'
+/// index (see `text_search.rs`).
+pub(crate) const ALERT_DERIVED_COLUMNS: &str = ", short_grams";
+
+/// Binds an alert's short grams, from its text as stored.
+pub(crate) fn push_alert_derived<'args>(
+    row: &mut sqlx::query_builder::Separated<'_, 'args, sqlx::Postgres, &'static str>,
+    a: &crate::store::StoredAlert,
+) {
+    let texts = [&a.monitor_name, &a.host_name, &a.message, &a.reason]
+        .map(|t| t.as_deref().map(text).map(std::borrow::Cow::into_owned));
+    row.push_bind(super::text_search::short_grams(
+        texts.iter().map(|t| t.as_deref()),
+    ));
+}
+
+/// The updates of [`ALERT_DERIVED_COLUMNS`] when an alert is written again.
+pub(crate) const ALERT_DERIVED_UPDATES: &str = ", short_grams = excluded.short_grams";
 
 pub(crate) fn json_value(column: &str) -> String {
     format!("{column}::jsonb")

@@ -7,7 +7,9 @@ use crate::alert::state_sql;
 use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
-use super::dialect::{each, least, text};
+use super::dialect::{
+    each, least, push_alert_derived, text, ALERT_DERIVED_COLUMNS, ALERT_DERIVED_UPDATES,
+};
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
 
@@ -413,11 +415,11 @@ pub(super) async fn upsert_alerts(
     now: i64,
 ) -> Result<(), StoreError> {
     for batch in alerts.chunks(BATCH) {
-        let mut q = QueryBuilder::<Db>::new(
+        let mut q = QueryBuilder::<Db>::new(format!(
             "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
              opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, services, url, \
-             image_url, gone, logs_read, attribution_pending, ingested_at, updated_at) ",
-        );
+             image_url, gone, logs_read, attribution_pending, ingested_at, updated_at{ALERT_DERIVED_COLUMNS}) ",
+        ));
         q.push_values(batch, |mut row, a| {
             row.push_bind(&a.id)
                 .push_bind(&a.kind)
@@ -444,8 +446,9 @@ pub(super) async fn upsert_alerts(
                 .push_bind(i64::from(a.attribution_pending))
                 .push_bind(now)
                 .push_bind(now);
+            push_alert_derived(&mut row, a);
         });
-        q.push(
+        q.push(format!(
             " ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status, \
              severity = excluded.severity, monitor_id = excluded.monitor_id, monitor_name = excluded.monitor_name, \
              host_id = excluded.host_id, host_name = excluded.host_name, opened_at = excluded.opened_at, \
@@ -453,8 +456,8 @@ pub(super) async fn upsert_alerts(
              message = excluded.message, value = excluded.value, memo = excluded.memo, series = excluded.series, \
              roles = excluded.roles, services = excluded.services, url = excluded.url, image_url = excluded.image_url, gone = excluded.gone, \
              logs_read = excluded.logs_read, attribution_pending = excluded.attribution_pending, \
-             updated_at = excluded.updated_at",
-        );
+             updated_at = excluded.updated_at{ALERT_DERIVED_UPDATES}"
+        ));
         q.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())

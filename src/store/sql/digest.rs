@@ -10,7 +10,7 @@ use crate::store::digest::{HostInMaintenance, Pair, Reach};
 use crate::store::{StateKey, StoreError, StoredAlert, FIRED_BEFORE_CAP};
 
 use super::alerts::{alert_object, decode_alerts};
-use super::dialect::{alert_array, each_json, json_list, json_rows, json_value, SAME};
+use super::dialect::{alert_array, each_json, json_list, json_rows, json_value, same};
 use super::Backend;
 
 /// Slices the "opened inside the window" branch is read in, at once.
@@ -227,11 +227,15 @@ impl Backend {
     ) -> Result<HashMap<Pair, i64>, StoreError> {
         let list: Vec<&[Option<&str>; 2]> = pairs.iter().collect();
         let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(&format!(
-            "SELECT * FROM (SELECT p.value ->> 0 AS m, p.value ->> 1 AS h, (SELECT count(*) FROM (\
-               SELECT 1 FROM alerts a WHERE a.monitor_id {SAME} p.value ->> 0 AND a.host_id {SAME} p.value ->> 1 \
+            // Materialized: PostgreSQL would otherwise count twice, for the filter
+            // and for the result.
+            "WITH counted AS MATERIALIZED (SELECT p.value ->> 0 AS m, p.value ->> 1 AS h, (SELECT count(*) FROM (\
+               SELECT 1 FROM alerts a WHERE {} AND {} \
                AND a.opened_at >= $3 AND a.opened_at < $2 AND (a.closed_at IS NULL OR a.closed_at >= $1) \
                LIMIT $5) AS earlier) AS n \
-             FROM {}) AS counted WHERE n > 0",
+             FROM {}) SELECT m, h, n FROM counted WHERE n > 0",
+            same("a.monitor_id", "p.value ->> 0"),
+            same("a.host_id", "p.value ->> 1"),
             each_json("$4", "p")
         ))
         .bind(b.start)

@@ -2,7 +2,7 @@
 
 use crate::store::{StoreError, Task, TaskRequest, TaskState};
 
-use super::dialect::{text, SAME};
+use super::dialect::{same, text};
 use super::reviews::{insert_review, latest_outcome_in};
 use super::{Backend, Conn};
 
@@ -129,8 +129,10 @@ impl Backend {
         Ok(sqlx::query_as(&format!(
             "SELECT a.id, a.opened_at FROM alerts a WHERE a.id IN (SELECT alert_id FROM task_alerts WHERE task_id = $1) \
              UNION SELECT a.id, a.opened_at FROM alerts a WHERE a.opened_at > $2 AND a.opened_at < $3 \
-               AND a.monitor_id {SAME} $4 AND a.host_id {SAME} $5 \
-             ORDER BY 2, 1"
+               AND {} AND {} \
+             ORDER BY 2, 1",
+            same("a.monitor_id", "$4"),
+            same("a.host_id", "$5")
         ))
         .bind(t.id)
         .bind(t.created_at)

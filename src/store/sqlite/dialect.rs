@@ -41,8 +41,25 @@ pub(crate) fn each_json(expr: &str, alias: &str) -> String {
     each(expr, alias)
 }
 
-/// Equal, NULL being equal to NULL.
-pub(crate) const SAME: &str = "IS";
+/// `column` equal to `value`, NULL being equal to NULL: SQLite's `IS`, which its
+/// indexes answer.
+pub(crate) fn same(column: &str, value: &str) -> String {
+    format!("{column} IS {value}")
+}
+
+/// The columns `upsert_alerts` writes beside `StoredAlert`'s: none on SQLite (its
+/// text index is kept by triggers).
+pub(crate) const ALERT_DERIVED_COLUMNS: &str = "";
+
+/// What `upsert_alerts` binds for [`ALERT_DERIVED_COLUMNS`]: nothing here.
+pub(crate) fn push_alert_derived(
+    _row: &mut sqlx::query_builder::Separated<'_, '_, sqlx::Sqlite, &'static str>,
+    _alert: &crate::store::StoredAlert,
+) {
+}
+
+/// The updates of [`ALERT_DERIVED_COLUMNS`] when an alert is written again.
+pub(crate) const ALERT_DERIVED_UPDATES: &str = "";
 
 /// A column holding JSON text, as a value a `Json<T>` field decodes.
 pub(crate) fn json_value(column: &str) -> String {

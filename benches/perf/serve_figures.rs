@@ -1,11 +1,16 @@
 //! The serve issue's figures (design §9), on the built binary: resident memory idle
-//! and during a 100k-alert backfill, and the p99 of the API under 50 concurrent
-//! clients on the 1M-alert database.
+//! and during a 100k-alert backfill, and the p99 of the API and pages under 50
+//! concurrent clients on the 1M-alert store (SQLite or PostgreSQL).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use asakai::store::Location;
+
+use crate::backends::{arg, Place};
+use crate::Row;
 
 const KEY: &str = "bench-serve-key";
 const HOOK: &str = "bench-hook-secret";
@@ -94,7 +99,7 @@ fn sim(bin: &Path, alerts: u64) -> (Proc, String) {
     (Proc(child), format!("http://127.0.0.1:{p}/"))
 }
 
-fn serve(bin: &Path, db: &Path, dir: &Path, mackerel: &str, interval: &str) -> (Proc, String) {
+fn serve(bin: &Path, db: &Location, dir: &Path, mackerel: &str, interval: &str) -> (Proc, String) {
     let p = port();
     let config = dir.join("serve.toml");
     std::fs::write(
@@ -107,7 +112,7 @@ fn serve(bin: &Path, db: &Path, dir: &Path, mackerel: &str, interval: &str) -> (
     .unwrap();
     let child = Command::new(bin)
         .args(["serve", "--listen", &format!("127.0.0.1:{p}")])
-        .env("ASAKAI_DB", db)
+        .env("ASAKAI_DB", arg(db))
         .env("ASAKAI_CONFIG", &config)
         .env("MACKEREL_APIBASE", mackerel)
         .env("MACKEREL_APIKEY", KEY)
@@ -121,7 +126,7 @@ fn serve(bin: &Path, db: &Path, dir: &Path, mackerel: &str, interval: &str) -> (
 }
 
 /// `VmRSS` and `VmHWM` of a process, in MiB.
-fn memory(pid: u32) -> (f64, f64) {
+fn resident(pid: u32) -> (f64, f64) {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         text.lines()
@@ -169,11 +174,10 @@ async fn load(url: String, per_client: usize) -> (Duration, Duration, usize) {
     (at(0.5), at(0.99), errors)
 }
 
-/// Prints the serve figures with `row`; `big` is the 1M-alert database.
-pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, &str, bool)) {
-    // During a 100k backfill, then idle.
+/// Resident memory during a 100k backfill into a SQLite file, then idle.
+pub async fn memory_figures(bin: &Path, dir: &Path, row: Row<'_>) {
     let (_sim, mackerel) = sim(bin, 100_000);
-    let db = dir.join("serve-100k.db");
+    let db = Location::File(dir.join("serve-100k.db"));
     let (server, base) = serve(bin, &db, dir, &mackerel, "10s");
     let pid = server.0.id();
     let http = reqwest::Client::new();
@@ -189,7 +193,7 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let (_, peak) = memory(pid);
+    let (_, peak) = resident(pid);
     row(
         "serve during a 100k backfill: peak resident memory",
         format!("{peak:.0} MiB"),
@@ -197,24 +201,25 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
         peak < 150.0,
     );
     tokio::time::sleep(Duration::from_secs(15)).await;
-    let (idle, _) = memory(pid);
+    let (idle, _) = resident(pid);
     row(
         "serve idle after it (passes every 10s): resident memory",
         format!("{idle:.0} MiB"),
         "< 50 MiB",
         idle < 50.0,
     );
-    drop(server);
+}
 
-    // The API under load on (a copy of) the 1M database; its worker polls a small simulator.
-    let copy = dir.join("serve-1m.db");
-    std::fs::copy(big, &copy).unwrap();
-    let (_sim, mackerel) = sim(bin, 1_000);
-    let (_server, base) = serve(bin, &copy, dir, &mackerel, "1h");
+/// The API and pages under 50 clients on a copy of `big`, the 1M-alert store; the
+/// server's worker polls a small simulator meanwhile.
+pub async fn under_load(bin: &Path, dir: &Path, place: &Place, big: &Location, row: Row<'_>) {
+    let copy = place.scratch_copy(big, "bench_serve_1m").await;
+    let (sim_process, mackerel) = sim(bin, 1_000);
+    let (server, base) = serve(bin, &copy, dir, &mackerel, "1h");
     let (median, worst) = webhook_to_visible(&base, 50).await;
     row(
-        &format!("webhook to visible in /api/alerts on 1M (median {median:.1?})"),
-        format!("{worst:.1?} worst of 50"),
+        "webhook to visible in /api/alerts on 1M",
+        format!("{worst:.1?} worst (p50 {median:.1?})"),
         "< 1 s",
         worst < Duration::from_secs(1),
     );
@@ -242,21 +247,29 @@ pub async fn run(bin: &Path, dir: &Path, big: &Path, row: &dyn Fn(&str, String, 
     ] {
         let (p50, p99, errors) = load(format!("{base}{path}"), 20).await;
         row(
-            &format!("{what}, 50 clients on 1M: p99 (p50 {p50:.1?})"),
-            format!("{p99:.1?}{}", if errors > 0 { " ERRORS" } else { "" }),
+            &format!("{what}, 50 clients on 1M: p99"),
+            latency(p50, p99, errors),
             "< 100 ms",
             errors == 0 && p99 < Duration::from_millis(100),
         );
     }
+    drop((server, sim_process));
+    place.remove("bench_serve_1m").await;
+}
+
+/// A p99 with its p50, and whether any request failed.
+fn latency(p50: Duration, p99: Duration, errors: usize) -> String {
+    let failed = if errors > 0 { " ERRORS" } else { "" };
+    format!("{p99:.1?} (p50 {p50:.1?}){failed}")
 }
 
 /// The meeting screen on a heavy organisation (design §9, §10): the simulator's
 /// 1,000,000 alerts over 30 days (about 40,000 a weekday) polled by `serve`, then
 /// a weekday's page and `/api/digest` under 50 clients, with their sizes.
-pub async fn heavy_meeting(bin: &Path, dir: &Path, row: &dyn Fn(&str, String, &str, bool)) {
-    let (_sim, mackerel) = sim(bin, 1_000_000);
-    let db = dir.join("serve-heavy-meeting.db");
-    let (_server, base) = serve(bin, &db, dir, &mackerel, "1h");
+pub async fn heavy_meeting(bin: &Path, dir: &Path, place: &Place, row: Row<'_>) {
+    let (sim_process, mackerel) = sim(bin, 1_000_000);
+    let db = place.fresh("bench_heavy_meeting").await;
+    let (server, base) = serve(bin, &db, dir, &mackerel, "1h");
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(900);
     // Ready once its first pass (the month's backfill) is done.
@@ -308,8 +321,8 @@ pub async fn heavy_meeting(bin: &Path, dir: &Path, row: &dyn Fn(&str, String, &s
     };
     let page = size(format!("/digests/{day}")).await;
     row(
-        &format!("page /digests/D of a {alerts}-alert day: size"),
-        format!("{} KiB", page / 1024),
+        "page /digests/D of a heavy weekday: size",
+        format!("{} KiB ({alerts} alerts)", page / 1024),
         "< 1 MiB",
         page < 1 << 20,
     );
@@ -317,11 +330,8 @@ pub async fn heavy_meeting(bin: &Path, dir: &Path, row: &dyn Fn(&str, String, &s
     let condensed = size(format!("/api/digest?date={day}")).await;
     let all = size(format!("/api/digest?date={day}&alerts=all")).await;
     row(
-        &format!(
-            "/api/digest?date=D of a {alerts}-alert day: size (alerts=all: {} KiB)",
-            all / 1024
-        ),
-        format!("{} KiB", condensed / 1024),
+        "/api/digest?date=D of a heavy weekday: size",
+        format!("{} KiB (all: {} KiB)", condensed / 1024, all / 1024),
         "smaller than all",
         condensed < all,
     );
@@ -331,10 +341,12 @@ pub async fn heavy_meeting(bin: &Path, dir: &Path, row: &dyn Fn(&str, String, &s
     ] {
         let (p50, p99, errors) = load(format!("{base}{path}"), 20).await;
         row(
-            &format!("{what} of a {alerts}-alert day, 50 clients: p99 (p50 {p50:.1?})"),
-            format!("{p99:.1?}{}", if errors > 0 { " ERRORS" } else { "" }),
+            &format!("{what} of a heavy weekday, 50 clients: p99"),
+            latency(p50, p99, errors),
             &format!("< {target} ms"),
             errors == 0 && p99 < Duration::from_millis(target),
         );
     }
+    drop((server, sim_process));
+    place.remove("bench_heavy_meeting").await;
 }
