@@ -5,8 +5,9 @@
 //!
 //! A term of one or two characters has no trigram to look up. For it each alert
 //! keeps its *short grams* (migration 0002): every one- and two-character piece of
-//! its four texts, case folded, in a GIN index. The term's gram narrows the alerts
-//! to those that hold it; `ILIKE` stays the judge. The planner knows each gram's
+//! its four texts, case folded and hashed, in a GIN index. The term's gram narrows
+//! the alerts to those that hold it (or a gram of the same hash); `ILIKE` stays the
+//! judge. The planner knows each gram's
 //! frequency, so a common gram walks the time index newest first and stops at the
 //! page's limit, and a rare one reads its few alerts from the index.
 
@@ -28,23 +29,32 @@ pub(super) enum TextPlan {
 const INDEXED: &str = "(coalesce(a.monitor_name,'') || E'\\x01' || coalesce(a.host_name,'') || \
      E'\\x01' || coalesce(a.message,'') || E'\\x01' || coalesce(a.reason,''))";
 
-/// What parts the columns in [`INDEXED`], and the grams in `short_grams`.
+/// What parts the columns in [`INDEXED`].
 const PART: char = '\u{1}';
-
-/// The short grams as the GIN index `alerts_short_grams` holds them: written
-/// exactly as the index's expression, or it is not used.
-const GRAMS: &str = "string_to_array(a.short_grams, E'\\x01')";
 
 /// A character as the short grams hold it: lower case where it has one.
 fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
+/// A gram of one or two folded characters as `short_grams` holds it: the 32-bit
+/// FNV-1a hash of its UTF-8, fixed forever (the stored grams are made with it).
+fn gram_hash(first: char, second: Option<char>) -> i32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut buf = [0; 8];
+    let len = first.encode_utf8(&mut buf).len();
+    let len = len + second.map_or(0, |c| c.encode_utf8(&mut buf[len..]).len());
+    for byte in &buf[..len] {
+        hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
+    }
+    hash as i32
+}
+
 /// The short grams of an alert's texts (`monitor_name`, `host_name`, `message`,
 /// `reason`): each distinct character and pair of neighbours within one text,
-/// folded, sorted, parted by U+0001.
-pub(crate) fn short_grams<'a>(texts: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    let mut grams = std::collections::BTreeSet::new();
+/// folded and hashed, sorted.
+pub(crate) fn short_grams<'a>(texts: impl IntoIterator<Item = Option<&'a str>>) -> Vec<i32> {
+    let mut grams = Vec::new();
     for text in texts.into_iter().flatten() {
         let mut before: Option<char> = None;
         for c in text.chars().map(fold) {
@@ -52,22 +62,16 @@ pub(crate) fn short_grams<'a>(texts: impl IntoIterator<Item = Option<&'a str>>) 
                 before = None;
                 continue;
             }
-            grams.insert((c, None));
+            grams.push(gram_hash(c, None));
             if let Some(b) = before {
-                grams.insert((b, Some(c)));
+                grams.push(gram_hash(b, Some(c)));
             }
             before = Some(c);
         }
     }
-    let mut out = String::new();
-    for (first, second) in grams {
-        if !out.is_empty() {
-            out.push(PART);
-        }
-        out.push(first);
-        out.extend(second);
-    }
-    out
+    grams.sort_unstable();
+    grams.dedup();
+    grams
 }
 
 /// A search term, in all columns or one.
@@ -90,11 +94,12 @@ impl<'a> Term<'a> {
         }
     }
 
-    /// A term of one or two characters, folded as the short grams are.
-    fn short_gram(&self) -> Option<String> {
-        (1..=2)
-            .contains(&self.text.chars().count())
-            .then(|| self.text.chars().map(fold).collect())
+    /// A term of one or two characters, as the short grams hold it.
+    fn short_gram(&self) -> Option<i32> {
+        let mut chars = self.text.chars().map(fold);
+        let first = chars.next()?;
+        let second = chars.next();
+        chars.next().is_none().then(|| gram_hash(first, second))
     }
 
     /// PostgreSQL's planner chooses between the index and the time walk itself.
@@ -115,9 +120,9 @@ impl<'a> Term<'a> {
             return;
         }
         if let Some(gram) = self.short_gram() {
-            q.push(format!("{GRAMS} @> ARRAY["))
+            q.push("a.short_grams @> ARRAY[")
                 .push_bind(gram)
-                .push("]::text[] AND ");
+                .push("]::integer[] AND ");
         }
         let text = match self.column {
             Some(column) => format!("a.{column}"),
@@ -168,14 +173,19 @@ impl super::Backend {
                 return Ok(filled);
             }
             let rowids: Vec<i64> = rows.iter().map(|(rowid, _)| *rowid).collect();
+            // As text ("{1,2}"): an array of arrays must be rectangular.
             let grams: Vec<String> = rows
                 .iter()
-                .map(|(_, (m, h, msg, r))| short_grams([m, h, msg, r].map(|t| t.as_deref())))
+                .map(|(_, (m, h, msg, r))| {
+                    let grams = short_grams([m, h, msg, r].map(|t| t.as_deref()));
+                    let list: Vec<String> = grams.iter().map(i32::to_string).collect();
+                    format!("{{{}}}", list.join(","))
+                })
                 .collect();
             let mut tx = self.begin().await?;
             sqlx::query(
-                "UPDATE alerts SET short_grams = v.g FROM UNNEST($1::bigint[], $2::text[]) AS v(r, g) \
-                 WHERE alerts.rowid = v.r AND alerts.short_grams IS NULL",
+                "UPDATE alerts SET short_grams = v.g::integer[] \
+                 FROM UNNEST($1::bigint[], $2::text[]) AS v(r, g) WHERE alerts.rowid = v.r AND alerts.short_grams IS NULL",
             )
             .bind(&rowids)
             .bind(&grams)
@@ -191,31 +201,53 @@ impl super::Backend {
 mod tests {
     use super::*;
 
-    fn grams(texts: &[Option<&str>]) -> Vec<String> {
-        short_grams(texts.iter().copied())
-            .split(PART)
-            .map(str::to_owned)
-            .collect()
+    fn hashes(grams: &[&str]) -> Vec<i32> {
+        let mut out: Vec<i32> = grams
+            .iter()
+            .map(|g| {
+                let mut chars = g.chars();
+                gram_hash(chars.next().unwrap(), chars.next())
+            })
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     #[test]
     fn short_grams_are_each_character_and_pair_folded_once_within_one_text() {
-        assert_eq!(grams(&[Some("AbA")]), ["a", "ab", "b", "ba"]);
+        assert_eq!(short_grams([Some("AbA")]), hashes(&["a", "ab", "b", "ba"]));
         // No pair across two texts; none for a missing one.
-        assert_eq!(grams(&[Some("x"), None, Some("Y"), Some("")]), ["x", "y"]);
-        assert_eq!(grams(&[Some("É"), Some("ディ")]), ["é", "ィ", "デ", "ディ"]);
-        // The separator is never a gram, and parts what is around it.
-        assert_eq!(grams(&[Some("a\u{1}b")]), ["a", "b"]);
-        assert_eq!(short_grams([None, None]), "");
+        assert_eq!(
+            short_grams([Some("x"), None, Some("Y"), Some("")]),
+            hashes(&["x", "y"])
+        );
+        assert_eq!(
+            short_grams([Some("É"), Some("ディ")]),
+            hashes(&["é", "デ", "ィ", "ディ"])
+        );
+        // The separator is never in a gram, and parts what is around it.
+        assert_eq!(short_grams([Some("a\u{1}b")]), hashes(&["a", "b"]));
+        assert!(short_grams([None, None]).is_empty());
+    }
+
+    #[test]
+    fn a_gram_hash_is_fnv_1a_of_its_utf8_and_never_changes() {
+        // Stored grams are made with it: these values must hold across versions.
+        assert_eq!(gram_hash('a', None), 0xe40c292c_u32 as i32);
+        assert_eq!(gram_hash('a', Some('b')), 0x4d2505ca_u32 as i32);
+        assert_ne!(gram_hash('a', Some('b')), gram_hash('b', Some('a')));
     }
 
     #[test]
     fn a_term_of_one_or_two_characters_is_looked_up_as_its_folded_gram() {
-        assert_eq!(Term::anywhere("Zq").short_gram().as_deref(), Some("zq"));
-        assert_eq!(Term::anywhere("É").short_gram().as_deref(), Some("é"));
         assert_eq!(
-            Term::in_column("DB", "host_name").short_gram().as_deref(),
-            Some("db")
+            Term::anywhere("Zq").short_gram(),
+            Some(gram_hash('z', Some('q')))
+        );
+        assert_eq!(Term::anywhere("É").short_gram(), Some(gram_hash('é', None)));
+        assert_eq!(
+            Term::in_column("DB", "host_name").short_gram(),
+            Some(gram_hash('d', Some('b')))
         );
         assert_eq!(Term::anywhere("abc").short_gram(), None);
         assert_eq!(Term::anywhere("").short_gram(), None);
