@@ -117,6 +117,11 @@ pub async fn for_digest(
         .collect();
     // Stable: the digest's order within each kind.
     alerts.sort_by_key(|a| !needs_decision(a.alert.state, a.flapping));
+    // A heavy day has tens of thousands of metric alerts and few series: ask once
+    // which have one, then read only those.
+    let ids: Vec<&str> = alerts.iter().map(|a| a.alert.id.as_str()).collect();
+    let with_series = store.alerts_with_series(&ids).await?;
+    alerts.retain(|a| with_series.contains(&a.alert.id));
     let now = chrono::Utc::now().timestamp();
     let mut graphs = std::collections::HashMap::new();
     for a in alerts {

@@ -32,4 +32,13 @@ impl Store {
     pub async fn graph_of(&self, alert_id: &str) -> Result<Option<StoredGraph>, StoreError> {
         on_backend!(self, b => b.graph_of(alert_id).await)
     }
+
+    /// Which of `ids` have a series stored (what [`Store::graph_of`] would draw
+    /// from): one read for a heavy day's tens of thousands of alerts, not one each.
+    pub async fn alerts_with_series(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        on_backend!(self, b => b.alerts_with_series(ids).await)
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::store::{StoreError, StoredGraph};
 
+use super::dialect::{each, CROSS_JOIN};
 use super::Backend;
 
 impl Backend {
@@ -20,5 +21,25 @@ impl Backend {
         .bind(alert_id)
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    pub async fn alerts_with_series(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(5_000) {
+            let found: Vec<String> = sqlx::query_scalar(&format!(
+                // The ids drive: each one a lookup of the graphs' primary key.
+                "SELECT g.alert_id FROM {} {CROSS_JOIN} alert_graphs g ON g.alert_id = j.value \
+                 WHERE g.points IS NOT NULL",
+                each("$1", "j")
+            ))
+            .bind(sqlx::types::Json(chunk))
+            .fetch_all(self.pool())
+            .await?;
+            out.extend(found);
+        }
+        Ok(out)
     }
 }
