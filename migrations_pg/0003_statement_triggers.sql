@@ -42,32 +42,44 @@ BEGIN
 END;
 $$;
 
+-- A delete, and an update that moves an alert's services, remove its rows one by one
+-- by primary key: a join with the transition table may be planned (and the plan kept)
+-- as a scan of the whole table.
 CREATE FUNCTION alert_services_ad() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
 BEGIN
-    DELETE FROM alert_services AS s
-    USING old_rows AS o, jsonb_array_elements_text(o.services::jsonb) AS j (value)
-    WHERE s.service = j.value AND s.opened_at = o.opened_at AND s.alert_id = o.id;
+    FOR r IN SELECT o.id, o.opened_at, o.services FROM old_rows AS o LOOP
+        DELETE FROM alert_services
+        WHERE service IN (SELECT j.value FROM jsonb_array_elements_text(r.services::jsonb) AS j (value))
+          AND opened_at = r.opened_at AND alert_id = r.id;
+    END LOOP;
     RETURN NULL;
 END;
 $$;
 
 -- Only a real change of services or opening time moves rows (an upsert writes every
--- field). Old and new rows are paired by the alert's id, which no update changes.
+-- field; most updates are of other columns, and end at the first check). Old and new
+-- rows are paired by the alert's id, which no update changes.
 CREATE FUNCTION alert_services_au() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
 BEGIN
-    DELETE FROM alert_services AS s
-    USING old_rows AS o, new_rows AS n, jsonb_array_elements_text(o.services::jsonb) AS j (value)
-    WHERE n.id = o.id
-      AND (o.services IS DISTINCT FROM n.services OR o.opened_at IS DISTINCT FROM n.opened_at)
-      AND s.service = j.value AND s.opened_at = o.opened_at AND s.alert_id = o.id;
-    INSERT INTO alert_services (service, opened_at, alert_id)
-    SELECT DISTINCT j.value, n.opened_at, n.id
-    FROM old_rows AS o
-    JOIN new_rows AS n ON n.id = o.id
-    CROSS JOIN LATERAL jsonb_array_elements_text(n.services::jsonb) AS j (value)
-    WHERE (o.services IS DISTINCT FROM n.services OR o.opened_at IS DISTINCT FROM n.opened_at)
-      AND j.value IS NOT NULL
-    ON CONFLICT DO NOTHING;
+    FOR r IN
+        SELECT o.id, o.opened_at AS old_opened_at, o.services AS old_services,
+               n.opened_at AS new_opened_at, n.services AS new_services
+        FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+        WHERE o.services IS DISTINCT FROM n.services OR o.opened_at IS DISTINCT FROM n.opened_at
+    LOOP
+        DELETE FROM alert_services
+        WHERE service IN (SELECT j.value FROM jsonb_array_elements_text(r.old_services::jsonb) AS j (value))
+          AND opened_at = r.old_opened_at AND alert_id = r.id;
+        INSERT INTO alert_services (service, opened_at, alert_id)
+        SELECT DISTINCT j.value, r.new_opened_at, r.id
+        FROM jsonb_array_elements_text(r.new_services::jsonb) AS j (value)
+        WHERE j.value IS NOT NULL
+        ON CONFLICT DO NOTHING;
+    END LOOP;
     RETURN NULL;
 END;
 $$;

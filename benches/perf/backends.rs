@@ -262,7 +262,7 @@ impl Sheet {
         }
         println!();
         println!(
-            "{:<58} {:>22} {:>22}  {:<12} both",
+            "{:<62} {:>28} {:>28}  {:<12} both",
             "side by side",
             Backend::Sqlite.name(),
             Backend::Postgres.name(),
@@ -272,7 +272,7 @@ impl Sheet {
             let sqlite = &line.figures[&Backend::Sqlite];
             let postgres = &line.figures[&Backend::Postgres];
             println!(
-                "{:<58} {:>22} {:>22}  {:<12} {}",
+                "{:<62} {:>28} {:>28}  {:<12} {}",
                 line.what,
                 sqlite.figure,
                 postgres.figure,

@@ -78,3 +78,6 @@ pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(s)
     }
 }
+
+/// Two values (or rows of values) differ, NULL equal to NULL: PostgreSQL's `IS DISTINCT FROM`.
+pub(crate) const DIFFERS: &str = "IS DISTINCT FROM";

@@ -78,3 +78,6 @@ pub(crate) const CROSS_JOIN: &str = "CROSS JOIN";
 pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(s)
 }
+
+/// Two values (or rows of values) differ, NULL equal to NULL: SQLite's `IS NOT`, for row values too.
+pub(crate) const DIFFERS: &str = "IS NOT";
