@@ -7,9 +7,9 @@
 //! keeps its *short grams* (migration 0002): every one- and two-character piece of
 //! its four texts, case folded and hashed, in a GIN index. The term's gram narrows
 //! the alerts to those that hold it (or a gram of the same hash); `ILIKE` stays the
-//! judge. The planner knows each gram's
-//! frequency, so a common gram walks the time index newest first and stops at the
-//! page's limit, and a rare one reads its few alerts from the index.
+//! judge. The planner knows each gram's frequency, so a common gram walks the time
+//! index newest first and stops at the page's limit, and a rare one reads its few
+//! alerts from the index.
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -137,47 +137,40 @@ impl<'a> Term<'a> {
 /// Alerts filled per transaction by [`Backend::fill_short_grams`].
 const FILL_BATCH: i64 = 5_000;
 
+/// An alert stored without its short grams: its texts.
+#[derive(sqlx::FromRow)]
+struct Unfilled {
+    rowid: i64,
+    monitor_name: Option<String>,
+    host_name: Option<String>,
+    message: Option<String>,
+    reason: Option<String>,
+}
+
 impl super::Backend {
     /// Writes the short grams of the alerts stored without them (before migration
     /// 0002, or copied by `db copy`), a batch per transaction, so a stopped fill
     /// resumes where it stopped. Returns how many were filled.
     pub(crate) async fn fill_short_grams(&self) -> Result<u64, StoreError> {
-        type Texts = (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
         let mut filled = 0;
         loop {
-            let rows: Vec<(i64, Texts)> = sqlx::query_as::<
-                _,
-                (
-                    i64,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                ),
-            >(
+            let rows: Vec<Unfilled> = sqlx::query_as(
                 "SELECT rowid, monitor_name, host_name, message, reason FROM alerts \
                  WHERE short_grams IS NULL ORDER BY rowid LIMIT $1",
             )
             .bind(FILL_BATCH)
             .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(|(rowid, m, h, msg, r)| (rowid, (m, h, msg, r)))
-            .collect();
+            .await?;
             if rows.is_empty() {
                 return Ok(filled);
             }
-            let rowids: Vec<i64> = rows.iter().map(|(rowid, _)| *rowid).collect();
+            let rowids: Vec<i64> = rows.iter().map(|r| r.rowid).collect();
             // As text ("{1,2}"): an array of arrays must be rectangular.
             let grams: Vec<String> = rows
                 .iter()
-                .map(|(_, (m, h, msg, r))| {
-                    let grams = short_grams([m, h, msg, r].map(|t| t.as_deref()));
+                .map(|r| {
+                    let texts = [&r.monitor_name, &r.host_name, &r.message, &r.reason];
+                    let grams = short_grams(texts.map(|t| t.as_deref()));
                     let list: Vec<String> = grams.iter().map(i32::to_string).collect();
                     format!("{{{}}}", list.join(","))
                 })
