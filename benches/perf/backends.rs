@@ -11,6 +11,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use asakai::store::testing::with_database;
 use asakai::store::Location;
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -195,17 +196,6 @@ async fn drop_database(conn: &mut PgConnection, name: &str) {
     conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
         .await
         .unwrap();
-}
-
-/// `url` with its database (the path) replaced by `name`, any query kept.
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let (before_query, query) = match rest.find('?') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let authority = before_query.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{name}{query}")
 }
 
 /// One figure: what it measures on a backend, how it compares with its target.

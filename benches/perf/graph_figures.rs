@@ -6,13 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use asakai::config::{Env, Settings};
-use asakai::mackerel::{Client, ClientConfig};
 use asakai::server::{self, Access, App};
-use asakai::sim::{self, SimOptions, DAY};
+use asakai::sim::DAY;
 use asakai::store::{AlertFilter, Store};
 use asakai::sync::{run_pass, SyncOptions};
 
-const KEY: &str = "bench-graph-key";
 const REQUESTS: usize = 200;
 
 /// Prints the graph figures with `row`.
@@ -55,19 +53,7 @@ pub async fn run(anchor: i64, dir: &std::path::Path, row: &dyn Fn(&str, String, 
 
 /// The simulator's last three days backfilled with every graph.
 async fn synced_store(anchor: i64, db: &std::path::Path) -> Store {
-    let opts = SimOptions {
-        days: 3,
-        anchor: Some(anchor),
-        frozen: true,
-        api_key: KEY.into(),
-        ..SimOptions::default()
-    };
-    let running = sim::start(opts, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut config = ClientConfig::new(running.base_url(), KEY);
-    config.request_interval = Duration::ZERO;
-    let client = Client::new(config).unwrap();
+    let (_running, client) = crate::frozen_simulator(anchor, None, 3).await;
     let store = Store::open(db).await.unwrap();
     let sync = SyncOptions {
         since: Some(anchor - 4 * DAY),

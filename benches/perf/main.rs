@@ -40,11 +40,16 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
-/// One sync pass backfilling the frozen simulator's `alerts` over `days` before
-/// `anchor` into `db`, the client's pacing off: its time and the alerts stored.
-async fn backfill_at(anchor: i64, alerts: u64, days: i64, db: &Location) -> (Duration, u64) {
+/// The frozen simulator, `days` before `anchor` (`alerts` of them, or its own
+/// number), and a client of it with its pacing off. Keep the simulator while the
+/// client is used.
+pub async fn frozen_simulator(
+    anchor: i64,
+    alerts: Option<u64>,
+    days: i64,
+) -> (sim::RunningSim, Client) {
     let opts = SimOptions {
-        alerts: Some(alerts),
+        alerts,
         days,
         anchor: Some(anchor),
         frozen: true,
@@ -57,6 +62,13 @@ async fn backfill_at(anchor: i64, alerts: u64, days: i64, db: &Location) -> (Dur
     let mut config = ClientConfig::new(running.base_url(), KEY);
     config.request_interval = Duration::ZERO;
     let client = Client::new(config).unwrap();
+    (running, client)
+}
+
+/// One sync pass backfilling the frozen simulator's `alerts` over `days` before
+/// `anchor` into `db`, the client's pacing off: its time and the alerts stored.
+async fn backfill_at(anchor: i64, alerts: u64, days: i64, db: &Location) -> (Duration, u64) {
+    let (_running, client) = frozen_simulator(anchor, Some(alerts), days).await;
     let store = Store::open(db).await.unwrap();
     let sync = SyncOptions {
         since: Some(anchor - (days + 1) * DAY),

@@ -294,3 +294,16 @@ impl MigrationSource<'static> for Before {
         Box::pin(async move { Ok(older) })
     }
 }
+
+/// A PostgreSQL URL with its database (the path) replaced by `name`, the rest and
+/// any query kept: the tests and benchmarks make a database of their own on the
+/// server an admin URL names.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a postgres:// URL");
+    let (before_query, query) = match rest.find('?') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = before_query.split('/').next().unwrap_or(before_query);
+    format!("{scheme}://{authority}/{name}{query}")
+}

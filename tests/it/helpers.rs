@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asakai::mackerel::{Client, ClientConfig};
+use asakai::store::testing::with_database;
 use asakai::store::{Location, Store};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
@@ -574,17 +575,6 @@ fn postgres_admin_url() -> Option<String> {
         let _ = std::io::stderr().write_all(line.as_bytes());
     });
     admin
-}
-
-/// `url` with its database (the path) replaced by `name`, query and all kept.
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a postgres:// URL");
-    let (before_query, query) = match rest.find('?') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let authority = before_query.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{name}{query}")
 }
 
 /// A database made for one test on the admin URL's server; dropped with it.

@@ -50,8 +50,8 @@ pub(crate) fn push_alert_derived<'args>(
     row: &mut sqlx::query_builder::Separated<'_, 'args, sqlx::Postgres, &'static str>,
     a: &crate::store::StoredAlert,
 ) {
-    let texts = [&a.monitor_name, &a.host_name, &a.message, &a.reason]
-        .map(|t| t.as_deref().map(text).map(std::borrow::Cow::into_owned));
+    let texts =
+        [&a.monitor_name, &a.host_name, &a.message, &a.reason].map(|t| t.as_deref().map(text));
     row.push_bind(super::text_search::short_grams(
         texts.iter().map(|t| t.as_deref()),
     ));
