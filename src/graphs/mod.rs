@@ -98,6 +98,9 @@ pub fn is_metric_kind(kind: &str) -> bool {
 /// Most graphs one HTML digest carries inline: a heavy day stays a readable file.
 pub const DIGEST_GRAPHS: usize = 30;
 
+/// Alerts asked at once whether they have a series, for a digest's graphs.
+const SERIES_ASKED: usize = 2_000;
+
 /// The graphs an HTML digest carries inline, by alert id: its metric alerts with a
 /// stored series, those to decide first (open, closed by a person, flapping),
 /// then the rest in the digest's order, at most [`DIGEST_GRAPHS`].
@@ -117,23 +120,24 @@ pub async fn for_digest(
         .collect();
     // Stable: the digest's order within each kind.
     alerts.sort_by_key(|a| !needs_decision(a.alert.state, a.flapping));
-    // A heavy day has tens of thousands of metric alerts and few series: ask once
-    // which have one, then read only those.
-    let ids: Vec<&str> = alerts.iter().map(|a| a.alert.id.as_str()).collect();
-    let with_series = store.alerts_with_series(&ids).await?;
-    alerts.retain(|a| with_series.contains(&a.alert.id));
+    // A heavy day has tens of thousands of metric alerts, and few or most of them
+    // have a series: ask a chunk at a time which do, in order, until enough are drawn.
     let now = chrono::Utc::now().timestamp();
     let mut graphs = std::collections::HashMap::new();
-    for a in alerts {
-        if graphs.len() == DIGEST_GRAPHS {
-            break;
-        }
-        if graphs.contains_key(&a.alert.id) {
-            continue;
-        }
-        if let Some(g) = store.graph_of(&a.alert.id).await? {
-            if let AlertGraph::Svg(svg) = from_stored(&g, tz, lang, now, Style::Inline) {
-                graphs.insert(a.alert.id.clone(), svg);
+    for chunk in alerts.chunks(SERIES_ASKED) {
+        let ids: Vec<&str> = chunk.iter().map(|a| a.alert.id.as_str()).collect();
+        let with_series = store.alerts_with_series(&ids).await?;
+        for a in chunk.iter().filter(|a| with_series.contains(&a.alert.id)) {
+            if graphs.len() == DIGEST_GRAPHS {
+                return Ok(graphs);
+            }
+            if graphs.contains_key(&a.alert.id) {
+                continue;
+            }
+            if let Some(g) = store.graph_of(&a.alert.id).await? {
+                if let AlertGraph::Svg(svg) = from_stored(&g, tz, lang, now, Style::Inline) {
+                    graphs.insert(a.alert.id.clone(), svg);
+                }
             }
         }
     }

@@ -70,6 +70,11 @@ pub(crate) fn least(a: &str, b: &str) -> String {
 
 pub(crate) const CROSS_JOIN: &str = "JOIN";
 
+/// PostgreSQL picks the index by its statistics: no hint.
+pub(crate) fn indexed_by(_index: &str) -> String {
+    String::new()
+}
+
 /// PostgreSQL's text holds no NUL character: it becomes U+FFFD, the rest is kept.
 pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains('\0') {
@@ -81,3 +86,10 @@ pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Two values (or rows of values) differ, NULL equal to NULL: PostgreSQL's `IS DISTINCT FROM`.
 pub(crate) const DIFFERS: &str = "IS DISTINCT FROM";
+
+/// Alerts are read as rows (see `store/sql/alerts.rs`).
+pub(crate) const ALERTS_AS_JSON: bool = false;
+
+/// PostgreSQL plans by its statistics, and answers all of a condition's bounds
+/// from a two-column index (the `+` SQLite needs made it scan the table).
+pub(crate) const UNINDEXED: &str = "";

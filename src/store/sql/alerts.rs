@@ -1,14 +1,15 @@
 //! The SQL of `store::alerts`, compiled for each backend (see `store`).
 
 use sqlx::types::Json;
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Row};
 
 use crate::alert::state_sql;
 use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
 use super::dialect::{
-    each, least, push_alert_derived, text, ALERT_DERIVED_COLUMNS, ALERT_DERIVED_UPDATES, DIFFERS,
+    each, json_list, json_rows, least, push_alert_derived, text, ALERTS_AS_JSON,
+    ALERT_DERIVED_COLUMNS, ALERT_DERIVED_UPDATES, DIFFERS,
 };
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
@@ -19,15 +20,31 @@ const WALK_FIRST: u32 = 50;
 /// Rows per statement: SQLite round trips, not rows, dominate a backfill.
 const BATCH: usize = 500;
 
-/// Alerts are read as one JSON array per query: sqlx hands SQLite rows over one
-/// at a time between threads, which cost more than the query itself on a day's
-/// worth of alerts. `SELECT_ALERTS` opens the subquery; [`fetch_alerts`] closes it.
-pub(crate) const SELECT_ALERTS: &str = concat!(
-    "SELECT ",
-    super::dialect::json_rows!(),
-    " FROM (",
-    alert_object!()
-);
+/// `StoredAlert`'s fields as columns of `alerts a`, in its order.
+macro_rules! alert_columns {
+    () => {
+        "a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, a.host_id, \
+         a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
+         a.memo, a.series, a.roles, a.services, a.url, a.image_url, a.gone, a.logs_read, \
+         a.attribution_pending"
+    };
+}
+
+/// Opens the subquery of an alerts read; [`fetch_alerts`] closes it. How the rows
+/// come back is the dialect's (`ALERTS_AS_JSON`): on SQLite as one JSON array per
+/// query, since sqlx hands SQLite rows over one at a time between threads, which
+/// cost more than the query itself on a day's worth of alerts; on PostgreSQL as
+/// rows, which it sends in binary at a third of the cost of building the JSON.
+pub(crate) const SELECT_ALERTS: &str = if ALERTS_AS_JSON {
+    concat!(
+        "SELECT ",
+        super::dialect::json_rows!(),
+        " FROM (",
+        alert_object!()
+    )
+} else {
+    concat!("SELECT * FROM (SELECT ", alert_columns!(), " FROM alerts a")
+};
 
 /// One alert as a JSON array, `x`, from `alerts a`.
 macro_rules! alert_object {
@@ -42,9 +59,102 @@ macro_rules! alert_object {
 
 pub(crate) use alert_object;
 
-/// The JSON array a [`SELECT_ALERTS`] query returns.
+/// The JSON array a [`SELECT_ALERTS`] query returns on SQLite.
 pub(super) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)).into())
+}
+
+/// One alert from a row of `alert_columns!()`.
+pub(super) fn alert_from_row(
+    row: &<Db as sqlx::Database>::Row,
+) -> Result<StoredAlert, sqlx::Error> {
+    let list = |i: usize| -> Result<Vec<String>, sqlx::Error> {
+        let text: String = row.try_get(i)?;
+        serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    };
+    let flag = |i: usize| -> Result<bool, sqlx::Error> { Ok(row.try_get::<i64, _>(i)? != 0) };
+    Ok(StoredAlert {
+        id: row.try_get(0)?,
+        kind: row.try_get(1)?,
+        status: row.try_get(2)?,
+        severity: row.try_get(3)?,
+        monitor_id: row.try_get(4)?,
+        monitor_name: row.try_get(5)?,
+        host_id: row.try_get(6)?,
+        host_name: row.try_get(7)?,
+        opened_at: row.try_get(8)?,
+        closed_at: row.try_get(9)?,
+        close_cause: row.try_get(10)?,
+        reason: row.try_get(11)?,
+        message: row.try_get(12)?,
+        value: row.try_get(13)?,
+        memo: row.try_get(14)?,
+        series: row.try_get(15)?,
+        roles: list(16)?,
+        services: list(17)?,
+        url: row.try_get(18)?,
+        image_url: row.try_get(19)?,
+        gone: flag(20)?,
+        logs_read: flag(21)?,
+        attribution_pending: flag(22)?,
+    })
+}
+
+/// Runs `query`, a read of alerts in the dialect's form (see [`SELECT_ALERTS`]).
+pub(super) async fn read_alerts<'q, 'c, E>(
+    query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+    executor: E,
+) -> Result<Vec<StoredAlert>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Db>,
+{
+    if ALERTS_AS_JSON {
+        let row = query.fetch_one(executor).await?;
+        let text: String = row.try_get(0)?;
+        // Decoded off the runtime's threads: one read's JSON decodes while the
+        // database builds the next.
+        match tokio::task::spawn_blocking(move || decode_alerts(&text)).await {
+            Ok(decoded) => decoded,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    } else {
+        // Each row decoded as it arrives, while the database sends the next.
+        use futures_util::TryStreamExt;
+        Ok(query
+            .fetch(executor)
+            .and_then(|row| std::future::ready(alert_from_row(&row)))
+            .try_collect()
+            .await?)
+    }
+}
+
+/// The alerts meeting any of `conditions` (on `alerts a`), one `UNION ALL` branch
+/// each, as a read [`read_alerts`] runs.
+pub(super) fn alerts_where(conditions: &[&str]) -> String {
+    if ALERTS_AS_JSON {
+        let branches: Vec<String> = conditions
+            .iter()
+            .map(|c| format!("{} WHERE {c}", alert_object!()))
+            .collect();
+        // One branch aggregates its arrays as they are; a union is re-parsed (json(x)).
+        match conditions {
+            [one] => format!(
+                "SELECT {} FROM alerts a WHERE {one}",
+                json_list!(super::dialect::alert_array!())
+            ),
+            _ => format!(
+                "SELECT {} FROM ({}) AS x",
+                json_rows!(),
+                branches.join(" UNION ALL ")
+            ),
+        }
+    } else {
+        let branches: Vec<String> = conditions
+            .iter()
+            .map(|c| format!("SELECT {} FROM alerts a WHERE {c}", alert_columns!()))
+            .collect();
+        branches.join(" UNION ALL ")
+    }
 }
 
 /// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool
@@ -59,12 +169,7 @@ where
     q.push(") AS alert_rows");
     // Not kept in the statement cache: a query with hundreds of bound ids is used once,
     // and a cached one holds its compiled program (megabytes for a batch) for good.
-    let text: String = q
-        .build_query_scalar()
-        .persistent(false)
-        .fetch_one(executor)
-        .await?;
-    decode_alerts(&text)
+    read_alerts(q.build().persistent(false), executor).await
 }
 
 /// The query for one chunk of ids.

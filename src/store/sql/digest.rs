@@ -9,8 +9,8 @@ use crate::alert::{state_sql, State};
 use crate::store::digest::{HostInMaintenance, Pair, Reach};
 use crate::store::{StateKey, StoreError, StoredAlert, FIRED_BEFORE_CAP};
 
-use super::alerts::{alert_object, decode_alerts};
-use super::dialect::{alert_array, each_json, json_list, json_rows, json_value, same};
+use super::alerts::{alert_object, alerts_where, read_alerts};
+use super::dialect::{each_json, json_rows, json_value, same, UNINDEXED};
 use super::Backend;
 
 /// Slices the "opened inside the window" branch is read in, at once.
@@ -19,7 +19,7 @@ const INSIDE_SLICES: i64 = 3;
 /// The three branches of "alerts whose open interval meets `[$1, $2)`", each one
 /// index range, selecting `select` (which ends in `FROM alerts a`); `?3` is the
 /// earliest opening such an alert can have (start minus the longest duration).
-/// The unary `+` keeps SQLite off the index that would be the wider range.
+/// The dialect's `UNINDEXED` keeps SQLite off the index that would be the wider range.
 fn meeting_branches(select: &str, reach: Reach) -> String {
     let [inside, before, open] = meeting_conditions(reach);
     format!(
@@ -28,15 +28,18 @@ fn meeting_branches(select: &str, reach: Reach) -> String {
 }
 
 /// The three conditions of [`meeting_branches`], each one index range.
-fn meeting_conditions(reach: Reach) -> [&'static str; 3] {
+fn meeting_conditions(reach: Reach) -> [String; 3] {
+    let u = UNINDEXED;
     let before = match reach {
-        Reach::ByClose => "a.closed_at >= $1 AND +a.opened_at < $1 AND +a.opened_at >= $3",
-        Reach::ByOpen => "a.opened_at >= $3 AND a.opened_at < $1 AND +a.closed_at >= $1",
+        Reach::ByClose => {
+            format!("a.closed_at >= $1 AND {u}a.opened_at < $1 AND {u}a.opened_at >= $3")
+        }
+        Reach::ByOpen => format!("a.opened_at >= $3 AND a.opened_at < $1 AND {u}a.closed_at >= $1"),
     };
     [
-        "a.opened_at >= $1 AND a.opened_at < $2",
+        "a.opened_at >= $1 AND a.opened_at < $2".to_string(),
         before,
-        "a.closed_at IS NULL AND a.opened_at < $1",
+        "a.closed_at IS NULL AND a.opened_at < $1".to_string(),
     ]
 }
 
@@ -125,16 +128,8 @@ impl Backend {
         // statement, one snapshot (an alert closing between them was read twice or
         // not at all).
         let [inside, before, open] = meeting_conditions(b.reach);
-        let inside = format!(
-            "SELECT {} FROM alerts a WHERE {inside}",
-            json_list!(alert_array!())
-        );
-        // Aggregating a union re-parses each object (json(x)): fine for these few.
-        let earlier = format!(
-            "SELECT {} FROM ({select} WHERE {before} UNION ALL {select} WHERE {open}) AS earlier",
-            json_rows!(),
-            select = alert_object!()
-        );
+        let inside = alerts_where(&[&inside]);
+        let earlier = alerts_where(&[&before, &open]);
         let cuts = self.opening_cuts(b.start, b.end).await?;
         let slices = cuts.windows(2).map(|w| {
             self.branch(
@@ -182,18 +177,10 @@ impl Backend {
         Ok(cuts)
     }
 
-    /// The alerts a query of one JSON array (bounds as `?1`–`?3`) returns.
+    /// The alerts a read of [`alerts_where`] (bounds as `$1`–`$3`) returns.
     async fn branch(&self, b: Bounds, sql: &str) -> Result<Vec<StoredAlert>, StoreError> {
-        let text: String = sqlx::query_scalar(sql)
-            .bind(b.start)
-            .bind(b.end)
-            .bind(b.earliest)
-            .fetch_one(self.pool())
-            .await?;
-        match tokio::task::spawn_blocking(move || decode_alerts(&text)).await {
-            Ok(decoded) => decoded,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        }
+        let query = sqlx::query(sql).bind(b.start).bind(b.end).bind(b.earliest);
+        read_alerts(query, self.pool()).await
     }
 
     /// Alerts meeting the window, per state at its end: the previous window is

@@ -74,6 +74,12 @@ pub(crate) fn least(a: &str, b: &str) -> String {
 /// A join whose order is the one written (SQLite plans a `CROSS JOIN` so).
 pub(crate) const CROSS_JOIN: &str = "CROSS JOIN";
 
+/// Names the index a join must use where SQLite's planner would pick another
+/// equally good to it (a partial index over the table's own).
+pub(crate) fn indexed_by(index: &str) -> String {
+    format!(" INDEXED BY {index}")
+}
+
 /// Text as the database keeps it: SQLite keeps any.
 pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(s)
@@ -81,3 +87,10 @@ pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Two values (or rows of values) differ, NULL equal to NULL: SQLite's `IS NOT`, for row values too.
 pub(crate) const DIFFERS: &str = "IS NOT";
+
+/// Alerts are read as one JSON array per query (see `store/sql/alerts.rs`).
+pub(crate) const ALERTS_AS_JSON: bool = true;
+
+/// Before a column, keeps SQLite's planner from answering its condition with an
+/// index (a unary `+`), where that index would be the wider range.
+pub(crate) const UNINDEXED: &str = "+";
