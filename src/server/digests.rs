@@ -24,6 +24,8 @@ use crate::teams::Team;
 
 /// How long a digest is served as it was built when nothing was written here.
 const FRESH: Duration = Duration::from_secs(15);
+/// How long the request that found a digest aged waits for its rebuild.
+const REBUILD_WAIT: Duration = Duration::from_millis(40);
 /// Digests kept: today's, yesterday's and a few the team looked back at. A heavy
 /// day's digest holds every alert of it, so the cache stays small.
 const KEPT: usize = 4;
@@ -33,6 +35,11 @@ type Key = (String, i64, i64);
 
 #[derive(Default)]
 pub struct Digests {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
     /// Rung after every write a person makes through this server.
     writes: AtomicU64,
     /// Rung after every pass and webhook.
@@ -41,7 +48,7 @@ pub struct Digests {
     builds: AtomicU64,
     built: Mutex<HashMap<Key, Built>>,
     /// One build at a time: requests that miss together wait for the same build.
-    building: tokio::sync::Mutex<()>,
+    building: Arc<tokio::sync::Mutex<()>>,
 }
 
 struct Built {
@@ -155,21 +162,35 @@ enum Found {
 impl Digests {
     /// Marks the store as written by a person: the next request builds its digest again.
     pub fn wrote(&self) {
-        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.writes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// How many digests this server has built.
     pub fn builds(&self) -> u64 {
-        self.builds.load(Ordering::SeqCst)
+        self.inner.builds.load(Ordering::SeqCst)
+    }
+
+    /// Whether a digest of `window` for `team` is kept, fresh or aged.
+    pub fn holds(&self, window: &Window, team: Option<&Team>) -> bool {
+        let key: Key = (
+            team.map_or(String::new(), |t| t.name.clone()),
+            window.start,
+            window.end,
+        );
+        !matches!(self.inner.find(&key), Found::Missing)
     }
 
     /// Marks the store as written by a pass or a webhook: the next request rebuilds,
     /// and requests meanwhile get the digest as it was.
     pub fn synced(&self) {
-        self.syncs.fetch_add(1, Ordering::SeqCst);
+        self.inner.syncs.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The digest of `window` for `team` (`None`: every service), built now or shared.
+    /// An aged digest is rebuilt by the first request to see it, which waits for the
+    /// build at most [`REBUILD_WAIT`] and is then served the digest of a moment ago:
+    /// on a million alerts a build can take longer than a page may (design §9), and
+    /// the build goes on to serve the requests after it.
     pub async fn of(
         &self,
         store: &Store,
@@ -182,23 +203,75 @@ impl Digests {
             window.start,
             window.end,
         );
-        match self.find(&key) {
+        match self.inner.find(&key) {
             Found::Fresh(d) => return Ok(d),
-            Found::Aged(d) => match self.building.try_lock() {
-                Ok(_one) => return self.build(store, spec, window, team, key).await,
+            Found::Aged(d) => match self.inner.building.clone().try_lock_owned() {
+                Ok(one) => {
+                    let build = self.spawn_build(one, store, spec, window, team, key);
+                    return match tokio::time::timeout(REBUILD_WAIT, build).await {
+                        Ok(Ok(built)) => built,
+                        Ok(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+                        // Still building: this request gets the digest of a moment ago.
+                        Err(_) => Ok(d),
+                    };
+                }
                 // Another request is building: this one gets the digest of a moment ago.
                 Err(_) => return Ok(d),
             },
             Found::Missing => {}
         }
-        let _one = self.building.lock().await;
+        let _one = self.inner.building.lock().await;
         // The request this one waited for may have built it.
-        if let Found::Fresh(d) = self.find(&key) {
+        if let Found::Fresh(d) = self.inner.find(&key) {
             return Ok(d);
         }
-        self.build(store, spec, window, team, key).await
+        self.inner.build(store, spec, window, team, key).await
     }
 
+    /// Builds today's digest of every service in the background, unless a request
+    /// builds it first: the first people to open the meeting screen after the server
+    /// started then find it built.
+    pub fn warm_up(&self, store: &Store, spec: &WindowSpec, now: i64) {
+        let date = chrono::TimeZone::timestamp_opt(&spec.tz, now, 0)
+            .single()
+            .map(|t| t.date_naive());
+        let (Some(date), Ok(one)) = (date, self.inner.building.clone().try_lock_owned()) else {
+            return;
+        };
+        let window = spec.for_meeting(date);
+        let key: Key = (String::new(), window.start, window.end);
+        // The handle is dropped: the build finishes, or fails quietly (a request
+        // will build it again and report what went wrong).
+        drop(self.spawn_build(one, store, spec, &window, None, key));
+    }
+
+    /// A build on its own task, holding `one` (the building lock) until it is done.
+    fn spawn_build(
+        &self,
+        one: tokio::sync::OwnedMutexGuard<()>,
+        store: &Store,
+        spec: &WindowSpec,
+        window: &Window,
+        team: Option<&Team>,
+        key: Key,
+    ) -> tokio::task::JoinHandle<Result<Arc<Shared>, StoreError>> {
+        let (inner, store, spec, window) =
+            (self.inner.clone(), store.clone(), spec.clone(), *window);
+        let team = team.cloned();
+        tokio::spawn(async move {
+            let built = inner
+                .build(&store, &spec, &window, team.as_ref(), key)
+                .await;
+            drop(one);
+            if let Err(e) = &built {
+                tracing::warn!(error = %e, "could not build a digest");
+            }
+            built
+        })
+    }
+}
+
+impl Inner {
     fn find(&self, key: &Key) -> Found {
         let writes = self.writes.load(Ordering::SeqCst);
         let syncs = self.syncs.load(Ordering::SeqCst);

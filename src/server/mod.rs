@@ -123,8 +123,8 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, with its worker alongside.
-/// On shutdown the lead (if this process has it) is given up at once, the listener
+/// Serves `app` on `listener` until `shutdown` completes, with its worker alongside,
+/// today's digest built in the background meanwhile. On shutdown the lead (if this process has it) is given up at once, the listener
 /// stops accepting, requests in flight get a few seconds
 /// to finish (a client that stalls is cut off), and the worker lets its pass
 /// checkpoint before this returns.
@@ -134,6 +134,9 @@ pub async fn launch_with_tcp_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let spec = crate::digest::meeting::spec(&app.settings, app.settings.timezone);
+    app.digests
+        .warm_up(&app.store, &spec, chrono::Utc::now().timestamp());
     let worker = tokio::spawn(worker::run(app.clone(), stop_rx));
     let limits = app.settings.server.limits;
     let leaving = app.clone();

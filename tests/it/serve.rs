@@ -821,6 +821,26 @@ async fn the_shared_digest_is_rebuilt_after_a_review_and_after_a_pass() {
     app.stop().await;
 }
 
+/// Today's digest is built as the server starts, before anyone asks: the first
+/// people to open the meeting screen do not wait for a million alerts to be read.
+#[tokio::test]
+async fn a_server_builds_todays_digest_as_it_starts() {
+    let app = spawn_app_polling("1h", "", Env::default()).await;
+    let settings = &app.app.settings;
+    let spec = asakai::digest::meeting::spec(settings, settings.timezone);
+    let today = chrono::Utc::now().date_naive();
+    let window = spec.for_meeting(today);
+    eventually("today's digest is built without a request", || async {
+        app.app.digests.holds(&window, None)
+    })
+    .await;
+    assert!(!app
+        .app
+        .digests
+        .holds(&spec.for_meeting(today.pred_opt().unwrap()), None));
+    app.stop().await;
+}
+
 /// A review and a task wait for a pass's write to finish
 /// instead of failing with "database is locked": their transactions take the write
 /// lock first, then read (a soak found reviews failing while passes wrote).
