@@ -62,7 +62,9 @@ pub struct StoredAlert {
     pub value: Option<f64>,
     pub memo: Option<String>,
     pub series: Option<String>,
+    #[serde(deserialize_with = "list")]
     pub roles: Vec<String>,
+    #[serde(deserialize_with = "list")]
     pub services: Vec<String>,
     pub url: Option<String>,
     pub image_url: Option<String>,
@@ -74,6 +76,33 @@ pub struct StoredAlert {
     /// services and names are attributed again once the metadata is back.
     #[serde(default, deserialize_with = "flag")]
     pub attribution_pending: bool,
+}
+
+/// A list of names as the store keeps it: a JSON array, or the text of one. SQLite
+/// hands the text over as it is stored; making it JSON there (`json(roles)`) parsed
+/// and printed it again for every alert, a twentieth of a heavy day's digest.
+fn list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct List;
+    impl<'de> serde::de::Visitor<'de> for List {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of names, or its JSON text")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(name) = seq.next_element()? {
+                out.push(name);
+            }
+            Ok(out)
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Vec<String>, E> {
+            serde_json::from_str(text).map_err(E::custom)
+        }
+    }
+    d.deserialize_any(List)
 }
 
 /// A flag as SQLite keeps it (0 or 1): the store's rows come as JSON arrays built
@@ -384,6 +413,26 @@ mod tests {
         assert_eq!(order, [1, 3, 4, 2, 0], "equal items keep their places");
         let sorted = sorted(items, |x| x.0, |x, y| x.1.cmp(y.1));
         assert_eq!(sorted, [(1, "z"), (1, "z"), (2, "q"), (3, "a"), (3, "b")]);
+    }
+
+    /// SQLite sends an alert's roles and services as the JSON text they are stored
+    /// as; PostgreSQL's JSON rows as arrays. Both read the same; bad text is an error.
+    #[test]
+    fn roles_and_services_read_from_an_array_or_its_text() {
+        let row = |roles: &str, services: &str| {
+            format!(
+                r#"["a1","host","ok",null,null,null,null,null,1,null,null,null,null,null,null,null,{roles},{services},null,null,0,1,0]"#
+            )
+        };
+        let as_text: StoredAlert =
+            serde_json::from_str(&row(r#""[\"app\",\"db\"]""#, r#""[\"blog\"]""#)).unwrap();
+        let as_arrays: StoredAlert =
+            serde_json::from_str(&row(r#"["app","db"]"#, r#"["blog"]"#)).unwrap();
+        assert_eq!(as_text, as_arrays);
+        assert_eq!(as_text.roles, ["app", "db"]);
+        assert_eq!(as_text.services, ["blog"]);
+        assert!(as_text.logs_read && !as_text.gone);
+        assert!(serde_json::from_str::<StoredAlert>(&row(r#""[app""#, "[]")).is_err());
     }
 
     #[test]

@@ -4,11 +4,12 @@
 /// One alert of `alerts a` as a JSON array: its values in the order of
 /// [`StoredAlert`](crate::store::StoredAlert)'s fields (serde reads a struct from a
 /// sequence too), which SQLite builds and serde reads faster than an object with names.
+/// `roles` and `services` go as the JSON text they are stored as (see `StoredAlert`).
 macro_rules! alert_array {
     () => {
         "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
          a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, \
-         a.value, a.memo, a.series, json(a.roles), json(a.services), \
+         a.value, a.memo, a.series, a.roles, a.services, \
          a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
     };
 }
