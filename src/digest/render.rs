@@ -82,7 +82,9 @@ pub fn render_with_graphs(
     let rendered = if format == Format::Html && !graphs.is_empty() {
         let mut value = serde_json::to_value(&ctx).expect("a digest's context serializes");
         with_graphs(&mut value, graphs);
-        registry.render(name, &value)
+        // The value as it is: `render` would serialize it again, a copy of every
+        // line of a heavy day's page.
+        registry.render_with_context(name, &handlebars::Context::from(value))
     } else {
         registry.render(name, &ctx)
     };

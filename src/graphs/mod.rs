@@ -99,7 +99,7 @@ pub fn is_metric_kind(kind: &str) -> bool {
 pub const DIGEST_GRAPHS: usize = 30;
 
 /// Alerts asked at once whether they have a series, for a digest's graphs.
-const SERIES_ASKED: usize = 2_000;
+const SERIES_ASKED: usize = 5_000;
 
 /// The graphs an HTML digest carries inline, by alert id: its metric alerts with a
 /// stored series, those to decide first (open, closed by a person, flapping),
