@@ -9,7 +9,9 @@
 //! writes by another process (a `poll` or `review` from the command line) and the
 //! passing of time ("open for 3h") show within moments: one request rebuilds while
 //! the others are served the digest they would have had a moment before, so a pass
-//! on a busy morning never makes fifty readers wait for the same build.
+//! on a busy morning never makes fifty readers wait for the same build. The build
+//! runs on its own task, and the request that started it waits for it only briefly.
+//! Today's digest is built as the server starts ([`Digests::warm_up`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -240,8 +242,8 @@ impl Digests {
         };
         let window = spec.for_meeting(date);
         let key: Key = (String::new(), window.start, window.end);
-        // The handle is dropped: the build finishes, or fails quietly (a request
-        // will build it again and report what went wrong).
+        // The handle is dropped: the build finishes, or fails with a warning in the
+        // log (the first request then builds it again and answers what went wrong).
         drop(self.spawn_build(one, store, spec, &window, None, key));
     }
 
