@@ -120,8 +120,8 @@ impl Backend {
     /// The alerts meeting `b`, in no particular order.
     async fn alerts_within(&self, b: Bounds) -> Result<Vec<StoredAlert>, StoreError> {
         // The "opened inside" branch (most of a heavy day) is read in slices of the
-        // window, each on its own connection at once and decoded on a blocking
-        // thread: one slice decodes while SQLite builds the next. Slices part by
+        // window, each on its own connection at once: one slice decodes while the
+        // database reads the next (see `read_alerts`). Slices part by
         // opening time, which never changes, so reads at different moments neither
         // repeat nor lose an alert. The two branches of alerts opened before part
         // by closing, which a pass may write between two reads: they are one
