@@ -20,14 +20,38 @@ const WALK_FIRST: u32 = 50;
 /// Rows per statement: SQLite round trips, not rows, dominate a backfill.
 const BATCH: usize = 500;
 
-/// `StoredAlert`'s fields as columns of `alerts a`, in its order.
-macro_rules! alert_columns {
-    () => {
-        "a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, a.host_id, \
-         a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, a.value, \
-         a.memo, a.series, a.roles, a.services, a.url, a.image_url, a.gone, a.logs_read, \
-         a.attribution_pending"
-    };
+/// `StoredAlert`'s fields as the alerts table's columns, in its order: what a read
+/// returns, and (with the times of the write) what an upsert writes.
+const ALERT_FIELDS: [&str; 23] = [
+    "id",
+    "type",
+    "status",
+    "severity",
+    "monitor_id",
+    "monitor_name",
+    "host_id",
+    "host_name",
+    "opened_at",
+    "closed_at",
+    "close_cause",
+    "reason",
+    "message",
+    "value",
+    "memo",
+    "series",
+    "roles",
+    "services",
+    "url",
+    "image_url",
+    "gone",
+    "logs_read",
+    "attribution_pending",
+];
+
+/// [`ALERT_FIELDS`] of `alerts a`, for a `SELECT`.
+fn alert_columns() -> String {
+    let columns: Vec<String> = ALERT_FIELDS.iter().map(|c| format!("a.{c}")).collect();
+    columns.join(", ")
 }
 
 /// Opens the subquery of an alerts read; [`fetch_alerts`] closes it. How the rows
@@ -35,16 +59,13 @@ macro_rules! alert_columns {
 /// query, since sqlx hands SQLite rows over one at a time between threads, which
 /// cost more than the query itself on a day's worth of alerts; on PostgreSQL as
 /// rows, which it sends in binary at a third of the cost of building the JSON.
-pub(crate) const SELECT_ALERTS: &str = if ALERTS_AS_JSON {
-    concat!(
-        "SELECT ",
-        super::dialect::json_rows!(),
-        " FROM (",
-        alert_object!()
-    )
-} else {
-    concat!("SELECT * FROM (SELECT ", alert_columns!(), " FROM alerts a")
-};
+fn select_alerts() -> String {
+    if ALERTS_AS_JSON {
+        format!("SELECT {} FROM ({}", json_rows!(), alert_object!())
+    } else {
+        format!("SELECT * FROM (SELECT {} FROM alerts a", alert_columns())
+    }
+}
 
 /// One alert as a JSON array, `x`, from `alerts a`.
 macro_rules! alert_object {
@@ -59,12 +80,12 @@ macro_rules! alert_object {
 
 pub(crate) use alert_object;
 
-/// The JSON array a [`SELECT_ALERTS`] query returns on SQLite.
+/// The JSON array a [`select_alerts`] query returns on SQLite.
 pub(super) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)).into())
 }
 
-/// One alert from a row of `alert_columns!()`.
+/// One alert from a row of [`alert_columns`].
 pub(super) fn alert_from_row(
     row: &<Db as sqlx::Database>::Row,
 ) -> Result<StoredAlert, sqlx::Error> {
@@ -100,7 +121,11 @@ pub(super) fn alert_from_row(
     })
 }
 
-/// Runs `query`, a read of alerts in the dialect's form (see [`SELECT_ALERTS`]).
+/// JSON this long (a few thousand alerts) is decoded on a blocking thread; shorter,
+/// as a checkpoint's or a webhook's few alerts, at once.
+const DECODE_APART: usize = 1 << 20;
+
+/// Runs `query`, a read of alerts in the dialect's form (see [`select_alerts`]).
 pub(super) async fn read_alerts<'q, 'c, E>(
     query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
     executor: E,
@@ -111,6 +136,9 @@ where
     if ALERTS_AS_JSON {
         let row = query.fetch_one(executor).await?;
         let text: String = row.try_get(0)?;
+        if text.len() < DECODE_APART {
+            return decode_alerts(&text);
+        }
         // Decoded off the runtime's threads: one read's JSON decodes while the
         // database builds the next.
         match tokio::task::spawn_blocking(move || decode_alerts(&text)).await {
@@ -151,13 +179,13 @@ pub(super) fn alerts_where(conditions: &[&str]) -> String {
     } else {
         let branches: Vec<String> = conditions
             .iter()
-            .map(|c| format!("SELECT {} FROM alerts a WHERE {c}", alert_columns!()))
+            .map(|c| format!("SELECT {} FROM alerts a WHERE {c}", alert_columns()))
             .collect();
         branches.join(" UNION ALL ")
     }
 }
 
-/// Runs a query begun with [`SELECT_ALERTS`] (its subquery still open), on the pool
+/// Runs a query begun with [`select_alerts`] (its subquery still open), on the pool
 /// or inside a transaction.
 pub(super) async fn fetch_alerts<'c, E>(
     mut q: QueryBuilder<'_, Db>,
@@ -174,7 +202,7 @@ where
 
 /// The query for one chunk of ids.
 fn by_id(ids: &[String]) -> QueryBuilder<'_, Db> {
-    let mut q = QueryBuilder::<Db>::new(SELECT_ALERTS);
+    let mut q = QueryBuilder::<Db>::new(select_alerts());
     q.push(" WHERE a.id IN (");
     let mut sep = q.separated(", ");
     for id in ids {
@@ -252,7 +280,7 @@ impl Backend {
         &self,
         limit: u32,
     ) -> Result<Vec<StoredAlert>, StoreError> {
-        let mut q = QueryBuilder::<Db>::new(SELECT_ALERTS);
+        let mut q = QueryBuilder::<Db>::new(select_alerts());
         q.push(" WHERE a.attribution_pending = 1 ORDER BY a.opened_at LIMIT ")
             .push_bind(i64::from(limit));
         fetch_alerts(q, &self.pool).await
@@ -359,7 +387,7 @@ impl Backend {
         walk: Option<u32>,
     ) -> Result<Vec<StoredAlert>, StoreError> {
         let filter = lookup.filter;
-        let mut q = QueryBuilder::<Db>::new(SELECT_ALERTS);
+        let mut q = QueryBuilder::<Db>::new(select_alerts());
         q.push(" WHERE 1 = 1");
         push_range(&mut q, filter, "a");
         push_state(&mut q, filter);
@@ -511,31 +539,12 @@ fn push_service_range(q: &mut QueryBuilder<'_, Db>, f: &AlertFilter) {
     }
 }
 
-/// The fields an upsert writes again when they differ (`updated_at` follows them).
-const REWRITTEN: [&str; 22] = [
-    "type",
-    "status",
-    "severity",
-    "monitor_id",
-    "monitor_name",
-    "host_id",
-    "host_name",
-    "opened_at",
-    "closed_at",
-    "close_cause",
-    "reason",
-    "message",
-    "value",
-    "memo",
-    "series",
-    "roles",
-    "services",
-    "url",
-    "image_url",
-    "gone",
-    "logs_read",
-    "attribution_pending",
-];
+/// The fields an upsert writes again when they differ (`updated_at` follows them):
+/// all but the id.
+const REWRITTEN: &[&str] = match ALERT_FIELDS.split_first() {
+    Some((_id, rest)) => rest,
+    None => &[],
+};
 
 /// An upsert's update: every field, only for a row that differs. A pass writes
 /// again alerts it already holds (open ones, the last pages), mostly unchanged; on
@@ -567,9 +576,8 @@ pub(super) async fn upsert_alerts(
 ) -> Result<(), StoreError> {
     for batch in alerts.chunks(BATCH) {
         let mut q = QueryBuilder::<Db>::new(format!(
-            "INSERT INTO alerts (id, type, status, severity, monitor_id, monitor_name, host_id, host_name, \
-             opened_at, closed_at, close_cause, reason, message, value, memo, series, roles, services, url, \
-             image_url, gone, logs_read, attribution_pending, ingested_at, updated_at{ALERT_DERIVED_COLUMNS}) ",
+            "INSERT INTO alerts ({}, ingested_at, updated_at{ALERT_DERIVED_COLUMNS}) ",
+            ALERT_FIELDS.join(", ")
         ));
         q.push_values(batch, |mut row, a| {
             row.push_bind(&a.id)
