@@ -507,3 +507,46 @@ async fn the_simulators_series_cross_their_thresholds_where_its_alerts_open_and_
         AlertGraph::Svg(_)
     ));
 }
+
+/// Graphs are queued by row number, which holds only if alerts commit in the order
+/// they take their numbers: a write that began first (a webhook's) and a later one
+/// (a pass's) both reach the queue, whatever the queue saw in between. Writers take
+/// turns on both backends (on PostgreSQL, by an advisory lock), which is what this
+/// checks.
+#[tokio::test]
+async fn an_alert_written_while_another_write_is_open_is_still_queued_for_its_graph() {
+    let (store, _db) = temp_store().await;
+    let mut first = asakai::store::testing::hold_writer(&store).await.unwrap();
+    first
+        .execute(
+            "INSERT INTO alerts (id, type, status, host_id, opened_at, ingested_at, updated_at) \
+             VALUES ('first', 'host', 'CRITICAL', 'h-web', ?, ?, ?)",
+            &[NOW.into(), NOW.into(), NOW.into()],
+        )
+        .await
+        .unwrap();
+    let later = tokio::spawn({
+        let store = store.clone();
+        let alert = stored_alert("later", "cpu", Some("web"), NOW + 60, None);
+        async move { store.write_alerts(&[alert], NOW + 60).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let queueing = tokio::spawn({
+        let store = store.clone();
+        async move { store.queue_graphs().await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    first.commit().await.unwrap();
+    later.await.unwrap().unwrap();
+    queueing.await.unwrap().unwrap();
+    store.queue_graphs().await.unwrap();
+
+    let queued = asakai::store::testing::strings(
+        &store,
+        "SELECT alert_id FROM alert_graphs ORDER BY alert_id",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(queued, ["first", "later"]);
+}

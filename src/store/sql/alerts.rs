@@ -1,6 +1,5 @@
 //! The SQL of `store::alerts`, compiled for each backend (see `store`).
 
-use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row};
 
 use crate::alert::state_sql;
@@ -8,8 +7,8 @@ use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
 use super::dialect::{
-    each, json_list, json_rows, least, push_alert_derived, text, ALERTS_AS_JSON,
-    ALERT_DERIVED_COLUMNS, ALERT_DERIVED_UPDATES, DIFFERS,
+    each, json_list, json_rows, least, push_alert_rows, ALERTS_AS_JSON, ALERT_DERIVED_COLUMNS,
+    ALERT_DERIVED_UPDATES, DIFFERS, UPSERT_BATCH, UPSERT_PREPARED,
 };
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
@@ -17,12 +16,9 @@ use super::{Backend, Conn, Db};
 /// A common term is first looked for among this many rows a row of the limit.
 const WALK_FIRST: u32 = 50;
 
-/// Rows per statement: SQLite round trips, not rows, dominate a backfill.
-const BATCH: usize = 500;
-
 /// `StoredAlert`'s fields as the alerts table's columns, in its order: what a read
 /// returns, and (with the times of the write) what an upsert writes.
-const ALERT_FIELDS: [&str; 23] = [
+pub(super) const ALERT_FIELDS: [&str; 23] = [
     "id",
     "type",
     "status",
@@ -567,48 +563,24 @@ fn on_conflict_rewrite() -> String {
 }
 
 /// Writes alerts inside the caller's transaction: insert or replace every field,
-/// a batch of rows per statement. Their entries in `alert_services` follow from the
-/// `services` column, by the table's triggers.
+/// a batch of rows per statement, sent as the dialect sends them. Their entries in
+/// `alert_services` follow from the `services` column, by the table's triggers.
 pub(super) async fn upsert_alerts(
     conn: &mut Conn,
     alerts: &[StoredAlert],
     now: i64,
 ) -> Result<(), StoreError> {
-    for batch in alerts.chunks(BATCH) {
+    for batch in alerts.chunks(UPSERT_BATCH) {
         let mut q = QueryBuilder::<Db>::new(format!(
             "INSERT INTO alerts ({}, ingested_at, updated_at{ALERT_DERIVED_COLUMNS}) ",
             ALERT_FIELDS.join(", ")
         ));
-        q.push_values(batch, |mut row, a| {
-            row.push_bind(&a.id)
-                .push_bind(&a.kind)
-                .push_bind(&a.status)
-                .push_bind(&a.severity)
-                .push_bind(&a.monitor_id)
-                .push_bind(a.monitor_name.as_deref().map(text))
-                .push_bind(&a.host_id)
-                .push_bind(a.host_name.as_deref().map(text))
-                .push_bind(a.opened_at)
-                .push_bind(a.closed_at)
-                .push_bind(&a.close_cause)
-                .push_bind(a.reason.as_deref().map(text))
-                .push_bind(a.message.as_deref().map(text))
-                .push_bind(a.value)
-                .push_bind(a.memo.as_deref().map(text))
-                .push_bind(&a.series)
-                .push_bind(Json(&a.roles))
-                .push_bind(Json(&a.services))
-                .push_bind(&a.url)
-                .push_bind(&a.image_url)
-                .push_bind(i64::from(a.gone))
-                .push_bind(i64::from(a.logs_read))
-                .push_bind(i64::from(a.attribution_pending))
-                .push_bind(now)
-                .push_bind(now);
-            push_alert_derived(&mut row, a);
-        });
+        push_alert_rows(&mut q, batch, now);
         q.push(on_conflict_rewrite());
-        q.build().persistent(false).execute(&mut *conn).await?;
+        q.build()
+            .persistent(UPSERT_PREPARED)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

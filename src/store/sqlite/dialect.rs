@@ -52,12 +52,49 @@ pub(crate) fn same(column: &str, value: &str) -> String {
 /// text index is kept by triggers).
 pub(crate) const ALERT_DERIVED_COLUMNS: &str = "";
 
-/// What `upsert_alerts` binds for [`ALERT_DERIVED_COLUMNS`]: nothing here.
-pub(crate) fn push_alert_derived(
-    _row: &mut sqlx::query_builder::Separated<'_, '_, sqlx::Sqlite, &'static str>,
-    _alert: &crate::store::StoredAlert,
+/// An upsert's rows, after its `INSERT INTO alerts (…)`: a multi-row `VALUES`, in
+/// the order of `ALERT_FIELDS`, then the times of the write.
+pub(crate) fn push_alert_rows<'a>(
+    q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+    batch: &'a [crate::store::StoredAlert],
+    now: i64,
 ) {
+    use sqlx::types::Json;
+    q.push_values(batch, |mut row, a| {
+        row.push_bind(&a.id)
+            .push_bind(&a.kind)
+            .push_bind(&a.status)
+            .push_bind(&a.severity)
+            .push_bind(&a.monitor_id)
+            .push_bind(a.monitor_name.as_deref().map(text))
+            .push_bind(&a.host_id)
+            .push_bind(a.host_name.as_deref().map(text))
+            .push_bind(a.opened_at)
+            .push_bind(a.closed_at)
+            .push_bind(&a.close_cause)
+            .push_bind(a.reason.as_deref().map(text))
+            .push_bind(a.message.as_deref().map(text))
+            .push_bind(a.value)
+            .push_bind(a.memo.as_deref().map(text))
+            .push_bind(&a.series)
+            .push_bind(Json(&a.roles))
+            .push_bind(Json(&a.services))
+            .push_bind(&a.url)
+            .push_bind(&a.image_url)
+            .push_bind(i64::from(a.gone))
+            .push_bind(i64::from(a.logs_read))
+            .push_bind(i64::from(a.attribution_pending))
+            .push_bind(now)
+            .push_bind(now);
+    });
 }
+
+/// Alerts an upsert statement writes: SQLite round trips, not rows, dominate a
+/// backfill, and 500 rows are 12,500 parameters, within its limit of 32,766.
+pub(crate) const UPSERT_BATCH: usize = 500;
+
+/// An upsert's text changes with its number of rows: not kept prepared.
+pub(crate) const UPSERT_PREPARED: bool = false;
 
 /// The updates of [`ALERT_DERIVED_COLUMNS`] when an alert is written again.
 pub(crate) const ALERT_DERIVED_UPDATES: &str = "";
