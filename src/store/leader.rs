@@ -40,16 +40,9 @@ impl Leadership {
         }
     }
 
-    /// Lets go of the lead now, so another process can take it at once (the session
-    /// ends, and PostgreSQL frees its locks with it).
+    /// Lets go of the lead now, so another process can take it at once.
     pub async fn release(self) {
-        match self.held {
-            Held::File(lock) => drop(lock),
-            Held::Postgres(conn) => {
-                // Dropped (its socket closed) if the goodbye takes too long.
-                let _ = tokio::time::timeout(CHECK_PATIENCE, conn.close()).await;
-            }
-        }
+        self.held.release().await;
     }
 }
 

@@ -102,7 +102,7 @@ pub struct Store {
 /// The sync passes' lock on a store, held until dropped (see [`Store::try_lock_passes`]).
 #[derive(Debug)]
 pub struct PassLock {
-    _held: Held,
+    held: Held,
 }
 
 /// What holds a lock (the passes' or the lead): dropping it lets go.
@@ -114,16 +114,47 @@ enum Held {
     Postgres(sqlx::PgConnection),
 }
 
+impl Held {
+    /// Lets go now. A PostgreSQL session's advisory locks are unlocked before it
+    /// ends: the server frees a closed session's locks only once its backend has
+    /// read the goodbye, and on a busy server a pass started right after found the
+    /// passes' lock still held (and said another pass was running).
+    async fn release(self) {
+        match self {
+            Held::File(lock) => drop(lock),
+            Held::Postgres(mut conn) => {
+                use sqlx::Connection;
+                let goodbye = async {
+                    let _ = sqlx::query("SELECT pg_advisory_unlock_all()")
+                        .execute(&mut conn)
+                        .await;
+                    conn.close().await
+                };
+                // Dropped (its socket closed) if the goodbye takes too long.
+                let _ = tokio::time::timeout(RELEASE_PATIENCE, goodbye).await;
+            }
+        }
+    }
+}
+
+/// How long letting go of a lock may take before its connection is just dropped.
+const RELEASE_PATIENCE: Duration = Duration::from_secs(5);
+
 impl PassLock {
+    /// Lets go of the passes' lock now, so the next pass finds it free.
+    pub async fn release(self) {
+        self.held.release().await;
+    }
+
     fn file(lock: FileLock) -> PassLock {
         PassLock {
-            _held: Held::File(lock),
+            held: Held::File(lock),
         }
     }
 
     fn postgres(conn: sqlx::PgConnection) -> PassLock {
         PassLock {
-            _held: Held::Postgres(conn),
+            held: Held::Postgres(conn),
         }
     }
 }

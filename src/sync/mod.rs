@@ -121,7 +121,7 @@ pub async fn run_pass(
         let since = crate::alert::rfc3339(opts.since.unwrap_or_default());
         return Err(SyncError::FutureSince(since));
     }
-    let _lock = acquire_pass_lock(store).await?;
+    let lock = acquire_pass_lock(store).await?;
     let mut pass = Pass::new(client, store, opts, now).await?;
     let result = phases(&mut pass).await;
     let summary = pass.finish().await;
@@ -134,6 +134,7 @@ pub async fn run_pass(
     if let Err(e) = store.record_pass(&record).await {
         tracing::warn!(error = %e, "could not record the pass");
     }
+    lock.release().await;
     result.map(|()| summary)
 }
 

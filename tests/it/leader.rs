@@ -49,6 +49,39 @@ async fn a_leader_whose_session_dies_knows_it_and_another_leads() {
     );
 }
 
+/// A pass or a leader that lets go leaves its lock free by the time it returns. On
+/// PostgreSQL a closed session's locks are freed only once its backend has read the
+/// goodbye: on a busy server the next pass found the passes' lock still held, and
+/// failed as if another pass were running.
+#[tokio::test]
+async fn a_released_lock_is_free_when_release_returns() {
+    let Some(db) = TestDb::postgres_only("PostgreSQL sessions' advisory locks").await else {
+        return;
+    };
+    let store = db.open().await;
+    let mut watcher = db.connect().await;
+    for _ in 0..20 {
+        let passes = store.try_lock_passes().await.unwrap().expect("free");
+        assert_eq!(advisory_locks(&mut watcher).await, 1);
+        passes.release().await;
+        assert_eq!(advisory_locks(&mut watcher).await, 0, "the passes' lock");
+        let lead = store.try_lead().await.unwrap().expect("free");
+        lead.release().await;
+        assert_eq!(advisory_locks(&mut watcher).await, 0, "the lead");
+    }
+}
+
+/// Advisory locks held in the test's database, as its server sees them.
+async fn advisory_locks(conn: &mut sqlx::PgConnection) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_window_claimed_by_many_processes_at_once_is_granted_to_one() {
     let db = TestDb::new().await;
