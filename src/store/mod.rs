@@ -99,13 +99,14 @@ pub struct Store {
     backend: Backend,
 }
 
-/// The sync passes' lock on a store, held until dropped (see [`Store::try_lock_passes`]).
+/// The sync passes' lock on a store, held until released, or dropped (see
+/// [`Store::try_lock_passes`]): a pass releases it, so the next finds it free at once.
 #[derive(Debug)]
 pub struct PassLock {
     held: Held,
 }
 
-/// What holds a lock (the passes' or the lead): dropping it lets go.
+/// What holds a lock (the passes' or the lead): releasing it, or dropping it, lets go.
 #[derive(Debug)]
 enum Held {
     /// A lock file beside a SQLite file.
