@@ -1,16 +1,10 @@
 //! PostgreSQL's spelling of what the shared SQL (`store/sql/`) says differently on
 //! each backend (see `sqlite/dialect.rs` for what each name means).
 
-/// One alert as a JSON array, in the order of `StoredAlert`'s fields.
-macro_rules! alert_array {
-    () => {
-        "json_build_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
-         a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, \
-         a.value, a.memo, a.series, a.roles::json, a.services::json, \
-         a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
-    };
-}
-pub(crate) use alert_array;
+/// Builds one alert as a JSON array. PostgreSQL reads alerts as rows (see
+/// [`ALERTS_AS_JSON`]); `roles` and `services` would go as their text, which
+/// `StoredAlert` reads too.
+pub(crate) const JSON_ARRAY: &str = "json_build_array";
 
 macro_rules! json_rows {
     () => {
@@ -19,12 +13,9 @@ macro_rules! json_rows {
 }
 pub(crate) use json_rows;
 
-macro_rules! json_list {
-    ($e:expr) => {
-        concat!("coalesce(json_agg(", $e, "), '[]'::json)::text")
-    };
+pub(crate) fn json_list(e: &str) -> String {
+    format!("coalesce(json_agg({e}), '[]'::json)::text")
 }
-pub(crate) use json_list;
 
 pub(crate) fn each(expr: &str, alias: &str) -> String {
     format!("jsonb_array_elements_text(({expr})::jsonb) AS {alias}(value)")

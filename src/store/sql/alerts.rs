@@ -8,7 +8,7 @@ use crate::store::{AlertFilter, StoreError, StoredAlert};
 
 use super::dialect::{
     each, json_list, json_rows, least, push_alert_rows, ALERTS_AS_JSON, ALERT_DERIVED_COLUMNS,
-    ALERT_DERIVED_UPDATES, DIFFERS, UPSERT_BATCH, UPSERT_PREPARED,
+    ALERT_DERIVED_UPDATES, DIFFERS, JSON_ARRAY, UPSERT_BATCH, UPSERT_PREPARED,
 };
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
@@ -57,24 +57,21 @@ fn alert_columns() -> String {
 /// rows, which it sends in binary at a third of the cost of building the JSON.
 fn select_alerts() -> String {
     if ALERTS_AS_JSON {
-        format!("SELECT {} FROM ({}", json_rows!(), alert_object!())
+        format!("SELECT {} FROM ({}", json_rows!(), alert_object())
     } else {
         format!("SELECT * FROM (SELECT {} FROM alerts a", alert_columns())
     }
 }
 
-/// One alert as a JSON array, `x`, from `alerts a`.
-macro_rules! alert_object {
-    () => {
-        concat!(
-            "SELECT ",
-            super::dialect::alert_array!(),
-            " AS x FROM alerts a"
-        )
-    };
+/// One alert of `alerts a` as a JSON array of its [`ALERT_FIELDS`].
+fn alert_array() -> String {
+    format!("{JSON_ARRAY}({})", alert_columns())
 }
 
-pub(crate) use alert_object;
+/// One alert as a JSON array, `x`, from `alerts a`.
+pub(super) fn alert_object() -> String {
+    format!("SELECT {} AS x FROM alerts a", alert_array())
+}
 
 /// The JSON array a [`select_alerts`] query returns on SQLite.
 pub(super) fn decode_alerts(text: &str) -> Result<Vec<StoredAlert>, StoreError> {
@@ -162,13 +159,13 @@ pub(super) fn alerts_where(conditions: &[&str]) -> String {
     if ALERTS_AS_JSON {
         let branches: Vec<String> = conditions
             .iter()
-            .map(|c| format!("{} WHERE {c}", alert_object!()))
+            .map(|c| format!("{} WHERE {c}", alert_object()))
             .collect();
         // One branch aggregates its arrays as they are; a union is re-parsed (json(x)).
         match conditions {
             [one] => format!(
                 "SELECT {} FROM alerts a WHERE {one}",
-                json_list!(super::dialect::alert_array!())
+                json_list(&alert_array())
             ),
             _ => format!(
                 "SELECT {} FROM ({}) AS x",

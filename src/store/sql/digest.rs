@@ -50,7 +50,7 @@ pub(crate) fn meeting_sql(reach: Reach) -> String {
     format!(
         "SELECT {} FROM ({}) AS meeting",
         json_rows!(),
-        meeting_branches(alert_object!(), reach)
+        meeting_branches(&alert_object(), reach)
     )
 }
 

@@ -1,19 +1,12 @@
 //! SQLite's spelling of what the shared SQL (`store/sql/`) says differently on each
 //! backend. `postgres/dialect.rs` has the same names.
 
-/// One alert of `alerts a` as a JSON array: its values in the order of
-/// [`StoredAlert`](crate::store::StoredAlert)'s fields (serde reads a struct from a
-/// sequence too), which SQLite builds and serde reads faster than an object with names.
-/// `roles` and `services` go as the JSON text they are stored as (see `StoredAlert`).
-macro_rules! alert_array {
-    () => {
-        "json_array(a.id, a.type, a.status, a.severity, a.monitor_id, a.monitor_name, \
-         a.host_id, a.host_name, a.opened_at, a.closed_at, a.close_cause, a.reason, a.message, \
-         a.value, a.memo, a.series, a.roles, a.services, \
-         a.url, a.image_url, a.gone, a.logs_read, a.attribution_pending)"
-    };
-}
-pub(crate) use alert_array;
+/// The function that builds one alert of `alerts a` as a JSON array of its values,
+/// in the order of [`StoredAlert`](crate::store::StoredAlert)'s fields (serde reads
+/// a struct from a sequence too), which SQLite builds and serde reads faster than an
+/// object with names. `roles` and `services` go as the JSON text they are stored as
+/// (see `StoredAlert`).
+pub(crate) const JSON_ARRAY: &str = "json_array";
 
 /// The JSON values `x` of a subquery as one JSON array, as text (`[]` for none).
 macro_rules! json_rows {
@@ -24,12 +17,9 @@ macro_rules! json_rows {
 pub(crate) use json_rows;
 
 /// The JSON values of an expression over rows as one JSON array, as text.
-macro_rules! json_list {
-    ($e:expr) => {
-        concat!("coalesce(json_group_array(", $e, "), '[]')")
-    };
+pub(crate) fn json_list(e: &str) -> String {
+    format!("coalesce(json_group_array({e}), '[]')")
 }
-pub(crate) use json_list;
 
 /// The text values of a JSON array (`expr`: a bound list or a column) as a table
 /// `alias` with one column, `value`.
