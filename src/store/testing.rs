@@ -264,7 +264,7 @@ pub async fn store_before(version: i64, path: &Path) -> Result<Store, StoreError
         .filename(path)
         .create_if_missing(true);
     let pool = connect(options, 1).await?;
-    let migrator = Migrator::new(Before(version))
+    let migrator = Migrator::new(Before(&MIGRATOR, version))
         .await
         .map_err(|e| StoreError::Sql(e.to_string()))?;
     migrator
@@ -280,15 +280,32 @@ pub async fn store_before(version: i64, path: &Path) -> Result<Store, StoreError
     })
 }
 
-/// This build's migrations before a version.
+/// A PostgreSQL database at `url` made by the migrations before `version`, as an
+/// older asakai left it (see [`store_before`]).
+pub async fn postgres_store_before(version: i64, url: &str) -> Result<Store, StoreError> {
+    let backend = super::postgres::Backend::connect(url, 1).await?;
+    let migrator = Migrator::new(Before(&super::postgres::MIGRATOR, version))
+        .await
+        .map_err(|e| StoreError::Sql(e.to_string()))?;
+    migrator
+        .run(&backend.pool)
+        .await
+        .map_err(|e| StoreError::Sql(e.to_string()))?;
+    Ok(Store {
+        backend: Backend::Postgres(backend),
+    })
+}
+
+/// One backend's migrations in this build, before a version.
 #[derive(Debug)]
-struct Before(i64);
+struct Before(&'static Migrator, i64);
 
 impl MigrationSource<'static> for Before {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
-        let older = MIGRATOR
+        let older = self
+            .0
             .iter()
-            .filter(|m| m.version < self.0)
+            .filter(|m| m.version < self.1)
             .cloned()
             .collect();
         Box::pin(async move { Ok(older) })

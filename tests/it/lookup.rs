@@ -629,6 +629,40 @@ async fn host_and_monitor_match_an_id_or_a_name_part_in_any_case() {
         .is_empty());
 }
 
+#[tokio::test]
+async fn an_alert_is_found_by_its_new_text_once_it_changes_and_not_by_the_old() {
+    let mut alerts = short_text_alerts();
+    let (store, _db) = store_with(&alerts).await;
+    let search = |text: &str| AlertFilter {
+        search: Some(text.into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, search("restarted")).await, ["start"]);
+    alerts[2].reason = Some("rolled back by hand".into());
+    alerts[2].host_name = Some("web07".into());
+    store.write_alerts(&alerts[2..3], NOW).await.unwrap();
+    assert!(ids(&store, search("restarted")).await.is_empty());
+    assert!(ids(&store, search("zq"))
+        .await
+        .iter()
+        .all(|id| id != "start"));
+    assert_eq!(ids(&store, search("ROLLED BACK")).await, ["start"]);
+    assert_eq!(ids(&store, search("7")).await, ["start"]);
+    let host = |text: &str| AlertFilter {
+        host: Some(text.into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, host("web0")).await, ["start"]);
+    // Two alerts of the same text are both found, and each keeps its own when one changes.
+    assert_eq!(ids(&store, search("code zq")).await, ["end"]);
+    alerts[1].message = Some("code zq".into());
+    store.write_alerts(&alerts[1..2], NOW).await.unwrap();
+    assert_eq!(ids(&store, search("code zq")).await, ["mid", "end"]);
+    alerts[1].message = Some("a ZQ b".into());
+    store.write_alerts(&alerts[1..2], NOW).await.unwrap();
+    assert_eq!(ids(&store, search("code zq")).await, ["end"]);
+}
+
 /// Alerts whose text holds short terms at the start, the middle and the very end of a
 /// value, in any case, and a host named with two characters.
 fn short_text_alerts() -> Vec<asakai::store::StoredAlert> {

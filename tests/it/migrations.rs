@@ -3,7 +3,7 @@
 //!
 //! SQLite, whatever the environment asks for: these are SQLite files of older asakai
 //! versions. PostgreSQL started from a baseline schema; its one migration that moves
-//! data (0002, short grams) is tested on a store whose grams are cleared.
+//! data (0005, text ids) is tested on a store whose text ids are cleared.
 
 use asakai::store::testing::{self, store_before};
 use asakai::store::Store;
@@ -57,12 +57,12 @@ async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
     );
 }
 
-/// PostgreSQL's short terms are found through grams written with each alert; rows
-/// without them (a store from before migration 0002, a copy stopped before its end)
-/// are filled when the store opens for writing.
+/// PostgreSQL finds terms through each alert's text id and the texts' own table;
+/// rows without one (a store from before migration 0005, a copy stopped before its
+/// end) are filled when the store opens for writing.
 #[tokio::test]
-async fn alerts_without_short_grams_on_postgres_are_filled_when_the_store_opens() {
-    let Some(db) = TestDb::postgres_only("PostgreSQL's short grams").await else {
+async fn alerts_without_a_text_id_on_postgres_are_filled_when_the_store_opens() {
+    let Some(db) = TestDb::postgres_only("PostgreSQL's text ids").await else {
         return;
     };
     let mut alerts: Vec<_> = (0..12)
@@ -84,24 +84,76 @@ async fn alerts_without_short_grams_on_postgres_are_filled_when_the_store_opens(
             found.into_iter().map(|a| a.id).collect::<Vec<_>>()
         }
     };
-    testing::execute(&store, "UPDATE alerts SET short_grams = NULL", &[])
+    testing::execute(&store, "UPDATE alerts SET text_id = NULL", &[])
+        .await
+        .unwrap();
+    testing::execute(&store, "DELETE FROM alert_texts", &[])
         .await
         .unwrap();
     assert!(
         found(store).await.is_empty(),
-        "without grams a short term finds nothing: the fill below is what finds them"
+        "without text ids a term finds nothing: the fill below is what finds them"
     );
 
     let store = db.open().await;
     let missing = testing::int(
         &store,
-        "SELECT count(*) FROM alerts WHERE short_grams IS NULL",
+        "SELECT count(*) FROM alerts WHERE text_id IS NULL",
         &[],
     )
     .await
     .unwrap();
     assert_eq!(missing, 0);
     assert_eq!(found(store).await, ["a07", "a03"]);
+}
+
+/// A PostgreSQL store as asakai left it before its texts had a table of their own
+/// (migration 0005): its alerts keep their data, and long and short terms find
+/// them once it opens.
+#[tokio::test]
+async fn alerts_stored_before_text_ids_on_postgres_are_found_after_the_migration() {
+    let Some(db) = TestDb::postgres_only("PostgreSQL's migration 0005").await else {
+        return;
+    };
+    let old = testing::postgres_store_before(5, db.arg()).await.unwrap();
+    for (id, host, message) in [
+        ("a1", "db01", "nginx is down"),
+        ("a2", "web01", ""),
+        ("a3", "db01", "nginx is down"),
+    ] {
+        testing::execute(
+            &old,
+            "INSERT INTO alerts (id, type, status, opened_at, monitor_name, host_name, message, \
+             ingested_at, updated_at) VALUES (?, 'host', 'CRITICAL', 1000, 'disk', ?, ?, 0, 0)",
+            &[id.into(), host.into(), message.into()],
+        )
+        .await
+        .unwrap();
+    }
+    old.close().await;
+
+    let store = db.open().await;
+    let find = |search: Option<&str>, host: Option<&str>| {
+        let filter = asakai::store::AlertFilter {
+            search: search.map(Into::into),
+            host: host.map(Into::into),
+            ..Default::default()
+        };
+        let store = &store;
+        async move {
+            let found = store.find_alerts(&filter).await.unwrap();
+            found.into_iter().map(|a| a.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find(Some("NGINX"), None).await, ["a3", "a1"]);
+    assert_eq!(find(Some("x i"), None).await, ["a3", "a1"]);
+    assert_eq!(find(Some("eb"), None).await, ["a2"]);
+    assert_eq!(find(None, Some("db")).await, ["a3", "a1"]);
+    assert!(find(Some("nginx"), Some("web")).await.is_empty());
+    let texts = testing::int(&store, "SELECT count(*) FROM alert_texts", &[])
+        .await
+        .unwrap();
+    assert_eq!(texts, 2, "a1 and a3 share their text");
 }
 
 #[tokio::test]

@@ -14,7 +14,11 @@ use crate::store::{Location, StoreError};
 
 /// Columns only PostgreSQL has, derived from the copied ones when a table is done
 /// (see `finish_table`): not read from the source.
-const DERIVED_COLUMNS: [(&str, &str); 1] = [("alerts", "short_grams")];
+const DERIVED_COLUMNS: [(&str, &str); 1] = [("alerts", "text_id")];
+
+/// Tables only PostgreSQL has, filled from the copied alerts the same way (see
+/// `text_search.rs`).
+const DERIVED_TABLES: [&str; 1] = ["alert_texts"];
 
 /// The copy's own advisory lock ("asakai" in ASCII, then a number: see `postgres`).
 const COPY_KEY: i64 = 0x6173_616b_6169_0003;
@@ -200,7 +204,7 @@ impl Target {
     /// copied (the next review, task, pass or alert gets a new number).
     pub async fn finish_table(&self, table: &str) -> Result<(), StoreError> {
         if table == "alerts" {
-            self.backend.fill_short_grams().await?;
+            self.backend.fill_text_ids().await?;
         }
         let identity: Vec<String> = sqlx::query_scalar(
             "SELECT column_name::text FROM information_schema.columns \
@@ -331,7 +335,10 @@ async fn check_empty(
     tables: &[String],
 ) -> Result<(), CopyError> {
     let is_asakai = |t: &str| {
-        t == "_sqlx_migrations" || DERIVED.contains(&t) || TABLES.iter().any(|x| x.name == t)
+        t == "_sqlx_migrations"
+            || DERIVED.contains(&t)
+            || DERIVED_TABLES.contains(&t)
+            || TABLES.iter().any(|x| x.name == t)
     };
     let foreign: Vec<&str> = tables
         .iter()

@@ -106,7 +106,7 @@ impl Backend {
             at: backend.location(),
             cause,
         })?;
-        backend.fill_short_grams().await?;
+        backend.fill_text_ids().await?;
         Ok(backend)
     }
 
@@ -121,7 +121,10 @@ impl Backend {
         Backend::open(url, COMMAND_CONNECTIONS).await
     }
 
-    async fn connect(url: &str, connections: u32) -> Result<Backend, StoreError> {
+    pub(in crate::store) async fn connect(
+        url: &str,
+        connections: u32,
+    ) -> Result<Backend, StoreError> {
         let open_err = |cause: String| StoreError::Open {
             at: Location::Postgres(url.to_owned()),
             cause,

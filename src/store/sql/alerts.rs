@@ -7,8 +7,8 @@ use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
 use super::dialect::{
-    each, json_list, json_rows, least, push_alert_rows, ALERTS_AS_JSON, ALERT_DERIVED_COLUMNS,
-    ALERT_DERIVED_UPDATES, DIFFERS, JSON_ARRAY, UPSERT_BATCH, UPSERT_PREPARED,
+    each, json_list, json_rows, least, push_alert_insert, push_id_in, ALERTS_AS_JSON,
+    ALERT_DERIVED_UPDATES, DIFFERS, ID_CHUNK, JSON_ARRAY, UPSERT_BATCH, UPSERT_PREPARED,
 };
 use super::text_search::{Term, TextPlan};
 use super::{Backend, Conn, Db};
@@ -200,12 +200,8 @@ where
 /// The query for one chunk of ids.
 fn by_id(ids: &[String]) -> QueryBuilder<'_, Db> {
     let mut q = QueryBuilder::<Db>::new(select_alerts());
-    q.push(" WHERE a.id IN (");
-    let mut sep = q.separated(", ");
-    for id in ids {
-        sep.push_bind(id);
-    }
-    q.push(")");
+    q.push(" WHERE ");
+    push_id_in(&mut q, "a.id", ids);
     q
 }
 
@@ -217,7 +213,7 @@ pub(super) async fn alerts_by_id_in(
     ids: &[String],
 ) -> Result<Vec<StoredAlert>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(ID_CHUNK) {
         out.extend(fetch_alerts(by_id(chunk), &mut *conn).await?);
     }
     Ok(out)
@@ -233,7 +229,7 @@ impl Backend {
 
     pub async fn alerts_by_id(&self, ids: &[String]) -> Result<Vec<StoredAlert>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(ID_CHUNK) {
             out.extend(fetch_alerts(by_id(chunk), &self.pool).await?);
         }
         Ok(out)
@@ -572,11 +568,8 @@ pub(super) async fn upsert_alerts(
     now: i64,
 ) -> Result<(), StoreError> {
     for batch in alerts.chunks(UPSERT_BATCH) {
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "INSERT INTO alerts ({}, ingested_at, updated_at{ALERT_DERIVED_COLUMNS}) ",
-            ALERT_FIELDS.join(", ")
-        ));
-        push_alert_rows(&mut q, batch, now);
+        let mut q = QueryBuilder::<Db>::new("");
+        push_alert_insert(&mut q, batch, now);
         q.push(on_conflict_rewrite());
         q.build()
             .persistent(UPSERT_PREPARED)

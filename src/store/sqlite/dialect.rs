@@ -38,18 +38,19 @@ pub(crate) fn same(column: &str, value: &str) -> String {
     format!("{column} IS {value}")
 }
 
-/// The columns `upsert_alerts` writes beside `StoredAlert`'s: none on SQLite (its
-/// text index is kept by triggers).
-pub(crate) const ALERT_DERIVED_COLUMNS: &str = "";
-
-/// An upsert's rows, after its `INSERT INTO alerts (…)`: a multi-row `VALUES`, in
-/// the order of `ALERT_FIELDS`, then the times of the write.
-pub(crate) fn push_alert_rows<'a>(
+/// An upsert's `INSERT INTO alerts (…)` and its rows: a multi-row `VALUES`, in
+/// the order of `ALERT_FIELDS`, then the times of the write. No column beside
+/// `StoredAlert`'s: the text index is kept by triggers.
+pub(crate) fn push_alert_insert<'a>(
     q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
     batch: &'a [crate::store::StoredAlert],
     now: i64,
 ) {
     use sqlx::types::Json;
+    q.push(format_args!(
+        "INSERT INTO alerts ({}, ingested_at, updated_at) ",
+        super::alerts::ALERT_FIELDS.join(", ")
+    ));
     q.push_values(batch, |mut row, a| {
         row.push_bind(&a.id)
             .push_bind(&a.kind)
@@ -83,10 +84,28 @@ pub(crate) fn push_alert_rows<'a>(
 /// backfill, and 500 rows are 12,500 parameters, within its limit of 32,766.
 pub(crate) const UPSERT_BATCH: usize = 500;
 
+/// `column IN (…)` with each of `ids` bound.
+pub(crate) fn push_id_in<'a>(
+    q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+    column: &str,
+    ids: &'a [String],
+) {
+    q.push(format_args!("{column} IN ("));
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id);
+    }
+    q.push(")");
+}
+
+/// Ids a [`push_id_in`] takes: SQLite binds each as a parameter.
+pub(crate) const ID_CHUNK: usize = 500;
+
 /// An upsert's text changes with its number of rows: not kept prepared.
 pub(crate) const UPSERT_PREPARED: bool = false;
 
-/// The updates of [`ALERT_DERIVED_COLUMNS`] when an alert is written again.
+/// The updates of columns beside `StoredAlert`'s when an alert is written again:
+/// none on SQLite (see [`push_alert_insert`]).
 pub(crate) const ALERT_DERIVED_UPDATES: &str = "";
 
 /// A column holding JSON text, as a value a `Json<T>` field decodes.
