@@ -93,7 +93,8 @@ pub(crate) fn push_alert_insert<'a>(
 }
 
 /// Alerts an upsert statement writes: a whole checkpoint's (5,000). The statement
-/// has 29 parameters whatever its rows (3 for its texts), and its statement triggers run once.
+/// has 29 parameters whatever its rows (3 for its texts, 24 for its alerts, the
+/// write's two times), and its statement triggers run once.
 pub(crate) const UPSERT_BATCH: usize = 5_000;
 
 /// `column = ANY(…)` with `ids` bound as one array: one statement text for any
