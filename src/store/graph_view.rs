@@ -33,6 +33,12 @@ impl Store {
         on_backend!(self, b => b.graph_of(alert_id).await)
     }
 
+    /// The alerts of `ids` with their stored series, in no order; an id that is
+    /// no alert is left out. One read for a page of graphs, not one each.
+    pub async fn graphs_of(&self, ids: &[&str]) -> Result<Vec<StoredGraph>, StoreError> {
+        on_backend!(self, b => b.graphs_of(ids).await)
+    }
+
     /// Which of `ids` have a series stored (what [`Store::graph_of`] would draw
     /// from): one read for a heavy day's tens of thousands of alerts, not one each.
     pub async fn alerts_with_series(

@@ -394,3 +394,74 @@ async fn the_html_digest_carries_its_metric_alerts_graphs_inline() {
     let markdown = asakai(&db, &args("markdown"), &[]);
     assert!(!String::from_utf8_lossy(&markdown.stdout).contains("<svg"));
 }
+
+/// Past the cap, the graphs an HTML digest carries are those to decide first: of
+/// 40 alerts with a series, the 5 still open are drawn, and 30 in all, though two
+/// series do not decode and others are drawn in their place.
+#[tokio::test]
+async fn past_the_cap_the_html_digest_draws_the_alerts_to_decide_first() {
+    use asakai::graphs::{series, MetricTarget, DIGEST_GRAPHS};
+    use asakai::store::GraphOutcome;
+    let start = NOW - DAY;
+    let alerts: Vec<_> = (0..40)
+        .map(|i| {
+            let opened = start + 600 * i;
+            let closed = (i >= 5).then_some(opened + 300);
+            stored_alert(&format!("g{i:02}"), "cpu", Some("app01"), opened, closed)
+        })
+        .collect();
+    let (store, db) = store_with(&alerts).await;
+    store.queue_graphs().await.unwrap();
+    let outcomes: Vec<_> = alerts
+        .iter()
+        .map(|a| {
+            let points: Vec<_> = (0..5)
+                .map(|k| series::Point {
+                    t: a.opened_at - 120 + 60 * k,
+                    v: 40.0 + k as f64,
+                })
+                .collect();
+            let broken = a.id == "g05" || a.id == "g06";
+            let read = GraphOutcome::Read {
+                points: if broken {
+                    vec![0xff]
+                } else {
+                    series::encode(&points)
+                },
+                range: (a.opened_at - 120, a.opened_at + 180),
+                retry_at: None,
+                target: MetricTarget {
+                    monitor_id: "m-cpu".into(),
+                    source: "host".into(),
+                    service: None,
+                    metric: "cpu.user.percentage".into(),
+                    operator: Some(">".into()),
+                    warning: Some(80.0),
+                    critical: Some(90.0),
+                },
+            };
+            (a.id.clone(), read)
+        })
+        .collect();
+    store.write_graphs(&outcomes, NOW).await.unwrap();
+    store.close().await;
+
+    let iso = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+    let (from, to) = (iso(start - 60), iso(NOW));
+    let args = [
+        "digest", "--from", &from, "--to", &to, "--tz", "UTC", "--format", "html",
+    ];
+    let out = asakai(&db, &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let graphed = graphed_ids(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(graphed.len(), DIGEST_GRAPHS, "{graphed:?}");
+    for open in ["g00", "g01", "g02", "g03", "g04"] {
+        assert!(graphed.iter().any(|id| id == open), "{open} in {graphed:?}");
+    }
+    for broken in ["g05", "g06"] {
+        assert!(
+            graphed.iter().all(|id| id != broken),
+            "{broken} in {graphed:?}"
+        );
+    }
+}

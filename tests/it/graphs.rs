@@ -184,6 +184,11 @@ async fn each_metric_alert_reads_its_endpoint_metric_and_range() {
         "the fixture's points, exactly"
     );
     assert_eq!((stored.warning, stored.critical), (Some(80.0), Some(90.0)));
+    // Read together, each as read alone; an id that is no alert is left out.
+    let mut together = store.graphs_of(&["aBare", "nope", "aCpu"]).await.unwrap();
+    together.sort_by(|a, b| a.alert_id.cmp(&b.alert_id));
+    let bare = store.graph_of("aBare").await.unwrap().unwrap();
+    assert_eq!(together, [bare, stored.clone()]);
     let AlertGraph::Svg(svg) = graph(&store, "aCpu").await else {
         panic!("no graph")
     };
