@@ -400,7 +400,7 @@ async fn the_html_digest_carries_its_metric_alerts_graphs_inline() {
 /// series do not decode and others are drawn in their place.
 #[tokio::test]
 async fn past_the_cap_the_html_digest_draws_the_alerts_to_decide_first() {
-    use asakai::graphs::{series, MetricTarget, DIGEST_GRAPHS};
+    use asakai::graphs::{series, DIGEST_GRAPHS};
     use asakai::store::GraphOutcome;
     let start = NOW - DAY;
     let alerts: Vec<_> = (0..40)
@@ -430,15 +430,7 @@ async fn past_the_cap_the_html_digest_draws_the_alerts_to_decide_first() {
                 },
                 range: (a.opened_at - 120, a.opened_at + 180),
                 retry_at: None,
-                target: MetricTarget {
-                    monitor_id: "m-cpu".into(),
-                    source: "host".into(),
-                    service: None,
-                    metric: "cpu.user.percentage".into(),
-                    operator: Some(">".into()),
-                    warning: Some(80.0),
-                    critical: Some(90.0),
-                },
+                target: cpu_target("m-cpu"),
             };
             (a.id.clone(), read)
         })

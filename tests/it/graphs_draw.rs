@@ -169,7 +169,6 @@ fn the_png_is_the_standalone_svg_at_twice_its_size() {
 /// for the hour before it opened, 95 % (over critical 90) from then on.
 pub async fn store_cpu_series(store: &asakai::store::Store, id: &str) {
     use asakai::graphs::series::{encode, Point};
-    use asakai::graphs::MetricTarget;
     use asakai::store::GraphOutcome;
     let g = store.graph_of(id).await.unwrap().unwrap();
     let points: Vec<Point> = (0..120)
@@ -182,15 +181,7 @@ pub async fn store_cpu_series(store: &asakai::store::Store, id: &str) {
         points: encode(&points),
         range: (g.opened_at - 3600, g.opened_at + 3600),
         retry_at: None,
-        target: MetricTarget {
-            monitor_id: "mCpu".into(),
-            source: "host".into(),
-            service: None,
-            metric: "cpu.user.percentage".into(),
-            operator: Some(">".into()),
-            warning: Some(80.0),
-            critical: Some(90.0),
-        },
+        target: crate::helpers::cpu_target("mCpu"),
     };
     store
         .write_graphs(&[(id.to_owned(), outcome)], g.opened_at + 7200)

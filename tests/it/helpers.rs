@@ -630,3 +630,17 @@ impl Drop for PgDatabase {
         let _ = wait.recv_timeout(Duration::from_secs(10));
     }
 }
+
+/// What a graph read knows of a CPU monitor on hosts: its metric, and thresholds
+/// of 80 (warning) and 90 (critical) above.
+pub fn cpu_target(monitor_id: &str) -> asakai::graphs::MetricTarget {
+    asakai::graphs::MetricTarget {
+        monitor_id: monitor_id.into(),
+        source: "host".into(),
+        service: None,
+        metric: "cpu.user.percentage".into(),
+        operator: Some(">".into()),
+        warning: Some(80.0),
+        critical: Some(90.0),
+    }
+}
