@@ -8,7 +8,18 @@ use std::time::{Duration, Instant};
 /// A lock held until dropped.
 #[derive(Debug)]
 pub struct FileLock {
-    _file: File,
+    file: File,
+}
+
+/// Unlocked before the file closes. The lock belongs to the open file, and a
+/// process another thread spawns holds a copy of every descriptor from its fork
+/// to its exec: closing ours alone left the lock held for that moment, and a pass
+/// started right after was told another was running (a `SyncError::Busy` seen
+/// twice in CI, while other tests spawned processes).
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
 }
 
 /// What kept a lock from being taken.
@@ -44,7 +55,7 @@ impl FileLock {
             .open(path)
             .map_err(io)?;
         match file.try_lock() {
-            Ok(()) => Ok(FileLock { _file: file }),
+            Ok(()) => Ok(FileLock { file }),
             Err(TryLockError::WouldBlock) => Err(LockError::Held),
             Err(TryLockError::Error(e)) => Err(io(e)),
         }
@@ -61,5 +72,26 @@ impl FileLock {
                 other => return other,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_lock_is_free_though_a_copy_of_its_descriptor_is_still_open() {
+        let dir = std::env::temp_dir().join(format!("asakai-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.sync-lock");
+        let lock = FileLock::try_acquire(&path).unwrap();
+        // What a process spawned at this moment holds until its exec.
+        let copy = lock.file.try_clone().unwrap();
+        assert!(matches!(FileLock::try_acquire(&path), Err(LockError::Held)));
+        drop(lock);
+        let again = FileLock::try_acquire(&path);
+        assert!(again.is_ok(), "{again:?}");
+        drop(copy);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
