@@ -44,20 +44,19 @@ pub(crate) fn push_alert_insert<'a>(
     batch: &'a [crate::store::StoredAlert],
     now: i64,
 ) {
-    use super::text_search::{body, text_id, NewTexts};
+    use super::text_search::{body, NewTexts};
     use crate::store::StoredAlert;
     fn each<T>(batch: &[StoredAlert], f: impl Fn(&StoredAlert) -> T) -> Vec<T> {
         batch.iter().map(f).collect()
     }
     let owned = |t: &Option<String>| t.as_deref().map(|t| text(t).into_owned());
     let json = |v: &Vec<String>| serde_json::to_string(v).expect("a list of strings");
-    let bodies = each(batch, |a| {
+    let (text_ids, texts) = NewTexts::of(batch.iter().map(|a| {
         let texts = [&a.monitor_name, &a.host_name, &a.message, &a.reason].map(owned);
         body(texts.each_ref().map(|t| t.as_deref()))
-    });
-    let text_ids: Vec<i64> = bodies.iter().map(|b| text_id(b)).collect();
+    }));
     q.push("WITH texts AS (");
-    NewTexts::of(text_ids.iter().copied().zip(&bodies)).push_insert(q);
+    texts.push_insert(q);
     let fields = super::alerts::ALERT_FIELDS.join(", ");
     q.push(format_args!(
         ") INSERT INTO alerts ({fields}, ingested_at, updated_at, text_id) SELECT {fields}, "

@@ -199,34 +199,36 @@ struct Unfilled {
     reason: Option<String>,
 }
 
-/// The distinct bodies among `bodies`, each once, with its id: the rows of
-/// `alert_texts` a write brings.
+/// The rows of `alert_texts` a write brings: each distinct body once, with its id.
 pub(crate) struct NewTexts {
-    pub ids: Vec<i64>,
-    pub bodies: Vec<String>,
-    pub short_grams: Vec<String>,
+    ids: Vec<i64>,
+    bodies: Vec<String>,
+    short_grams: Vec<String>,
 }
 
 impl NewTexts {
-    pub fn of<'a>(bodies: impl IntoIterator<Item = (i64, &'a String)>) -> NewTexts {
+    /// The text id of each of `bodies` (an alert's each, in order), and the texts
+    /// they bring.
+    pub fn of(bodies: impl IntoIterator<Item = String>) -> (Vec<i64>, NewTexts) {
         let mut seen = std::collections::HashSet::new();
+        let mut ids = Vec::new();
         let mut texts = NewTexts {
             ids: Vec::new(),
             bodies: Vec::new(),
             short_grams: Vec::new(),
         };
-        for (id, body) in bodies {
+        for body in bodies {
+            let id = text_id(&body);
+            ids.push(id);
             if seen.insert(id) {
                 texts.ids.push(id);
-                texts.short_grams.push(short_grams_text(body));
-                texts.bodies.push(body.clone());
+                texts.short_grams.push(short_grams_text(&body));
+                texts.bodies.push(body);
             }
         }
-        texts
+        (ids, texts)
     }
-}
 
-impl NewTexts {
     /// Stores the texts, one already stored left as it is: a statement of its own,
     /// or a `WITH` before the alerts' upsert.
     pub fn push_insert<'a>(self, q: &mut QueryBuilder<'a, Postgres>) {
@@ -259,15 +261,10 @@ impl super::Backend {
                 return Ok(filled);
             }
             let rowids: Vec<i64> = rows.iter().map(|r| r.rowid).collect();
-            let bodies: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let texts = [&r.monitor_name, &r.host_name, &r.message, &r.reason];
-                    body(texts.map(|t| t.as_deref()))
-                })
-                .collect();
-            let ids: Vec<i64> = bodies.iter().map(|b| text_id(b)).collect();
-            let texts = NewTexts::of(ids.iter().copied().zip(&bodies));
+            let (ids, texts) = NewTexts::of(rows.iter().map(|r| {
+                let texts = [&r.monitor_name, &r.host_name, &r.message, &r.reason];
+                body(texts.map(|t| t.as_deref()))
+            }));
             let mut tx = self.begin().await?;
             let mut insert = QueryBuilder::new("");
             texts.push_insert(&mut insert);
@@ -349,8 +346,8 @@ mod tests {
 
     #[test]
     fn new_texts_hold_each_body_once() {
-        let bodies = ["a".to_owned(), "b".to_owned(), "a".to_owned()];
-        let texts = NewTexts::of(bodies.iter().map(|b| (text_id(b), b)));
+        let (ids, texts) = NewTexts::of(["a", "b", "a"].map(String::from));
+        assert_eq!(ids, [text_id("a"), text_id("b"), text_id("a")]);
         assert_eq!(texts.bodies, ["a", "b"]);
         assert_eq!(texts.ids, [text_id("a"), text_id("b")]);
         assert_eq!(texts.short_grams.len(), 2);
