@@ -933,3 +933,26 @@ async fn csv_text_that_a_spreadsheet_would_run_is_neutralised_and_json_stays_exa
     let m1 = v.as_array().unwrap().iter().find(|a| a["id"] == "m1");
     assert_eq!(m1.unwrap()["monitor"], "-2+3 monitor");
 }
+
+#[tokio::test]
+async fn a_monitor_is_found_by_its_id_and_no_alert_by_an_empty_one() {
+    let mut alerts = vec![
+        stored_alert("cpu1", "cpu", Some("web01"), NOW - 300, None),
+        stored_alert("cpu2", "cpu", None, NOW - 200, Some(NOW - 100)),
+        stored_alert("disk", "disk", Some("web01"), NOW - 150, None),
+        stored_alert("nomon", "deleted", Some("web01"), NOW - 50, None),
+    ];
+    alerts[3].monitor_id = None;
+    alerts[3].monitor_name = None;
+    let (store, _db) = store_with(&alerts).await;
+    let monitor = |text: &str| AlertFilter {
+        monitor: Some(text.into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, monitor("m-cpu")).await, ["cpu2", "cpu1"]);
+    assert_eq!(ids(&store, monitor("m-disk")).await, ["disk"]);
+    // No monitor's id is empty, and an alert without a monitor has no name to match:
+    // on PostgreSQL the id is compared with NULL as '', which must not find it.
+    let empty = ids(&store, monitor("")).await;
+    assert!(!empty.contains(&"nomon".to_string()), "{empty:?}");
+}

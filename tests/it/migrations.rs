@@ -3,7 +3,8 @@
 //!
 //! SQLite, whatever the environment asks for: these are SQLite files of older asakai
 //! versions. PostgreSQL started from a baseline schema; its one migration that moves
-//! data (0005, text ids) is tested on a store whose text ids are cleared.
+//! data (0005, text ids) is tested on a store whose text ids are cleared, and one
+//! made before 0007 (ids in byte order) on the way it is read after.
 
 use asakai::store::testing::{self, store_before};
 use asakai::store::Store;
@@ -154,6 +155,68 @@ async fn alerts_stored_before_text_ids_on_postgres_are_found_after_the_migration
         .await
         .unwrap();
     assert_eq!(texts, 2, "a1 and a3 share their text");
+}
+
+#[tokio::test]
+async fn alerts_and_what_names_them_on_postgres_survive_ids_in_byte_order() {
+    let Some(db) = TestDb::postgres_only("PostgreSQL's migration 0007").await else {
+        return;
+    };
+    let old = testing::postgres_store_before(7, db.arg()).await.unwrap();
+    for (id, monitor, opened) in [("a1", Some("m1"), 1000), ("a2", None, 2000)] {
+        testing::execute(
+            &old,
+            "INSERT INTO alerts (id, type, status, opened_at, monitor_id, host_id, services, \
+             ingested_at, updated_at) VALUES (?, 'host', 'CRITICAL', ?, ?, 'h1', '[\"shop\"]', 0, 0)",
+            &[id.into(), opened.into(), monitor.into()],
+        )
+        .await
+        .unwrap();
+    }
+    testing::execute(
+        &old,
+        "INSERT INTO reviews (alert_id, outcome, note, reviewer, reviewed_at) \
+         VALUES ('a1', 'fixed', 'restarted', 'aki', 1500)",
+        &[],
+    )
+    .await
+    .unwrap();
+    old.close().await;
+
+    let store = db.open().await;
+    let in_byte_order = testing::int(
+        &store,
+        "SELECT count(*) FROM information_schema.columns \
+         WHERE table_name IN ('alerts', 'alert_services', 'reviews') \
+         AND column_name IN ('id', 'monitor_id', 'host_id', 'service', 'alert_id') \
+         AND collation_name = 'C'",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(in_byte_order, 6);
+    let find = |monitor: Option<&str>, services: &[&str]| {
+        let filter = asakai::store::AlertFilter {
+            monitor: monitor.map(Into::into),
+            services: services.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        let store = &store;
+        async move {
+            let found = store.find_alerts(&filter).await.unwrap();
+            found.into_iter().map(|a| a.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find(Some("m1"), &[]).await, ["a1"]);
+    assert_eq!(find(None, &["shop"]).await, ["a2", "a1"]);
+    let reviewed = testing::int(
+        &store,
+        "SELECT count(*) FROM reviews r JOIN alerts a ON a.id = r.alert_id",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(reviewed, 1, "the review still names its alert");
 }
 
 #[tokio::test]

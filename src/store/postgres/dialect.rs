@@ -32,6 +32,17 @@ pub(crate) fn same(column: &str, value: &str) -> String {
     format!("coalesce({column}, '') = coalesce({value}, '')")
 }
 
+/// `column = ` a given id, before its bind. A monitor's id is compared as
+/// `alerts_pair_nullsafe` (migration 0002) holds it, the only index that starts
+/// with it since 0007; the id is never NULL where it matches, as the plain `=`.
+pub(crate) fn id_is(column: &str) -> String {
+    if column.ends_with("monitor_id") {
+        format!("{column} IS NOT NULL AND coalesce({column}, '') = ")
+    } else {
+        format!("{column} = ")
+    }
+}
+
 /// An upsert's `INSERT INTO alerts (…)` and its rows: one array per column,
 /// unnested. The statement's text is the same for any number of rows, so it is
 /// parsed and planned once per connection; a multi-row `VALUES` of 500 alerts was

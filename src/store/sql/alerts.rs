@@ -7,7 +7,7 @@ use crate::store::alerts::NO_SERVICE;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
 
 use super::dialect::{
-    each, json_list, json_rows, least, push_alert_insert, push_id_in, ALERTS_AS_JSON,
+    each, id_is, json_list, json_rows, least, push_alert_insert, push_id_in, ALERTS_AS_JSON,
     ALERT_DERIVED_UPDATES, DIFFERS, ID_CHUNK, JSON_ARRAY, UPSERT_BATCH, UPSERT_PREPARED,
 };
 use super::text_search::{Term, TextPlan};
@@ -393,7 +393,7 @@ impl Backend {
         }
         push_services(&mut q, filter, lookup.services);
         for (id, text, term, plan) in &lookup.names {
-            q.push(format!(" AND (a.{id} = "))
+            q.push(format!(" AND ({}", id_is(&format!("a.{id}"))))
                 .push_bind((*text).clone())
                 .push(" OR ");
             term.push_condition(&mut q, *plan);

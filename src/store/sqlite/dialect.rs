@@ -38,6 +38,11 @@ pub(crate) fn same(column: &str, value: &str) -> String {
     format!("{column} IS {value}")
 }
 
+/// `column = ` a given id, before its bind: any index on the column answers it.
+pub(crate) fn id_is(column: &str) -> String {
+    format!("{column} = ")
+}
+
 /// An upsert's `INSERT INTO alerts (…)` and its rows: a multi-row `VALUES`, in
 /// the order of `ALERT_FIELDS`, then the times of the write. No column beside
 /// `StoredAlert`'s: the text index is kept by triggers.
