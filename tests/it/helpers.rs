@@ -357,6 +357,17 @@ pub async fn snapshot(store: &Store) -> Vec<String> {
         .collect()
 }
 
+/// The ids of the alerts `f` finds, in the order found.
+pub async fn ids(store: &Store, f: asakai::store::AlertFilter) -> Vec<String> {
+    store
+        .find_alerts(&f)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect()
+}
+
 /// A stored alert of monitor `m-<monitor>` (named `<monitor>`) on host `h-<host>`
 /// (named `<host>`), in service "blog", as sync would have written it.
 pub fn stored_alert(

@@ -87,16 +87,6 @@ async fn synced_on(db: TestDb) -> (Store, TestDb, Mackerel) {
     (store, db, mackerel)
 }
 
-async fn ids(store: &Store, f: AlertFilter) -> Vec<String> {
-    store
-        .find_alerts(&f)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.id)
-        .collect()
-}
-
 #[tokio::test]
 async fn every_filter_narrows_the_history_newest_first() {
     let (store, _db, _m) = synced().await;

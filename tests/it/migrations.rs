@@ -9,7 +9,7 @@
 use asakai::store::testing::{self, store_before};
 use asakai::store::Store;
 
-use crate::helpers::{stored_alert, TestDb};
+use crate::helpers::{ids, stored_alert, TestDb};
 
 #[tokio::test]
 async fn services_and_the_longest_duration_survive_the_move_to_the_alert_row() {
@@ -140,11 +140,7 @@ async fn alerts_stored_before_text_ids_on_postgres_are_found_after_the_migration
             host: host.map(Into::into),
             ..Default::default()
         };
-        let store = &store;
-        async move {
-            let found = store.find_alerts(&filter).await.unwrap();
-            found.into_iter().map(|a| a.id).collect::<Vec<_>>()
-        }
+        ids(&store, filter)
     };
     assert_eq!(find(Some("NGINX"), None).await, ["a3", "a1"]);
     assert_eq!(find(Some("x i"), None).await, ["a3", "a1"]);
@@ -201,11 +197,7 @@ async fn alerts_and_what_names_them_on_postgres_survive_ids_in_byte_order() {
             services: services.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         };
-        let store = &store;
-        async move {
-            let found = store.find_alerts(&filter).await.unwrap();
-            found.into_iter().map(|a| a.id).collect::<Vec<_>>()
-        }
+        ids(&store, filter)
     };
     assert_eq!(find(Some("m1"), &[]).await, ["a1"]);
     assert_eq!(find(None, &["shop"]).await, ["a2", "a1"]);
