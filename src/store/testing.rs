@@ -276,6 +276,7 @@ pub async fn store_before(version: i64, path: &Path) -> Result<Store, StoreError
             writer: pool.clone(),
             pool,
             path: path.to_owned(),
+            plans: Default::default(),
         }),
     })
 }

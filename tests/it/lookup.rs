@@ -754,6 +754,51 @@ async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
 }
 
 #[tokio::test]
+async fn a_term_searched_while_rare_is_found_in_full_once_it_turns_common() {
+    // A store keeps a term's plan for a minute (the SQLite backend's RecentPlans):
+    // "zq" is planned from its 3 matches, then 60 newer alerts bring it past the
+    // threshold (40 for a limit of 2). The plan kept is the wrong one for speed, and
+    // must still find the newest, as a store that plans afresh does.
+    let alerts = every_other_holding(|i| format!("run {i} zq"));
+    let (early, late) = alerts.split_at(114);
+    let rare: Vec<_> = early
+        .iter()
+        .filter(|a| a.message.as_deref().is_some_and(|m| m.contains("zq")))
+        .skip(54)
+        .cloned()
+        .collect();
+    assert_eq!(rare.len(), 3);
+    let (store, db) = store_with(&rare).await;
+    let search = |limit| AlertFilter {
+        search: Some("zq".into()),
+        limit,
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, search(Some(2))).await, ["a112", "a110"]);
+    let common: Vec<_> = every_other_holding(|i| format!("run {i} zq"))
+        .into_iter()
+        .map(|mut a| {
+            a.id = format!("b{}", &a.id[1..]);
+            a.opened_at += DAY / 2;
+            a
+        })
+        .chain(late.iter().cloned())
+        .collect();
+    store.write_alerts(&common, NOW).await.unwrap();
+    let afresh = db.open().await;
+    for limit in [Some(2), Some(100), None] {
+        let kept = ids(&store, search(limit)).await;
+        assert_eq!(kept, ids(&afresh, search(limit)).await, "limit {limit:?}");
+        assert_eq!(
+            kept.first().map(String::as_str),
+            Some("b118"),
+            "limit {limit:?}"
+        );
+    }
+    assert_eq!(ids(&store, search(None)).await.len(), 3 + 60 + 3);
+}
+
+#[tokio::test]
 async fn a_short_term_too_common_to_list_is_found_row_by_row() {
     // 60,000 occurrences of "zq" in 60 alerts: past the 50,000 the index's list is
     // read for, the search checks each alert's text while walking newest first.

@@ -18,7 +18,7 @@
 //! `text_id`. The text id says which text an alert has, so its row is matched
 //! again only for a term in one column (`--host`, `--monitor`), in that column.
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::StoreError;
 use crate::store::alerts::like_pattern as like;
@@ -145,7 +145,11 @@ impl<'a> Term<'a> {
     }
 
     /// One plan for every term (see [`TextPlan`]).
-    pub async fn plan(&self, _limit: Option<u32>, _pool: &PgPool) -> Result<TextPlan, StoreError> {
+    pub async fn plan(
+        &self,
+        _limit: Option<u32>,
+        _backend: &super::Backend,
+    ) -> Result<TextPlan, StoreError> {
         Ok(TextPlan::FromMatches)
     }
 

@@ -332,7 +332,7 @@ impl Backend {
             .filter(|t| !t.trim().is_empty())
             .map(Term::anywhere);
         let plan = match &search {
-            Some(term) => term.plan(filter.limit, &self.pool).await?,
+            Some(term) => term.plan(filter.limit, self).await?,
             None => TextPlan::FromMatches,
         };
         let services = self.services_plan(filter).await?;
@@ -344,7 +344,7 @@ impl Backend {
         ] {
             if let Some(text) = text {
                 let term = Term::in_column(text, name);
-                let plan = term.plan(filter.limit, &self.pool).await?;
+                let plan = term.plan(filter.limit, self).await?;
                 names.push((id, text, term, plan));
             }
         }

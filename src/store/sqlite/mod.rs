@@ -38,7 +38,7 @@ mod state;
 mod task_issues;
 #[path = "../sql/tasks.rs"]
 mod tasks;
-mod text_search;
+pub(super) mod text_search;
 #[path = "../sql/thresholds.rs"]
 mod thresholds;
 #[path = "../sql/webhook_marks.rs"]
@@ -72,6 +72,8 @@ pub struct Backend {
     /// The one connection write transactions take (the read pool's, for a reader).
     pub(super) writer: SqlitePool,
     pub(super) path: PathBuf,
+    /// How recent searches were planned (see `text_search::RecentPlans`).
+    pub(super) plans: std::sync::Arc<text_search::RecentPlans>,
 }
 
 impl Backend {
@@ -113,6 +115,7 @@ impl Backend {
             pool,
             writer,
             path: path.to_owned(),
+            plans: Default::default(),
         })
     }
 
@@ -138,6 +141,7 @@ impl Backend {
             writer: pool.clone(),
             pool,
             path: path.to_owned(),
+            plans: Default::default(),
         };
         if store.schema_is_current().await? {
             return Ok(store);
