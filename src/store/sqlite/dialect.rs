@@ -9,9 +9,12 @@
 pub(crate) const JSON_ARRAY: &str = "json_array";
 
 /// The JSON values `x` of a subquery as one JSON array, as text (`[]` for none).
+/// Each `x` is already JSON text (a subquery's values lose their JSON subtype), and
+/// is joined as it is: `json_group_array(json(x))` parsed every value again, a
+/// third of reading a hundred alerts.
 macro_rules! json_rows {
     () => {
-        "coalesce(json_group_array(json(x)), '[]')"
+        "coalesce('[' || group_concat(x, ',') || ']', '[]')"
     };
 }
 pub(crate) use json_rows;
