@@ -1,7 +1,7 @@
 //! Loading a digest's input with queries bounded on both sides by the window
 //! (no full scans, whatever the date).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::alert::Counts;
 
@@ -84,12 +84,13 @@ impl Store {
         on_backend!(self, b => b.window_counts(start, end).await)
     }
 
-    /// How many alerts each of `pairs` had open at some time in `[start, end)`.
+    /// How many alerts each of `pairs` (each given once) had open at some time in
+    /// `[start, end)`.
     pub async fn pairs_open_within(
         &self,
         start: i64,
         end: i64,
-        pairs: &HashSet<[Option<&str>; 2]>,
+        pairs: &[[Option<&str>; 2]],
     ) -> Result<HashMap<Pair, i64>, StoreError> {
         on_backend!(self, b => b.pairs_open_within(start, end, pairs).await)
     }

@@ -1,6 +1,6 @@
 //! The SQL of `store::digest`, compiled for each backend (see `store`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sqlx::types::Json;
 
@@ -210,7 +210,7 @@ impl Backend {
     async fn pairs_within(
         &self,
         b: Bounds,
-        pairs: &HashSet<[Option<&str>; 2]>,
+        pairs: &[[Option<&str>; 2]],
     ) -> Result<HashMap<Pair, i64>, StoreError> {
         let list: Vec<&[Option<&str>; 2]> = pairs.iter().collect();
         let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(&format!(
@@ -299,7 +299,7 @@ impl Backend {
         &self,
         start: i64,
         end: i64,
-        pairs: &HashSet<[Option<&str>; 2]>,
+        pairs: &[[Option<&str>; 2]],
     ) -> Result<HashMap<Pair, i64>, StoreError> {
         let b = self.bounds(start, end).await?;
         self.pairs_within(b, pairs).await
