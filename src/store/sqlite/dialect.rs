@@ -89,8 +89,9 @@ pub(crate) fn push_alert_insert<'a>(
 }
 
 /// Alerts an upsert statement writes: SQLite round trips, not rows, dominate a
-/// backfill, and 500 rows are 12,500 parameters, within its limit of 32,766.
-pub(crate) const UPSERT_BATCH: usize = 500;
+/// backfill, and the text index writes a segment at the end of each statement.
+/// 1,000 rows are 25,000 parameters, within SQLite's limit of 32,766.
+pub(crate) const UPSERT_BATCH: usize = 1000;
 
 /// `column IN (…)` with each of `ids` bound.
 pub(crate) fn push_id_in<'a>(
