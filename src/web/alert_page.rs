@@ -17,7 +17,7 @@ use super::clock::{Clock, Stamp};
 use super::lists::{lang_suffix, task_title};
 use super::render::{Page, PageError};
 use super::words::{fill, Words};
-use crate::review::{history, TaskState};
+use crate::review::{history, Annotations, TaskState};
 use crate::server::api::query_pairs;
 use crate::server::App;
 use crate::store::{AlertFilter, StoreError, StoredAlert};
@@ -59,7 +59,8 @@ async fn body(app: &App, page: &Page, id: &str) -> Result<Value, PageError> {
     let earlier = earlier(app, a).await.map_err(err)?;
     let shown: Vec<StoredAlert> = earlier.iter().chain([a]).cloned().collect();
     let rows = Rows::load(app, page, &shown, clock).await?;
-    let task = rows.notes().task(a).map(|t| TaskLink {
+    let notes = Annotations::load_for(&app.store, [a]).await.map_err(err)?;
+    let task = notes.task(a).map(|t| TaskLink {
         id: t.id,
         title: task_title(t, Some(a), words),
         state: match t.state {

@@ -54,7 +54,7 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// The reviews, tasks and last known monitor names of `alerts`.
+    /// The reviews and last known monitor names of `alerts` (a row shows no task).
     pub async fn load(
         app: &App,
         page: &Page,
@@ -62,7 +62,7 @@ impl Rows {
         clock: Clock,
     ) -> Result<Rows, PageError> {
         let err = |e| store_error(page.words, e);
-        let notes = Annotations::load_for(&app.store, alerts)
+        let notes = Annotations::reviews_of(&app.store, alerts)
             .await
             .map_err(err)?;
         let names = monitor_names(app, alerts).await.map_err(err)?;
@@ -73,10 +73,6 @@ impl Rows {
             lang: page.lang,
             words: page.words,
         })
-    }
-
-    pub fn notes(&self) -> &Annotations {
-        &self.notes
     }
 
     pub fn row(&self, a: &StoredAlert) -> AlertRow {
