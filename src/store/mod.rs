@@ -55,6 +55,7 @@ pub(crate) mod passes;
 // Each backend compiles the units of `store/sql/` for its own driver (see above).
 #[allow(clippy::duplicate_mod)]
 mod postgres;
+mod recent_plans;
 pub(crate) mod reviews;
 pub mod slack_posts;
 #[allow(clippy::duplicate_mod)]

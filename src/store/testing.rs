@@ -272,12 +272,7 @@ pub async fn store_before(version: i64, path: &Path) -> Result<Store, StoreError
         .await
         .map_err(|e| StoreError::Sql(e.to_string()))?;
     Ok(Store {
-        backend: Backend::Sqlite(sqlite::Backend {
-            writer: pool.clone(),
-            pool,
-            path: path.to_owned(),
-            plans: Default::default(),
-        }),
+        backend: Backend::Sqlite(sqlite::Backend::of_pools(pool.clone(), pool, path)),
     })
 }
 

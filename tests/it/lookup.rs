@@ -524,6 +524,49 @@ async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
 }
 
 #[tokio::test]
+async fn a_service_searched_while_quiet_is_found_in_full_once_it_turns_busy() {
+    // A store keeps a service filter's plan for a minute (store::recent_plans):
+    // "blog" is planned from its 3 alerts, then 60 newer ones bring it past the
+    // threshold (40 for a limit of 2). The plan kept must still find the newest, as
+    // a store that plans afresh does.
+    let alert = |i: i64, service: &str| {
+        let mut a = stored_alert(
+            &format!("{service}{i:02}"),
+            "cpu",
+            Some("app01"),
+            NOW - DAY + i * 60,
+            None,
+        );
+        a.services = vec![service.into()];
+        a
+    };
+    let quiet: Vec<_> = (0..3).map(|i| alert(i, "blog")).collect();
+    let (store, db) = store_with(&quiet).await;
+    let blog = |limit| AlertFilter {
+        services: vec!["blog".into()],
+        limit,
+        ..Default::default()
+    };
+    assert_eq!(ids(&store, blog(Some(2))).await, ["blog02", "blog01"]);
+    let busy: Vec<_> = (3..63)
+        .map(|i| alert(i, "blog"))
+        .chain((0..70).map(|i| alert(i, "shop")))
+        .collect();
+    store.write_alerts(&busy, NOW).await.unwrap();
+    let afresh = db.open().await;
+    for limit in [Some(2), Some(100), None] {
+        let kept = ids(&store, blog(limit)).await;
+        assert_eq!(kept, ids(&afresh, blog(limit)).await, "limit {limit:?}");
+        assert_eq!(
+            kept.first().map(String::as_str),
+            Some("blog62"),
+            "limit {limit:?}"
+        );
+    }
+    assert_eq!(ids(&store, blog(None)).await.len(), 63);
+}
+
+#[tokio::test]
 async fn the_service_index_follows_every_change_of_an_alerts_services() {
     // alert_services is written by triggers from the alerts' own `services`: an
     // alert moved to other services, or found to have opened at another time, is
@@ -755,7 +798,7 @@ async fn a_short_term_with_many_matches_gives_the_same_alerts_either_way() {
 
 #[tokio::test]
 async fn a_term_searched_while_rare_is_found_in_full_once_it_turns_common() {
-    // A store keeps a term's plan for a minute (the SQLite backend's RecentPlans):
+    // A store keeps a term's plan for a minute (store::recent_plans, on SQLite):
     // "zq" is planned from its 3 matches, then 60 newer alerts bring it past the
     // threshold (40 for a limit of 2). The plan kept is the wrong one for speed, and
     // must still find the newest, as a store that plans afresh does.

@@ -92,6 +92,7 @@ impl Target {
         let backend = Backend {
             pool,
             url: url.to_owned(),
+            services_plans: Default::default(),
         };
         if !resuming {
             begin_bookkeeping(&backend, source).await?;

@@ -51,6 +51,7 @@ mod thresholds;
 #[path = "../sql/webhook_marks.rs"]
 mod webhook_marks;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -58,6 +59,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::error::describe;
+use super::recent_plans::RecentPlans;
 use super::{Held, Leadership, Location, PassLock, StoreError, BUSY_TIMEOUT};
 
 /// The database the shared SQL is compiled for, and its connection.
@@ -85,6 +87,8 @@ pub(super) const SERVER_CONNECTIONS: u32 = 10;
 pub struct Backend {
     pub(super) pool: PgPool,
     url: String,
+    /// How recent service filters were planned (see `store::recent_plans`).
+    services_plans: Arc<RecentPlans<String, alerts::ServicesPlan>>,
 }
 
 impl Backend {
@@ -147,6 +151,7 @@ impl Backend {
         Ok(Backend {
             pool,
             url: url.to_owned(),
+            services_plans: Default::default(),
         })
     }
 

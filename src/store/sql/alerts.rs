@@ -306,6 +306,15 @@ impl Backend {
         let Some(limit) = filter.limit.filter(|_| !named.is_empty()) else {
             return Ok(ServicesPlan::FromMatches);
         };
+        // What decides the plan: the services, the range their matches are counted
+        // in, and the limit (see `store::recent_plans`).
+        let key = format!(
+            "{named:?} {:?} {:?} {:?} {limit}",
+            filter.from, filter.to, filter.before
+        );
+        if let Some(plan) = self.services_plans.recent(&key) {
+            return Ok(plan);
+        }
         let threshold = 20 * limit as i64;
         let mut q = QueryBuilder::<Db>::new(
             "SELECT count(*) FROM (SELECT 1 FROM alert_services s WHERE s.service IN (",
@@ -318,11 +327,13 @@ impl Backend {
         push_service_range(&mut q, filter);
         q.push(" LIMIT ").push_bind(threshold + 1).push(") AS m");
         let matches: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
-        Ok(if matches > threshold {
+        let plan = if matches > threshold {
             ServicesPlan::ByTime
         } else {
             ServicesPlan::FromMatches
-        })
+        };
+        self.services_plans.keep(key, plan);
+        Ok(plan)
     }
 
     pub async fn find_alerts(&self, filter: &AlertFilter) -> Result<Vec<StoredAlert>, StoreError> {
@@ -517,7 +528,7 @@ fn push_services(q: &mut QueryBuilder<'_, Db>, f: &AlertFilter, plan: ServicesPl
 
 /// How a service filter is joined (see [`Backend::services_plan`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum ServicesPlan {
+pub(in crate::store) enum ServicesPlan {
     FromMatches,
     ByTime,
 }

@@ -38,7 +38,7 @@ mod state;
 mod task_issues;
 #[path = "../sql/tasks.rs"]
 mod tasks;
-pub(super) mod text_search;
+mod text_search;
 #[path = "../sql/thresholds.rs"]
 mod thresholds;
 #[path = "../sql/webhook_marks.rs"]
@@ -46,6 +46,7 @@ mod webhook_marks;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -54,6 +55,7 @@ use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 use super::error::{describe, is_busy};
 use super::lock::{self, FileLock, LockError};
+use super::recent_plans::RecentPlans;
 use super::{StoreError, BUSY_TIMEOUT};
 
 /// The database the shared SQL is compiled for, its connection and pool.
@@ -72,11 +74,23 @@ pub struct Backend {
     /// The one connection write transactions take (the read pool's, for a reader).
     pub(super) writer: SqlitePool,
     pub(super) path: PathBuf,
-    /// How recent searches were planned (see `text_search::RecentPlans`).
-    pub(super) plans: std::sync::Arc<text_search::RecentPlans>,
+    /// How recent lookups were planned (see `store::recent_plans`).
+    text_plans: Arc<RecentPlans<text_search::TermKey, text_search::TextPlan>>,
+    services_plans: Arc<RecentPlans<String, alerts::ServicesPlan>>,
 }
 
 impl Backend {
+    /// The backend of a read pool and a writer's, with nothing planned yet.
+    pub(in crate::store) fn of_pools(pool: SqlitePool, writer: SqlitePool, path: &Path) -> Backend {
+        Backend {
+            pool,
+            writer,
+            path: path.to_owned(),
+            text_plans: Default::default(),
+            services_plans: Default::default(),
+        }
+    }
+
     /// Opens (creating if missing) the database at `path` for writing, and applies
     /// migrations. Two processes opening a new file at once take turns.
     pub async fn open(path: &Path) -> Result<Backend, StoreError> {
@@ -111,12 +125,7 @@ impl Backend {
             .await
             .map_err(|e| open_err(describe(&e)))?;
         drop(guard);
-        Ok(Backend {
-            pool,
-            writer,
-            path: path.to_owned(),
-            plans: Default::default(),
-        })
+        Ok(Backend::of_pools(pool, writer, path))
     }
 
     /// Opens an existing database for reading. A current schema is read as it is, with
@@ -137,12 +146,7 @@ impl Backend {
                     cause: describe(&e),
                 })?,
         };
-        let store = Backend {
-            writer: pool.clone(),
-            pool,
-            path: path.to_owned(),
-            plans: Default::default(),
-        };
+        let store = Backend::of_pools(pool.clone(), pool, path);
         if store.schema_is_current().await? {
             return Ok(store);
         }

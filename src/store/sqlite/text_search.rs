@@ -7,11 +7,7 @@
 //! range of the index's vocabulary (`alerts_text_terms`). Either way the matches are
 //! counted first, up to a threshold: few are joined from the index's list of them,
 //! many are found walking the time index newest first, which stops at the limit.
-//! A term's plan is kept a minute (see [`RecentPlans`]).
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! A term's plan is kept a minute (see `store::recent_plans`).
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -109,11 +105,11 @@ impl<'a> Term<'a> {
         backend: &Backend,
     ) -> Result<TextPlan, StoreError> {
         let key = (self.text.to_owned(), self.column, limit);
-        if let Some(plan) = backend.plans.recent(&key) {
+        if let Some(plan) = backend.text_plans.recent(&key) {
             return Ok(plan);
         }
         let plan = self.count_plan(limit, &backend.pool).await?;
-        backend.plans.keep(key, plan);
+        backend.text_plans.keep(key, plan);
         Ok(plan)
     }
 
@@ -227,43 +223,8 @@ impl<'a> Term<'a> {
     }
 }
 
-/// How long a term's plan is kept.
-const PLAN_KEPT: Duration = Duration::from_secs(60);
-
-/// Terms whose plans are kept at most.
-const PLANS_KEPT: usize = 256;
-
 /// A search term, the column it is asked in, and the search's limit.
-type PlanKey = (String, Option<&'static str>, Option<u32>);
-
-/// The plans of recent searches. A plan decides only how fast a search is, never
-/// what it finds (every plan reads the same alerts), so one a minute old is good
-/// enough: fifty people searching the same word at the meeting, or paging through
-/// its results, count its matches once. Counting a common word's matches cost as
-/// much as the search itself (about 1.8 ms of a `/alerts?search=nginx`).
-#[derive(Default)]
-pub(in crate::store) struct RecentPlans(Mutex<HashMap<PlanKey, (TextPlan, Instant)>>);
-
-impl RecentPlans {
-    fn recent(&self, key: &PlanKey) -> Option<TextPlan> {
-        let plans = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        plans
-            .get(key)
-            .filter(|(_, at)| at.elapsed() < PLAN_KEPT)
-            .map(|(plan, _)| *plan)
-    }
-
-    fn keep(&self, key: PlanKey, plan: TextPlan) {
-        let mut plans = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if plans.len() >= PLANS_KEPT {
-            plans.retain(|_, (_, at)| at.elapsed() < PLAN_KEPT);
-            if plans.len() >= PLANS_KEPT {
-                plans.clear();
-            }
-        }
-        plans.insert(key, (plan, Instant::now()));
-    }
-}
+pub(super) type TermKey = (String, Option<&'static str>, Option<u32>);
 
 #[cfg(test)]
 mod tests {
@@ -292,36 +253,6 @@ mod tests {
         for text in ["über", "É", "ошибка", "ß"] {
             assert!(!Term::anywhere(text).like_agrees(), "{text}");
         }
-    }
-
-    #[test]
-    fn a_plan_is_kept_per_term_column_and_limit_and_the_keeping_is_bounded() {
-        let plans = RecentPlans::default();
-        let key = |text: &str, column, limit| (text.to_owned(), column, limit);
-        plans.keep(key("nginx", None, Some(100)), TextPlan::ByTimeInMatches);
-        plans.keep(
-            key("nginx", Some("host_name"), Some(100)),
-            TextPlan::ByTimeLike,
-        );
-        let kept = |k: &PlanKey| plans.recent(k);
-        assert_eq!(
-            kept(&key("nginx", None, Some(100))),
-            Some(TextPlan::ByTimeInMatches)
-        );
-        assert_eq!(
-            kept(&key("nginx", Some("host_name"), Some(100))),
-            Some(TextPlan::ByTimeLike)
-        );
-        assert_eq!(kept(&key("nginx", None, None)), None);
-        assert_eq!(kept(&key("Nginx", None, Some(100))), None);
-        for i in 0..PLANS_KEPT + 10 {
-            plans.keep(key(&format!("t{i}"), None, None), TextPlan::FromMatches);
-        }
-        assert!(plans.0.lock().unwrap().len() <= PLANS_KEPT);
-        assert_eq!(
-            kept(&key(&format!("t{}", PLANS_KEPT + 9), None, None)),
-            Some(TextPlan::FromMatches)
-        );
     }
 
     #[test]
