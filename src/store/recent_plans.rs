@@ -2,7 +2,7 @@
 //! filter is joined) decides only how fast a lookup runs, never what it finds: every
 //! plan reads the same alerts. One a minute old is good enough, so fifty people
 //! asking the same at the meeting, or paging through its results, pay for deciding
-//! it once. Deciding counted matches, which cost about as much as the lookup itself.
+//! it once: deciding counts matches, which cost about as much as the lookup itself.
 
 use std::collections::HashMap;
 use std::hash::Hash;
