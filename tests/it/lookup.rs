@@ -524,6 +524,25 @@ async fn a_busy_service_with_a_limit_returns_its_newest_alerts_either_way() {
 }
 
 #[tokio::test]
+async fn a_term_no_text_holds_finds_nothing_until_an_alert_brings_it() {
+    // On PostgreSQL a term no stored text holds reads no alert at all; that must be
+    // asked anew, not kept: the next alert may hold it.
+    let (store, _db) = store_with(&every_other_holding(|i| format!("run {i}"))).await;
+    let search = |text: &str| AlertFilter {
+        search: Some(text.into()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    assert!(ids(&store, search("zq")).await.is_empty());
+    assert!(ids(&store, search("qzx")).await.is_empty());
+    let mut late = stored_alert("late", "disk", Some("app01"), NOW, None);
+    late.message = Some("qzx on zq".into());
+    store.write_alerts(&[late], NOW).await.unwrap();
+    assert_eq!(ids(&store, search("zq")).await, ["late"]);
+    assert_eq!(ids(&store, search("qzx")).await, ["late"]);
+}
+
+#[tokio::test]
 async fn a_service_searched_while_quiet_is_found_in_full_once_it_turns_busy() {
     // A store keeps a service filter's plan for a minute (store::recent_plans):
     // "blog" is planned from its 3 alerts, then 60 newer ones bring it past the
