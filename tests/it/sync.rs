@@ -463,13 +463,7 @@ async fn an_old_alert_closed_since_the_last_pass_is_found_with_its_state_from_lo
                 to: Some(opened + 10),
                 ..Default::default()
             };
-            store
-                .find_alerts(&f)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|a| a.id)
-                .collect::<Vec<_>>()
+            ids(&store, f).await
         }
     };
     use asakai::alert::State;
